@@ -1,0 +1,65 @@
+# pinode-sr front door. `make help` lists the targets.
+# Every target sets itself up: .venv is created if missing, torch (CPU build) is installed first,
+# then the package in editable mode, pinned by constraints.txt.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PRESET ?= paper
+FLAGS ?=
+JOBS ?= 2
+OUT := $(if $(filter paper,$(PRESET)),out,out-$(PRESET))
+STAMP := $(VENV)/.installed-test
+DEV_STAMP := $(VENV)/.installed-dev
+TORCH := torch==2.13.0
+
+.DEFAULT_GOAL := help
+.PHONY: help install dev test figures readme export clean-nbs prepare clean
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}'
+	@echo "  variables: PRESET=paper|smoke (figures), FLAGS=slow (test), JOBS=2 (test workers)"
+
+$(STAMP): constraints.txt settings.ini setup.py
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q $(TORCH)
+	$(PY) -m pip install -q -c constraints.txt -e ".[test]"
+	@touch $@
+
+install: $(STAMP) ## create .venv and install the package with the pinned test dependencies
+
+$(DEV_STAMP): $(STAMP)
+	$(PY) -m pip install -q -c constraints.txt -e ".[dev]"
+	@touch $@
+
+dev: $(DEV_STAMP) ## install + Jupyter, to open and edit the notebooks
+
+test: $(STAMP) ## run every nbs/ notebook and the repository checks through pytest (FLAGS=slow for paper-scale cells)
+	@$(PY) -m pytest tests -n $(JOBS) --nb-flags "$(FLAGS)"; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure here"; exit 1; fi; exit $$rc
+
+figures: $(STAMP) ## regenerate every paper_figures/ notebook headlessly with papermill (PRESET=paper|smoke)
+	@mkdir -p paper_figures/executed
+	@set -e; for nb in paper_figures/*.ipynb; do \
+	  name=$$(basename $$nb .ipynb); start=$$(date +%s); \
+	  echo "== $$name (preset=$(PRESET), outputs in paper_figures/$(OUT))"; \
+	  $(VENV)/bin/papermill "$$nb" "paper_figures/executed/$$name.$(PRESET).ipynb" -k python3 --cwd paper_figures \
+	    -p preset $(PRESET) -p out_dir $(OUT) --no-progress-bar --log-level WARNING; \
+	  echo "   done in $$(( $$(date +%s) - start )) s"; \
+	done
+
+readme: $(STAMP) ## regenerate README.md from nbs/index.ipynb (nbconvert; Quarto is not needed)
+	$(PY) tools/make_readme.py
+
+export: $(STAMP) ## regenerate pinode_sr/ from the notebooks
+	$(VENV)/bin/nbdev_export
+
+clean-nbs: $(STAMP) ## strip notebook metadata (keeps papermill's parameters tag)
+	$(VENV)/bin/nbdev_clean
+	$(VENV)/bin/nbdev_clean --fname paper_figures
+
+prepare: export clean-nbs readme test ## export, clean, README, then test: run before committing
+
+clean: ## remove executed notebooks and smoke outputs
+	rm -rf paper_figures/executed paper_figures/out-smoke
