@@ -28,8 +28,10 @@ def project_copy(tmp_path_factory):
     return dst
 
 
-def _tree_diff(a: Path, b: Path, pattern: str) -> list[str]:
-    files = sorted({p.relative_to(a) for p in a.rglob(pattern)} | {p.relative_to(b) for p in b.rglob(pattern)})
+def _tree_diff(a: Path, b: Path, pattern: str, recursive: bool = True) -> list[str]:
+    "Files matching `pattern` that differ between folders `a` and `b` (or exist in only one)."
+    find = Path.rglob if recursive else Path.glob
+    files = sorted({p.relative_to(a) for p in find(a, pattern)} | {p.relative_to(b) for p in find(b, pattern)})
     return [str(f) for f in files if "__pycache__" not in f.parts
             and not ((a / f).exists() and (b / f).exists() and filecmp.cmp(a / f, b / f, shallow=False))]
 
@@ -44,7 +46,7 @@ def test_clean_leaves_notebooks_unchanged(project_copy):
     subprocess.run([BIN / "nbdev_clean"], cwd=project_copy, check=True, capture_output=True)
     subprocess.run([BIN / "nbdev_clean", "--fname", "paper_figures"], cwd=project_copy, check=True, capture_output=True)
     changed = _tree_diff(ROOT / "nbs", project_copy / "nbs", "*.ipynb")
-    changed += _tree_diff(ROOT / "paper_figures", project_copy / "paper_figures", "*.ipynb")
+    changed += _tree_diff(ROOT / "paper_figures", project_copy / "paper_figures", "*.ipynb", recursive=False)
     assert not changed, f"notebooks are not clean (run `make clean-nbs`): {changed}"
 
 
