@@ -14,7 +14,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 TORCH := torch==2.13.0
 
 .DEFAULT_GOAL := help
-.PHONY: help install dev test figures readme export clean-nbs prepare clean
+.PHONY: help install dev test figures bench readme export clean-nbs prepare clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ figures: $(STAMP) ## regenerate every paper_figures/ notebook headlessly with pa
 	    -p preset $(PRESET) -p out_dir $(OUT) --no-progress-bar --log-level WARNING; \
 	  echo "   done in $$(( $$(date +%s) - start )) s"; \
 	done
+
+bench: $(STAMP) ## run every benchmark (ratios against baselines, medians) and write bench/results.json
+	OMP_NUM_THREADS=1 $(PY) -c "from pinode_sr.bench import run_all; run_all('bench/results.json')"
 
 readme: $(STAMP) ## regenerate README.md from nbs/index.ipynb (nbconvert; Quarto is not needed)
 	$(PY) tools/make_readme.py

@@ -11,3 +11,9 @@ torch.set_num_threads(1)   # two cores, small networks: threads only add content
 
 def pytest_addoption(parser):
     parser.addoption("--nb-flags", default="", help="space-separated nbdev test flags to run, e.g. 'slow'")
+
+
+def pytest_configure(config):
+    # Reference and run caches go to a scratch folder, never the user's ~/.cache (papermill kernels inherit this).
+    import tempfile
+    os.environ.setdefault("PINODE_SR_CACHE", tempfile.mkdtemp(prefix="pinode-sr-test-cache-"))
