@@ -15,7 +15,8 @@ from .models import EnsembleMLP
 from .solvers import get_solver, rk_step, rollout, steps_per_interval
 
 # %% auto #0
-__all__ = ['GRADIENT_METHODS', 'HeunRollout', 'as_member_batch', 'rollout_model', 'rollout_nograd']
+__all__ = ['GRADIENT_METHODS', 'ADAPTIVE_METHODS', 'HeunRollout', 'as_member_batch', 'rollout_model', 'rollout_nograd',
+           'StepBudgetExceeded', 'adaptive_rollout']
 
 # %% ../nbs/04a_gradients.ipynb #2c1711cc
 _POOL: dict = {}
@@ -167,6 +168,7 @@ class HeunRollout(torch.autograd.Function):
 
 # %% ../nbs/04a_gradients.ipynb #768fcab6
 GRADIENT_METHODS = ("backprop", "checkpoint", "backsolve")
+ADAPTIVE_METHODS = ("dopri5",)   # torchdiffeq's adaptive Dormand–Prince 5(4), for the vanilla-NODE baseline
 
 def as_member_batch(x0, K: int) -> torch.Tensor:
     "Initial states as (K, B, D): (D,) is shared by every member, (K, D) is one state per member."
@@ -189,9 +191,13 @@ def rollout_model(model: EnsembleMLP, # the vector field, K members
                   gradient: str = "backprop", # "backprop" | "checkpoint" | "backsolve"
                   method: str = "heun", # explicit solver (a key of SOLVERS)
                   n_checkpoints: int = 10, # segments for gradient="checkpoint"
+                  rtol: float = 1e-4, atol: float = 1e-5, # tolerances of an adaptive method
+                  max_num_steps: int = 20_000, # step budget of an adaptive method (StepBudgetExceeded beyond)
                  ) -> torch.Tensor: # (T, K, B, D)
     "Roll the model out to the sample times; gradients flow by the chosen method."
     check_choice("gradient", gradient, GRADIENT_METHODS)
+    if method in ADAPTIVE_METHODS:
+        return adaptive_rollout(model, x0, t_obs, method, gradient, rtol, atol, max_num_steps)
     get_solver(method)
     n = steps_per_interval(t_obs, dt)
     x0 = as_member_batch(x0, model.K).to(model.mu.dtype)
@@ -234,10 +240,14 @@ def rollout_nograd(model: EnsembleMLP, # the vector field
                    dt: float, # step
                    n_steps: int, # number of steps
                    save_every: int = 1, # keep every save_every-th state
-                   method: str = "heun",
+                    method: str = "heun",
+                   **adaptive, # rtol, atol, max_num_steps for an adaptive method
                   ) -> np.ndarray: # (n_steps // save_every + 1, K, B, D)
     "Forward-only rollout for evaluation (fused numpy Heun for tanh MLPs, else the generic loop)."
     x0 = as_member_batch(x0, model.K).to(model.mu.dtype)
+    if method in ADAPTIVE_METHODS:   # dt only sets the output grid
+        t = np.arange(0, n_steps + 1, save_every) * dt
+        return adaptive_rollout(model, x0, t, method, "backprop", **adaptive).numpy()
     if method == "heun" and model.activation == "tanh":
         Ws, bs = model.folded()
         out, _ = _np_forward(x0.numpy(), [w.numpy() for w in Ws], [b.numpy()[:, None, :] for b in bs],
@@ -245,3 +255,50 @@ def rollout_nograd(model: EnsembleMLP, # the vector field
         return out
     t = np.arange(0, n_steps + 1, save_every) * dt
     return rollout(lambda t, x: model(x), x0, t, dt, method).numpy()
+
+# %% ../nbs/04a_gradients.ipynb #a8d4bfe5
+class StepBudgetExceeded(RuntimeError):
+    "An adaptive solve used up its step budget (the learned field has likely become stiff)."
+
+class _BudgetField(nn.Module):
+    "f(t, x) = model(x), counting evaluations and stopping the solve when the step budget is spent."
+    EVALS_PER_STEP = 6    # dopri5 is FSAL: six new evaluations per attempted step
+    def __init__(self, model, method, max_num_steps, t_span):
+        super().__init__()
+        self.model, self.method, self.max_num_steps, self.t_span = model, method, max_num_steps, t_span
+        self.nfe, self.t_last = 0, t_span[0]
+    def forward(self, t, x):
+        self.nfe += 1; self.t_last = float(t.detach())
+        if self.nfe > self.EVALS_PER_STEP * self.max_num_steps + 2:
+            raise StepBudgetExceeded(
+                f"{self.method} exceeded max_num_steps={self.max_num_steps} at t = {self.t_last:.4g} ms of "
+                f"[{self.t_span[0]:g}, {self.t_span[1]:g}] ms ({self.nfe} field evaluations): the learned field has "
+                "probably become stiff; raise max_num_steps, loosen rtol/atol, or use a fixed-step method")
+        return self.model(x)
+
+def adaptive_rollout(model: EnsembleMLP, # the vector field, K members
+                     x0, # (D,), (K, D) or (K, B, D)
+                     t_obs, # output times (T,), increasing
+                     method: str = "dopri5", # a key of ADAPTIVE_METHODS
+                     gradient: str = "backprop", # "backprop" (through the accepted steps) | "backsolve" (adjoint)
+                     rtol: float = 1e-4, # relative tolerance
+                     atol: float = 1e-5, # absolute tolerance
+                     max_num_steps: int = 20_000, # step budget for the whole call (StepBudgetExceeded beyond)
+                    ) -> torch.Tensor: # (T, K, B, D)
+    "Roll the model out with torchdiffeq's adaptive solver under a step budget."
+    from torchdiffeq import odeint, odeint_adjoint
+    check_choice("method", method, ADAPTIVE_METHODS)
+    check_choice("gradient", gradient, ("backprop", "backsolve"))
+    for k, v in (("rtol", rtol), ("atol", atol)):
+        if not (np.isfinite(v) and v > 0): raise ValueError(f"{k} must be > 0, got {v}")
+    if not (isinstance(max_num_steps, int) and max_num_steps >= 1):
+        raise ValueError(f"max_num_steps must be a positive integer, got {max_num_steps!r}")
+    x0 = as_member_batch(x0, model.K).to(model.mu.dtype)
+    t = torch.as_tensor(np.asarray(t_obs, dtype=float), dtype=x0.dtype)
+    if t.dim() != 1 or len(t) < 2 or not bool((t[1:] > t[:-1]).all()):
+        raise ValueError("t_obs must be an increasing 1-D sequence of at least two times")
+    f = _BudgetField(model, method, max_num_steps, (float(t[0]), float(t[-1])))
+    if gradient == "backprop":
+        return odeint(f, x0, t, rtol=rtol, atol=atol, method=method)
+    return odeint_adjoint(f, x0, t, rtol=rtol, atol=atol, method=method, adjoint_params=tuple(model.parameters()))
+

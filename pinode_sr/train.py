@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+import warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Sequence
@@ -17,7 +18,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .core import check_choice, check_positive, config_hash
-from .gradients import GRADIENT_METHODS, rollout_model, rollout_nograd
+from .gradients import ADAPTIVE_METHODS, GRADIENT_METHODS, StepBudgetExceeded, rollout_model, rollout_nograd
 from .hh import HodgkinHuxley, hh_params
 from .metrics import compare, meets_threshold, time_to_threshold
 from .models import ACTIVATIONS, EnsembleMLP
@@ -28,11 +29,12 @@ from .runs import RunFolder, load_or_run
 from .solvers import SOLVERS, steps_per_interval
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'PRESETS', 'TrainConfig', 'preset', 'Problem', 'evaluate', 'summarize', 'TrainingInterrupted', 'train',
-           'load_or_train', 'load_model']
+__all__ = ['SCHEDULES', 'TRAIN_METHODS', 'PRESETS', 'TrainConfig', 'preset', 'Problem', 'adaptive_options', 'evaluate',
+           'summarize', 'TrainingInterrupted', 'train', 'load_or_train', 'load_model']
 
 # %% ../nbs/06_train.ipynb #ca9bd893
 SCHEDULES = ("warmup", "joint", "lambda_warmup")
+TRAIN_METHODS = tuple(SOLVERS) + ADAPTIVE_METHODS
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -46,8 +48,11 @@ class TrainConfig:
     output_scale: bool = True               # multiply outputs by the derivative scales (else 1)
     dtype: str = "float32"
     # solver and gradient
-    method: str = "heun"
-    dt: float = 0.05                        # ms; must divide data.dt_obs
+    method: str = "heun"                    # a fixed-step solver (SOLVERS) or "dopri5" (adaptive, the baseline)
+    dt: float = 0.05                        # ms; must divide data.dt_obs (adaptive: the evaluation grid)
+    rtol: float = 1e-4                      # tolerances and step budget of an adaptive method
+    atol: float = 1e-5
+    max_num_steps: int = 20_000
     gradient: str = "backprop"              # "backprop" | "checkpoint" | "backsolve"
     # loss
     lam: float = 10.0                       # physics weight λ in the joint phase (0: vanilla neural ODE); see below
@@ -87,8 +92,11 @@ class TrainConfig:
         if len(self.seeds) == 0: raise ValueError("seeds must name at least one member")
         check_choice("activation", self.activation, ACTIVATIONS)
         check_choice("dtype", self.dtype, ("float32", "float64"))
-        check_choice("method", self.method, SOLVERS)
+        check_choice("method", self.method, TRAIN_METHODS)
         check_choice("gradient", self.gradient, GRADIENT_METHODS)
+        if self.method in ADAPTIVE_METHODS and self.gradient == "checkpoint":
+            raise ValueError(f"gradient='checkpoint' needs a fixed-step method, not method={self.method!r}")
+        check_positive("rtol", self.rtol); check_positive("atol", self.atol)
         check_choice("residual_scale", self.residual_scale, SCALES)
         check_choice("data_norm", self.data_norm, DATA_NORMS)
         check_choice("collocation", self.collocation, COLLOCATIONS)
@@ -98,7 +106,7 @@ class TrainConfig:
         if self.lam < 0 or (self.lam_end is not None and self.lam_end < 0): raise ValueError(f"lam must be >= 0, got {self.lam}")
         for k in ("lr_phys", "lr_phys_end", "lr_joint", "lr_joint_end", "clip", "cycle_dt"): check_positive(k, getattr(self, k))
         for k in ("phys_iters", "joint_iters", "lbfgs_iters", "eval_every", "log_every", "checkpoint_every", "cycle_every",
-                  "cycle_every_joint", "cycle_start", "n_copies"):
+                  "cycle_every_joint", "cycle_start", "n_copies", "max_num_steps"):
             if not isinstance(getattr(self, k), int) or getattr(self, k) < 0: raise ValueError(f"{k} must be an integer >= 0")
         if self.t_eval_end > self.data.t_end: raise ValueError(f"t_eval_end={self.t_eval_end} is beyond the data's t_end={self.data.t_end}")
         if not self.data.t_train_end <= self.t_eval_end: raise ValueError("t_eval_end must cover the training window")
@@ -151,12 +159,19 @@ class Problem:
         return self.hh.rhs_torch(0.0, pts.double()).to(self.dtype)
 
 # %% ../nbs/06_train.ipynb #cf404918
+def adaptive_options(cfg: TrainConfig) -> dict:
+    "Solver options for rollouts: tolerances and step budget for an adaptive method, nothing for a fixed step."
+    return dict(rtol=cfg.rtol, atol=cfg.atol, max_num_steps=cfg.max_num_steps) if cfg.method in ADAPTIVE_METHODS else {}
+
 def evaluate(model: EnsembleMLP, prob: Problem, t_end: float | None = None) -> tuple[list[dict], np.ndarray, np.ndarray]:
     "Per-member metrics over 0–t_end and (if it reaches past 100 ms) 100–t_end; also the grid and trajectories (T, K, D)."
     cfg = prob.cfg
     t_end = cfg.t_eval_end if t_end is None else t_end
     n = int(round(t_end / cfg.dt))
-    X = rollout_nograd(model, prob.x0, cfg.dt, n, 1, cfg.method)[:, :, 0, :].astype(np.float64)
+    try:
+        X = rollout_nograd(model, prob.x0, cfg.dt, n, 1, cfg.method, **adaptive_options(cfg))[:, :, 0, :].astype(np.float64)
+    except StepBudgetExceeded:   # a stiffened field: no trajectory to score (every metric NaN, threshold not met)
+        X = np.full((n + 1, model.K, prob.x0.shape[-1]), np.nan)
     ref = reference_trajectory(prob.hh, t_end, cfg.dt, solver=cfg.data.solver, rtol=cfg.data.rtol, atol=cfg.data.atol)
     rows = []
     for k in range(model.K):
@@ -198,7 +213,7 @@ def _phases(cfg: TrainConfig) -> list[dict]:
 def _cycle_points(model, prob: Problem) -> torch.Tensor:
     "States along each member's own rollout on [cycle_t0, cycle_t1] every cycle_dt: (K, M, D); diverged states → x0."
     c = prob.cfg
-    X = rollout_nograd(model, prob.x0, c.dt, int(round(c.cycle_t1 / c.dt)), 1, c.method)[:, :, 0, :]
+    X = rollout_nograd(model, prob.x0, c.dt, int(round(c.cycle_t1 / c.dt)), 1, c.method, **adaptive_options(c))[:, :, 0, :]
     idx = np.arange(int(round(c.cycle_t0 / c.dt)), X.shape[0], int(round(c.cycle_dt / c.dt)))
     P = torch.tensor(np.ascontiguousarray(X[idx].transpose(1, 0, 2)), dtype=prob.dtype)
     bad = ~torch.isfinite(P).all(-1) | (P[..., 0].abs() > 200)
@@ -258,7 +273,12 @@ def train(cfg: TrainConfig, # the run
             l_data = torch.zeros(cfg.K, dtype=prob.dtype)
             l_phys = torch.zeros(cfg.K, dtype=prob.dtype)
             if ph["data"]:
-                pred = rollout_model(model, prob.x0, prob.t_obs, cfg.dt, cfg.gradient, cfg.method)
+                try:
+                    pred = rollout_model(model, prob.x0, prob.t_obs, cfg.dt, cfg.gradient, cfg.method, **adaptive_options(cfg))
+                except StepBudgetExceeded as err:        # the learned field stiffened: end the run, say where
+                    log["stopped"] = {"iteration": it_global, "phase": ph["name"], "reason": str(err)}
+                    warnings.warn(f"training stopped at iteration {it_global}: {err}")
+                    break
                 l_data = data_loss(pred, prob.obs, prob.sd_t if cfg.data_norm == "normalised" else None)
             if lam > 0:
                 pts = col.sample()
@@ -295,8 +315,8 @@ def train(cfg: TrainConfig, # the run
                 folder.save_checkpoint({"model": model.state_dict(), "optimizer": opt.state_dict(), "collocation": col.state(),
                                         "log": log, "alive": alive, "position": dict(phase=pi, i=i + 1, elapsed=seconds())})
         log["phase_seconds"][ph["name"]] = log["phase_seconds"].get(ph["name"], 0.0) + time.perf_counter() - t_phase
-        log["phase_iterations"][ph["name"]] = ph["n"]
-        if not alive.any(): break
+        log["phase_iterations"][ph["name"]] = (i - i0) if "stopped" in log else ph["n"]
+        if not alive.any() or "stopped" in log: break
         if folder is not None and pi + 1 < len(phases):      # a checkpoint at each phase boundary
             folder.save_checkpoint({"model": model.state_dict(), "optimizer": None, "collocation": col.state(), "log": log,
                                     "alive": alive, "position": dict(phase=pi + 1, i=0, elapsed=seconds())})
@@ -310,7 +330,7 @@ def train(cfg: TrainConfig, # the run
     ttt = [time_to_threshold([e["iteration"] for e in log["eval"]], [e["seconds"] for e in log["eval"]], ok[k]) for k in range(cfg.K)]
     timing = {"total_seconds": total, "seconds_per_member": total / cfg.K,
               **{f"{k}_ms_per_iteration": 1e3 * v / max(1, log["phase_iterations"][k]) for k, v in log["phase_seconds"].items()}}
-    metrics = {"summary": summary, "members": rows, "timing": timing, "nan": log["nan"],
+    metrics = {"summary": summary, "members": rows, "timing": timing, "nan": log["nan"], "stopped": log.get("stopped"),
                "iterations_to_threshold": [t[0] for t in ttt], "seconds_to_threshold": [t[1] for t in ttt],
                "hash": config_hash(cfg)}
     return {"state_dict": model.state_dict(), "metrics": metrics, "log": log,
@@ -326,7 +346,7 @@ def _lbfgs(model, prob, col, alive):
     pts = col.sample()
     def closure():
         opt.zero_grad()
-        pred = rollout_model(model, prob.x0, prob.t_obs, cfg.dt, cfg.gradient, cfg.method)
+        pred = rollout_model(model, prob.x0, prob.t_obs, cfg.dt, cfg.gradient, cfg.method, **adaptive_options(cfg))
         l = data_loss(pred, prob.obs, prob.sd_t) + lam * physics_residual(model(pts), prob.true_field(pts), prob.s_res_t)
         l = torch.where(alive, l, torch.zeros_like(l)).sum()
         l.backward(); return l
