@@ -36,11 +36,14 @@ $(DEV_STAMP): $(STAMP)
 dev: $(DEV_STAMP) ## install + Jupyter, to open and edit the notebooks
 
 test: $(STAMP) ## run every nbs/ notebook and the repository checks through pytest (FLAGS=slow for paper-scale cells)
-	@$(PY) -m pytest tests -n $(JOBS) --nb-flags "$(FLAGS)"; rc=$$?; \
+	@$(PY) -m pytest tests -n $(JOBS) --dist loadgroup --nb-flags "$(FLAGS)"; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure here"; exit 1; fi; exit $$rc
 
 figures: $(STAMP) ## regenerate every paper_figures/ notebook headlessly with papermill (PRESET=paper|smoke)
 	@mkdir -p paper_figures/executed
+	@echo "== every run the figures need (preset=$(PRESET)): cached ones are skipped, the rest train in parallel"
+	@set -e; start=$$(date +%s); OMP_NUM_THREADS=1 $(PY) -c "from pinode_sr.ablations import run_paper; run_paper('$(PRESET)')"; \
+	  echo "   done in $$(( $$(date +%s) - start )) s"
 	@set -e; for nb in paper_figures/*.ipynb; do \
 	  name=$$(basename $$nb .ipynb); start=$$(date +%s); \
 	  echo "== $$name (preset=$(PRESET), outputs in paper_figures/$(OUT))"; \
