@@ -5,10 +5,13 @@
 # %% ../nbs/04a_gradients.ipynb #78cdd4fa
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import torch
 from torch import nn
 from torch.utils.checkpoint import checkpoint
+from threadpoolctl import ThreadpoolController
 
 from .core import check_choice
 from .models import EnsembleMLP
@@ -34,6 +37,21 @@ def _give(*arrays):
             _POOL.setdefault((a.shape, a.dtype), []).append(a)
 
 
+_BLAS: ThreadpoolController | None = None
+
+
+def _one_blas_thread(fn):
+    "Run `fn` with numpy's BLAS on one thread, so its round-off does not depend on the thread count."
+    @functools.wraps(fn)
+    def pinned(*args, **kwargs):
+        global _BLAS
+        if _BLAS is None: _BLAS = ThreadpoolController()   # scans the loaded libraries once (~ms)
+        with _BLAS.limit(limits=1, user_api="blas"):
+            return fn(*args, **kwargs)
+    return pinned
+
+
+@_one_blas_thread
 def _np_forward(x0, Ws, bs, dt, n_steps, save_every, store=True):
     """Heun rollout in numpy.  x0 (K,B,D); Ws[l] (K,in,out); bs[l] (K,1,out).
     Returns saved states (T,K,B,D) and, if store, the tape (inputs (E,K,B,D), hidden list (E,K,B,H)), E = 2 n_steps."""
@@ -86,6 +104,7 @@ def _np_forward(x0, Ws, bs, dt, n_steps, save_every, store=True):
     return out, (Xin, Hs)
 
 
+@_one_blas_thread
 def _np_backward(G, Ws, dt, n_steps, save_every, Xin, Hs):
     """Discrete adjoint of the Heun rollout.  G: dL/d(saved states) (T,K,B,D).
     Returns dL/dx0 (K,B,D), dWs, dbs (K,in,out), (K,out)."""
