@@ -13,7 +13,8 @@ import numpy as np
 from .hh import spike_peaks, spike_times, spike_troughs
 
 # %% auto #0
-__all__ = ['Oscillation', 'oscillation', 'nrmse', 'compare', 'meets_threshold', 'time_to_threshold', 'gating_morphology']
+__all__ = ['Oscillation', 'oscillation', 'nrmse', 'compare', 'scoring_windows', 'check_scoring_windows', 'meets_threshold',
+           'time_to_threshold', 'gating_morphology']
 
 # %% ../nbs/09_metrics.ipynb #2424a91c
 @dataclass(frozen=True)
@@ -75,6 +76,10 @@ def compare(t: np.ndarray, # sample times (T,) in ms
     if X.shape != X_ref.shape or X.shape[0] != len(t):
         raise ValueError(f"X {X.shape} and X_ref {X_ref.shape} must both have shape (len(t)={len(t)}, D)")
     o, r = oscillation(t, X[:, 0], window), oscillation(t, X_ref[:, 0], window)
+    if r.n_spikes < 2:   # no reference frequency: every relative error below would divide by zero
+        span = f"{window[0]:g}–{window[1]:g} ms" if window is not None else "the whole trace"
+        raise ValueError(f"window: the reference has {r.n_spikes} spike(s) in {span}, and a frequency needs two; "
+                         "score over at least two periods")
     f, f_ref = o.frequency_hz, r.frequency_hz
     k = min(o.n_spikes, r.n_spikes)
     drift = o.spike_times[:k] - r.spike_times[:k]
@@ -94,6 +99,24 @@ def compare(t: np.ndarray, # sample times (T,) in ms
     errs = nrmse(X[w], X_ref[w]) if finite else np.full(X.shape[1], np.nan)
     out.update({f"nrmse_{name}": float(e) for name, e in zip(state_names, errs)})
     return out
+
+def scoring_windows(t_end: float, # end of the scored rollout (ms)
+                   ) -> dict[str, tuple[float, float]]: # key prefix -> window
+    "The windows a run is scored over: the whole horizon and, once it passes 100 ms, the late part alone (`late_` keys)."
+    return {"": (0.0, t_end), **({"late_": (100.0, t_end)} if t_end > 100.0 else {})}
+
+def check_scoring_windows(t: np.ndarray, # reference sample times (ms)
+                          V_ref: np.ndarray, # reference membrane potential (mV)
+                          t_end: float, # end of the scored rollout (ms)
+                          name: str = "t_eval_end", # the argument that set t_end, for the message
+                         ):
+    "Before training: a ValueError unless every scoring window holds the two reference spikes a frequency needs."
+    for w in scoring_windows(t_end).values():
+        n = oscillation(t, V_ref, w).n_spikes
+        if n < 2:
+            raise ValueError(f"{name}={t_end:g} leaves {n} reference spike(s) in the scored window {w[0]:g}–{w[1]:g} ms, "
+                             "and a frequency needs two: choose it so that 0–t_eval_end and, past 100 ms, "
+                             "100–t_eval_end each span two periods")
 
 def meets_threshold(m: dict, # output of `compare`
                     freq_tol_pct: float = 2.0, # |frequency error| below this (%)

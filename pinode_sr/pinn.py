@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from .core import check_choice, check_finite, check_positive, config_hash, resolve_dtype, torch_generator
 from .hh import HodgkinHuxley, hh_params
-from .metrics import compare, meets_threshold, time_to_threshold
+from .metrics import check_scoring_windows, compare, meets_threshold, scoring_windows, time_to_threshold
 from .models import ACTIVATIONS
 from .reference import DatasetConfig, OscillationDataset, reference_trajectory, single_oscillation
 from .residuals import SCALES, clip_per_member, data_loss, derivative_scales, physics_residual
@@ -243,9 +243,8 @@ def evaluate_pinn(model: EnsembleTimeMLP, prob: PINNProblem, t_end: float | None
     rows = []
     for k in range(model.K):
         row = {"seed": int(model.seeds[k])}
-        row.update(compare(ref.t, X[:, k], ref.X, window=(0.0, t_end)))
-        if t_end > 100.0:
-            row.update({f"late_{key}": v for key, v in compare(ref.t, X[:, k], ref.X, window=(100.0, t_end)).items()})
+        for prefix, window in scoring_windows(t_end).items():
+            row.update({f"{prefix}{key}": v for key, v in compare(ref.t, X[:, k], ref.X, window=window).items()})
         rows.append(row)
     return rows, ref.t, X
 
@@ -266,8 +265,11 @@ def train_pinn(cfg: PINNConfig, # the run
               ) -> dict: # state_dict, metrics, arrays, log (the format of `train.train`)
     "Train the PINN ensemble of `cfg`, resuming from the folder's checkpoint when there is one."
     torch.set_num_threads(1)
-    _extrapolation_warning(cfg)
     prob = PINNProblem(cfg, cache_dir)
+    ref = reference_trajectory(prob.hh, cfg.t_eval_end, cfg.dt_eval, solver=cfg.data.solver, rtol=cfg.data.rtol,
+                               atol=cfg.data.atol, cache_dir=prob.cache_dir)
+    check_scoring_windows(ref.t, ref.X[:, 0], cfg.t_eval_end)   # fail now, not at the first evaluation
+    _extrapolation_warning(cfg)
     model = prob.model()
     params = list(model.parameters())
     gens = [torch_generator(s, "collocation") for s in cfg.seeds]

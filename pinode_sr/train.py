@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from .core import check_choice, check_positive, config_hash
 from .gradients import ADAPTIVE_METHODS, GRADIENT_METHODS, StepBudgetExceeded, rollout_model, rollout_nograd
 from .hh import HodgkinHuxley, hh_params
-from .metrics import compare, meets_threshold, time_to_threshold
+from .metrics import check_scoring_windows, compare, meets_threshold, scoring_windows, time_to_threshold
 from .models import ACTIVATIONS, EnsembleMLP
 from .reference import DatasetConfig, OscillationDataset, reference_trajectory, single_oscillation
 from .residuals import (COLLOCATIONS, DATA_NORMS, SCALES, Collocation, clip_per_member, data_loss,
@@ -176,9 +176,8 @@ def evaluate(model: EnsembleMLP, prob: Problem, t_end: float | None = None) -> t
     rows = []
     for k in range(model.K):
         row = {"seed": int(model.seeds[k])}
-        row.update({f"{key}": v for key, v in compare(ref.t, X[:, k], ref.X, window=(0.0, t_end)).items()})
-        if t_end > 100.0:
-            row.update({f"late_{key}": v for key, v in compare(ref.t, X[:, k], ref.X, window=(100.0, t_end)).items()})
+        for prefix, window in scoring_windows(t_end).items():
+            row.update({f"{prefix}{key}": v for key, v in compare(ref.t, X[:, k], ref.X, window=window).items()})
         rows.append(row)
     return rows, ref.t, X
 
@@ -229,6 +228,8 @@ def train(cfg: TrainConfig, # the run
     "Train the ensemble of `cfg`, resuming from the folder's checkpoint when there is one."
     torch.set_num_threads(1)
     prob = Problem(cfg, cache_dir)
+    ref = reference_trajectory(prob.hh, cfg.t_eval_end, cfg.dt, solver=cfg.data.solver, rtol=cfg.data.rtol, atol=cfg.data.atol)
+    check_scoring_windows(ref.t, ref.X[:, 0], cfg.t_eval_end)   # fail now, not at the first evaluation
     model = prob.model()
     params = list(model.parameters())
     col = Collocation(prob.obs, cfg.seeds, cfg.collocation, cfg.n_copies, cfg.jitter, cfg.cycle_jitter)
