@@ -13,8 +13,8 @@ import numpy as np
 from .hh import spike_peaks, spike_times, spike_troughs
 
 # %% auto #0
-__all__ = ['Oscillation', 'oscillation', 'nrmse', 'compare', 'scoring_windows', 'check_scoring_windows', 'meets_threshold',
-           'time_to_threshold', 'gating_morphology']
+__all__ = ['Oscillation', 'oscillation', 'nrmse', 'compare', 'scoring_windows', 'score_members', 'check_scoring_windows',
+           'meets_threshold', 'time_to_threshold', 'gating_morphology']
 
 # %% ../nbs/09_metrics.ipynb #2424a91c
 @dataclass(frozen=True)
@@ -105,6 +105,21 @@ def scoring_windows(t_end: float, # end of the scored rollout (ms)
     "The windows a run is scored over: the whole horizon and, once it passes 100 ms, the late part alone (`late_` keys)."
     return {"": (0.0, t_end), **({"late_": (100.0, t_end)} if t_end > 100.0 else {})}
 
+def score_members(t: np.ndarray, # sample times (T,) in ms
+                  X: np.ndarray, # ensemble trajectories (T, K, D)
+                  X_ref: np.ndarray, # reference on the same grid (T, D)
+                  seeds, # the K members' seeds, one row each
+                  t_end: float, # end of the scored rollout (ms)
+                 ) -> list[dict]: # one row per member: seed, then `compare` over every scoring window
+    "Score each ensemble member against the reference over `scoring_windows(t_end)`, as `train` and the PINN report it."
+    rows = []
+    for k, seed in enumerate(seeds):
+        row = {"seed": int(seed)}
+        for prefix, window in scoring_windows(t_end).items():
+            row.update({f"{prefix}{key}": v for key, v in compare(t, X[:, k], X_ref, window=window).items()})
+        rows.append(row)
+    return rows
+
 def check_scoring_windows(t: np.ndarray, # reference sample times (ms)
                           V_ref: np.ndarray, # reference membrane potential (mV)
                           t_end: float, # end of the scored rollout (ms)
@@ -115,8 +130,8 @@ def check_scoring_windows(t: np.ndarray, # reference sample times (ms)
         n = oscillation(t, V_ref, w).n_spikes
         if n < 2:
             raise ValueError(f"{name}={t_end:g} leaves {n} reference spike(s) in the scored window {w[0]:g}–{w[1]:g} ms, "
-                             "and a frequency needs two: choose it so that 0–t_eval_end and, past 100 ms, "
-                             "100–t_eval_end each span two periods")
+                             f"and a frequency needs two: choose it so that 0–{name} and, past 100 ms, "
+                             f"100–{name} each span two periods")
 
 def meets_threshold(m: dict, # output of `compare`
                     freq_tol_pct: float = 2.0, # |frequency error| below this (%)

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from .core import check_choice, check_finite, check_positive, config_hash, resolve_dtype, torch_generator
 from .hh import HodgkinHuxley, hh_params
-from .metrics import check_scoring_windows, compare, meets_threshold, scoring_windows, time_to_threshold
+from .metrics import check_scoring_windows, meets_threshold, score_members, time_to_threshold
 from .models import ACTIVATIONS
 from .reference import DatasetConfig, OscillationDataset, reference_trajectory, single_oscillation
 from .residuals import SCALES, clip_per_member, data_loss, derivative_scales, physics_residual
@@ -214,6 +214,12 @@ class PINNProblem:
         return EnsembleTimeMLP(self.mu, self.sd, (0.0, c.t_col_end), c.seeds, c.width, c.depth, c.activation, c.fourier,
                                c.fourier_max, c.dtype)
 
+    def reference(self, t_end: float):
+        "The Rodas5P reference on the evaluation grid 0:dt_eval:t_end, from the reference cache: what runs are scored against."
+        d = self.cfg.data
+        return reference_trajectory(self.hh, t_end, self.cfg.dt_eval, solver=d.solver, rtol=d.rtol, atol=d.atol,
+                                    cache_dir=self.cache_dir)
+
     def true_field(self, x: torch.Tensor) -> torch.Tensor:
         "f_HH at the states, evaluated in float64 and cast to the training dtype."
         return self.hh.rhs_torch(0.0, x.double()).to(self.dtype)
@@ -236,17 +242,10 @@ def evaluate_pinn(model: EnsembleTimeMLP, prob: PINNProblem, t_end: float | None
     "Per-member metrics over 0–t_end and (past 100 ms) 100–t_end, as `train.evaluate` reports them; also t and X (T, K, D)."
     cfg = prob.cfg
     t_end = cfg.t_eval_end if t_end is None else t_end
-    ref = reference_trajectory(prob.hh, t_end, cfg.dt_eval, solver=cfg.data.solver, rtol=cfg.data.rtol, atol=cfg.data.atol,
-                               cache_dir=prob.cache_dir)
+    ref = prob.reference(t_end)
     with torch.no_grad():
         X = model(torch.tensor(ref.t, dtype=prob.dtype)).transpose(0, 1).double().numpy()
-    rows = []
-    for k in range(model.K):
-        row = {"seed": int(model.seeds[k])}
-        for prefix, window in scoring_windows(t_end).items():
-            row.update({f"{prefix}{key}": v for key, v in compare(ref.t, X[:, k], ref.X, window=window).items()})
-        rows.append(row)
-    return rows, ref.t, X
+    return score_members(ref.t, X, ref.X, model.seeds, t_end), ref.t, X
 
 # %% ../nbs/08_pinn.ipynb #a382e9b1
 def _cosine(i, n, a, b): return a if n <= 1 else b + 0.5 * (a - b) * (1 + math.cos(math.pi * i / (n - 1)))
@@ -266,8 +265,7 @@ def train_pinn(cfg: PINNConfig, # the run
     "Train the PINN ensemble of `cfg`, resuming from the folder's checkpoint when there is one."
     torch.set_num_threads(1)
     prob = PINNProblem(cfg, cache_dir)
-    ref = reference_trajectory(prob.hh, cfg.t_eval_end, cfg.dt_eval, solver=cfg.data.solver, rtol=cfg.data.rtol,
-                               atol=cfg.data.atol, cache_dir=prob.cache_dir)
+    ref = prob.reference(cfg.t_eval_end)
     check_scoring_windows(ref.t, ref.X[:, 0], cfg.t_eval_end)   # fail now, not at the first evaluation
     _extrapolation_warning(cfg)
     model = prob.model()

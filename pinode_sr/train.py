@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from .core import check_choice, check_positive, config_hash
 from .gradients import ADAPTIVE_METHODS, GRADIENT_METHODS, StepBudgetExceeded, rollout_model, rollout_nograd
 from .hh import HodgkinHuxley, hh_params
-from .metrics import check_scoring_windows, compare, meets_threshold, scoring_windows, time_to_threshold
+from .metrics import check_scoring_windows, meets_threshold, score_members, time_to_threshold
 from .models import ACTIVATIONS, EnsembleMLP
 from .reference import DatasetConfig, OscillationDataset, reference_trajectory, single_oscillation
 from .residuals import (COLLOCATIONS, DATA_NORMS, SCALES, Collocation, clip_per_member, data_loss,
@@ -134,6 +134,7 @@ class Problem:
     "Dataset, scales and tensors of one config."
     def __init__(self, cfg: TrainConfig, cache_dir=None):
         self.cfg = cfg
+        self.cache_dir = cache_dir
         self.ds: OscillationDataset = single_oscillation(cfg.data, cache_dir=cache_dir)
         if not np.all(np.isfinite(self.ds.obs)): raise ValueError("observations contain NaN or inf")
         self.hh = HodgkinHuxley(hh_params(cfg.data.hh_preset))
@@ -154,6 +155,12 @@ class Problem:
         s_out = self.s_std if c.output_scale else np.ones(4)
         return EnsembleMLP(self.mu, self.sd, s_out, c.seeds, c.width, c.depth, c.activation, c.dtype)
 
+    def reference(self, t_end: float):
+        "The Rodas5P reference on the rollout grid 0:dt:t_end, from the reference cache: what runs are scored against."
+        d = self.cfg.data
+        return reference_trajectory(self.hh, t_end, self.cfg.dt, solver=d.solver, rtol=d.rtol, atol=d.atol,
+                                    cache_dir=self.cache_dir)
+
     def true_field(self, pts: torch.Tensor) -> torch.Tensor:
         "f_HH at the points, evaluated in float64 and cast to the training dtype."
         return self.hh.rhs_torch(0.0, pts.double()).to(self.dtype)
@@ -172,14 +179,8 @@ def evaluate(model: EnsembleMLP, prob: Problem, t_end: float | None = None) -> t
         X = rollout_nograd(model, prob.x0, cfg.dt, n, 1, cfg.method, **adaptive_options(cfg))[:, :, 0, :].astype(np.float64)
     except StepBudgetExceeded:   # a stiffened field: no trajectory to score (every metric NaN, threshold not met)
         X = np.full((n + 1, model.K, prob.x0.shape[-1]), np.nan)
-    ref = reference_trajectory(prob.hh, t_end, cfg.dt, solver=cfg.data.solver, rtol=cfg.data.rtol, atol=cfg.data.atol)
-    rows = []
-    for k in range(model.K):
-        row = {"seed": int(model.seeds[k])}
-        for prefix, window in scoring_windows(t_end).items():
-            row.update({f"{prefix}{key}": v for key, v in compare(ref.t, X[:, k], ref.X, window=window).items()})
-        rows.append(row)
-    return rows, ref.t, X
+    ref = prob.reference(t_end)
+    return score_members(ref.t, X, ref.X, model.seeds, t_end), ref.t, X
 
 def summarize(rows: Sequence[dict]) -> dict:
     "Distribution over members: medians, best and worst of |frequency error|, |peak| and |trough| errors, spike counts."
@@ -228,7 +229,7 @@ def train(cfg: TrainConfig, # the run
     "Train the ensemble of `cfg`, resuming from the folder's checkpoint when there is one."
     torch.set_num_threads(1)
     prob = Problem(cfg, cache_dir)
-    ref = reference_trajectory(prob.hh, cfg.t_eval_end, cfg.dt, solver=cfg.data.solver, rtol=cfg.data.rtol, atol=cfg.data.atol)
+    ref = prob.reference(cfg.t_eval_end)
     check_scoring_windows(ref.t, ref.X[:, 0], cfg.t_eval_end)   # fail now, not at the first evaluation
     model = prob.model()
     params = list(model.parameters())
