@@ -18,7 +18,6 @@ import pinode_sr
 from .core import atomic_write, check_choice, check_finite, check_positive, config_hash, rng, write_json
 from .hh import HodgkinHuxley, ODEModel, SCIPY_METHODS, hh_params, solve_scipy
 from .rodas5p import solve_rodas5p
-from .rodas5p_compiled import solve_rodas5p_compiled
 
 # %% auto #0
 __all__ = ['REFERENCE_SOLVERS', 'solve_reference', 'default_cache_dir', 'ReferenceSpec', 'Trajectory', 'reference_trajectory',
@@ -27,45 +26,32 @@ __all__ = ['REFERENCE_SOLVERS', 'solve_reference', 'default_cache_dir', 'Referen
 # %% ../nbs/02a_reference.ipynb #0a330c57
 REFERENCE_SOLVERS = ("rodas5p",) + SCIPY_METHODS
 
-def _rodas_callbacks(model: ODEModel):
-    "The model's f, J, f_t in Rodas5P's batched calling convention (t: float, or (B, 1) per-trajectory times)."
-    flat = lambda t: t if np.ndim(t) == 0 else np.asarray(t).reshape(-1)
-    return (lambda t, y: model.rhs(flat(t), y), lambda t, y: model.jacobian(flat(t), y),
-            None if model.is_autonomous else (lambda t, y: model.time_derivative(flat(t), y)))
-
 def solve_reference(model: ODEModel, # any model of the package's interface
                     t_span: tuple[float, float], # (t0, t1), in the model's time unit
                     t_eval: np.ndarray, # output times inside t_span (T,)
                     x0: np.ndarray | None = None, # (D,) or a batch (B, D); default: model.default_x0()
                     solver: str = "rodas5p", # "rodas5p" | "Radau" | "BDF" | "LSODA"
                     rtol: float = 1e-10, atol: float = 1e-10,
-                    backend: str = "auto", # Rodas5P: "auto" (compiled when the model offers it) | "compiled" | "numpy"
+                    backend: str = "auto", # Rodas5P: "auto" (compiled callbacks when the model offers them, else Python) | "compiled" | "python"
                    ) -> tuple[np.ndarray, dict]: # states (T, D) or (B, T, D), and solver statistics
     "Integrate `model` with a stiff reference solver; returns the states at `t_eval` and statistics."
     check_choice("solver", solver, REFERENCE_SOLVERS)
-    check_choice("backend", backend, ("auto", "compiled", "numpy"))
+    check_choice("backend", backend, ("auto", "compiled", "python"))
     x0 = model.default_x0() if x0 is None else np.asarray(x0, dtype=float)
     model.check_state(x0, "x0")
     t_eval = np.asarray(t_eval, dtype=float)
     start = time.perf_counter()
-    kernels = model.compiled() if (solver == "rodas5p" and backend != "numpy") else None
-    if backend == "compiled" and kernels is None: raise ValueError(f"backend='compiled': {model!r} offers no compiled field")
-    if kernels is not None:   # one compiled kernel call per trajectory (same steps as the numpy path)
-        rhs, jac, dfdt, p = kernels
-        runs = [solve_rodas5p_compiled(rhs, jac, t_span, x, p, rtol, atol, t_eval, dfdt=dfdt) for x in np.atleast_2d(x0)]
-        if not all(st["success"] for _, st in runs): raise RuntimeError(f"Rodas5P failed: {runs[0][1]['message']}")
-        X = np.stack([y for y, _ in runs])
-        X = X[0] if x0.ndim == 1 else X
-        keys = ("n_steps", "n_accepted", "n_rejected", "n_f_evals", "n_jac_evals", "n_lu")
-        stats = {k: (runs[0][1][k] if x0.ndim == 1 else [st[k] for _, st in runs]) for k in keys}
-        stats["backend"] = "compiled"
-    elif solver == "rodas5p":
-        f, jac, f_t = _rodas_callbacks(model)
-        res = solve_rodas5p(f, t_span, x0, rtol=rtol, atol=atol, t_eval=t_eval, jac=jac, f_t=f_t,
-                            autonomous=model.is_autonomous)
+    if solver == "rodas5p":
+        field = model.compiled() if backend != "python" else None
+        if backend == "compiled" and field is None: raise ValueError(f"backend='compiled': {model!r} offers no compiled field")
+        if field is None:
+            field = model.rhs
+            kw = dict(jac=model.jacobian, dfdt=None if model.is_autonomous else model.time_derivative)
+        else: kw = {}
+        res = solve_rodas5p(field, t_span, x0, rtol=rtol, atol=atol, t_eval=t_eval, **kw)
         if not res.success: raise RuntimeError(f"Rodas5P failed: {res.message}")
         stats = {k: np.asarray(v).tolist() for k, v in asdict(res.stats).items()}
-        stats["backend"] = "numpy"
+        stats["backend"] = "python" if kw else "compiled"
         X = res.y
     else:
         X = np.stack([solve_scipy(model, t_span, t_eval, x, solver, rtol, atol) for x in np.atleast_2d(x0)])
