@@ -127,6 +127,10 @@ def _json_default(o):
     if isinstance(o, np.ndarray): return o.tolist()
     if isinstance(o, Path): return str(o)
     if isinstance(o, torch.dtype): return str(o).replace("torch.", "")
+    if callable(getattr(o, "config", None)) and hasattr(o, "state_names"):   # a DynamicalSystem: its name and parameters
+        c = o.config()
+        if c is None: raise TypeError(f"{o!r} has no config (an input given as a function of t) and cannot be part of a config")
+        return c
     raise TypeError(f"cannot serialise {type(o).__name__} in a config; use numbers, strings, tuples or dataclasses")
 
 def config_hash(cfg, n: int = 12) -> str:
