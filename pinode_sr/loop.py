@@ -17,12 +17,12 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .core import check_choice
-from .metrics import meets_threshold, time_to_threshold
+from .metrics import meets_threshold, summarize, time_to_threshold
 from .runs import RunFolder
 
 # %% auto #0
 __all__ = ['LAM_SCHEDULES', 'cosine', 'exponential', 'Phase', 'clip_per_member', 'TrainingInterrupted', 'RunStopped', 'Task',
-           'summarize', 'fit']
+           'fit']
 
 # %% ../nbs/05a_loop.ipynb #1a000007
 def cosine(i: int, n: int, a: float, b: float) -> float:
@@ -101,16 +101,6 @@ class Task:
         "Arrays saved with the run besides the evaluation (e.g. the observations)."
         return {}
 
-def summarize(rows: Sequence[dict]) -> dict:
-    "Distribution over members: medians, best and worst of |frequency error|, |peak| and |trough| errors, spike counts."
-    f = np.array([abs(r["freq_error_pct"]) if np.isfinite(r["freq_error_pct"]) else np.inf for r in rows])
-    p = np.array([abs(r["peak_error_mV"]) if np.isfinite(r["peak_error_mV"]) else np.inf for r in rows])
-    tr = np.array([abs(r["trough_error_mV"]) if np.isfinite(r["trough_error_mV"]) else np.inf for r in rows])
-    return {"median_abs_freq_error_pct": float(np.median(f)), "best_abs_freq_error_pct": float(f.min()),
-            "worst_abs_freq_error_pct": float(f.max()), "median_abs_peak_error_mV": float(np.median(p)),
-            "max_abs_trough_error_mV": float(tr.max()), "median_abs_trough_error_mV": float(np.median(tr)),
-            "spikes": [int(r["n_spikes"]) for r in rows], "n_spikes_ref": int(rows[0]["n_spikes_ref"]),
-            "n_meeting_threshold": int(sum(meets_threshold(r) for r in rows))}
 
 # %% ../nbs/05a_loop.ipynb #1a00000f
 def _checkpoint(folder, model, opt, task, log, alive, position):

@@ -15,11 +15,11 @@ import numpy as np
 import torch
 
 from .core import check_choice, check_finite, check_positive, config_hash, resolve_dtype, torch_generator
-from .hh import HodgkinHuxley, hh_params
-from .loop import Phase, Task, TrainingInterrupted, fit, summarize
-from .metrics import check_scoring_windows, score_members
+from .dataset import DatasetConfig, OscillationDataset, single_oscillation
+from .loop import Phase, Task, TrainingInterrupted, fit
+from .metrics import check_scoring_windows, score_members, summarize
 from .models import ACTIVATIONS, StackedMLP
-from .reference import DatasetConfig, OscillationDataset, reference_trajectory, single_oscillation
+from .reference import reference_trajectory
 from .residuals import SCALES, data_loss, derivative_scales, physics_residual
 from .runs import RunFolder, load_or_run
 
@@ -172,7 +172,7 @@ class PINNProblem:
         self.device = torch.device(device if device is not None else "cpu")
         self.ds: OscillationDataset = single_oscillation(cfg.data, cache_dir=cache_dir)
         if not np.all(np.isfinite(self.ds.obs)): raise ValueError("observations contain NaN or inf")
-        self.hh = HodgkinHuxley(hh_params(cfg.data.hh_preset))
+        self.system = cfg.data.system
         self.dtype = resolve_dtype(cfg.dtype)
         obs = self.ds.obs
         self.mu, self.sd = obs.mean(0), obs.std(0)
@@ -189,12 +189,14 @@ class PINNProblem:
     def reference(self, t_end: float):
         "The Rodas5P reference on the evaluation grid 0:dt_eval:t_end, from the reference cache: what runs are scored against."
         d = self.cfg.data
-        return reference_trajectory(self.hh, t_end, self.cfg.dt_eval, solver=d.solver, rtol=d.rtol, atol=d.atol,
+        return reference_trajectory(self.system, t_end, self.cfg.dt_eval, solver=d.solver, rtol=d.rtol, atol=d.atol,
                                     cache_dir=self.cache_dir)
 
-    def true_field(self, x: torch.Tensor) -> torch.Tensor:
-        "f_HH at the states, evaluated in float64 and cast to the training dtype."
-        return self.hh.rhs_torch(0.0, x.double()).to(self.dtype)
+    def true_field(self, t: torch.Tensor, # times (K, N, 1)
+                   x: torch.Tensor, # states x(t), (K, N, D)
+                  ) -> torch.Tensor: # f(t, x), (K, N, D)
+        "The system's field f(t, x) at the collocation times and states, evaluated in float64, cast to the training dtype."
+        return self.system.rhs_torch(t[..., 0].double(), x.double()).to(self.dtype)
 
     def collocation_times(self, gens: Sequence[torch.Generator], n: int) -> torch.Tensor:
         "Uniform random times on [0, t_col_end], each member from its own generator (on the CPU, then moved): (K, n, 1)."
@@ -205,7 +207,7 @@ class PINNProblem:
         l_data = data_loss(model(self.t_obs_t).transpose(0, 1), self.obs, self.sd_t)
         t_col = t_col.detach().requires_grad_(True)
         x = model(t_col)
-        l_phys = physics_residual(time_derivative(x, t_col), self.true_field(x), self.s_res_t)
+        l_phys = physics_residual(time_derivative(x, t_col), self.true_field(t_col.detach(), x), self.s_res_t)
         return l_data, l_phys
 
 # %% ../nbs/08_pinn.ipynb #af6c3b1f
@@ -217,13 +219,14 @@ def evaluate_pinn(model: EnsembleTimeMLP, prob: PINNProblem, t_end: float | None
     ref = prob.reference(t_end)
     with torch.no_grad():
         X = model(torch.tensor(ref.t, dtype=prob.dtype, device=prob.device)).transpose(0, 1).double().cpu().numpy()
-    return score_members(ref.t, X, ref.X, model.seeds, t_end), ref.t, X
+    return score_members(ref.t, X, ref.X, model.seeds, prob.system, t_end, cfg.data.t_late), ref.t, X
 
 # %% ../nbs/08_pinn.ipynb #a382e9b1
 def _extrapolation_warning(cfg: PINNConfig):
     if cfg.extrapolates_without_collocation:
-        warnings.warn(f"the PINN is asked to extrapolate without collocation: collocation='window' covers 0–{cfg.t_col_end:g} ms, "
-                      f"but it is evaluated to t_eval_end={cfg.t_eval_end:g} ms, where nothing constrains it "
+        u = cfg.data.system.time_unit
+        warnings.warn(f"the PINN is asked to extrapolate without collocation: collocation='window' covers 0–{cfg.t_col_end:g} {u}, "
+                      f"but it is evaluated to t_eval_end={cfg.t_eval_end:g} {u}, where nothing constrains it "
                       "(collocation='horizon' puts residual points there)", UserWarning, stacklevel=3)
 
 class PINNTask(Task):
@@ -279,7 +282,7 @@ def train_pinn(cfg: PINNConfig, # the run
     torch.set_num_threads(1)
     prob = PINNProblem(cfg, cache_dir, device)
     ref = prob.reference(cfg.t_eval_end)
-    check_scoring_windows(ref.t, ref.X[:, 0], cfg.t_eval_end)   # fail now, not at the first evaluation
+    check_scoring_windows(ref.t, ref.X, prob.system, cfg.t_eval_end, cfg.data.t_late)   # fail now, not at the first evaluation
     _extrapolation_warning(cfg)
     adam = Phase("adam", cfg.iters, (cfg.lr, cfg.lr_end), (cfg.lam, cfg.lam))
     return fit(PINNTask(prob), [adam], cfg.clip, cfg.log_every, cfg.eval_every, cfg.checkpoint_every, folder, progress,

@@ -13,11 +13,11 @@ import torch
 
 from .core import check_choice, check_positive, config_hash
 from .gradients import ADAPTIVE_METHODS, GRADIENT_METHODS, KERNELS, StepBudgetExceeded, rollout_model, rollout_nograd
-from .hh import HodgkinHuxley, hh_params
-from .loop import Phase, RunStopped, Task, TrainingInterrupted, fit, summarize
-from .metrics import check_scoring_windows, score_members
+from .dataset import DatasetConfig, OscillationDataset, single_oscillation
+from .loop import Phase, RunStopped, Task, TrainingInterrupted, fit
+from .metrics import check_scoring_windows, score_members, summarize
 from .models import ACTIVATIONS, EnsembleMLP
-from .reference import DatasetConfig, OscillationDataset, reference_trajectory, single_oscillation
+from .reference import reference_trajectory
 from .residuals import (COLLOCATIONS, DATA_NORMS, SCALES, Collocation, data_loss, derivative_scales,
                                  physics_residual)
 from .runs import RunFolder, load_or_run
@@ -65,8 +65,8 @@ class TrainConfig:
     cycle_t1: float = 150.0
     cycle_dt: float = 0.2
     cycle_jitter: float = 0.05
-    spike_weight: float = 0.0               # joint-phase residual weight where V > spike_v (the spike top; see below)
-    spike_v: float = -20.0                  # mV
+    spike_weight: float = 0.0               # joint-phase residual weight in the top of an event (see below)
+    spike_level: float | None = None        # the top: observable above this (None: the system's observable.top)
     # schedule and optimiser
     schedule: str = "warmup"
     phys_iters: int = 10_000
@@ -85,6 +85,9 @@ class TrainConfig:
 
     def __post_init__(self):
         if not isinstance(self.data, DatasetConfig): raise ValueError("data must be a DatasetConfig")
+        if not self.data.system.is_autonomous:
+            raise ValueError(f"data.system={self.data.system!r} is not autonomous, but the neural ODE's field f(x) has no time "
+                             "input: train it on an autonomous system (constant inputs), or use the PINN")
         if len(self.seeds) == 0: raise ValueError("seeds must name at least one member")
         check_choice("activation", self.activation, ACTIVATIONS)
         check_choice("dtype", self.dtype, ("float32", "float64"))
@@ -140,7 +143,7 @@ class Problem:
         self.device = torch.device(device if device is not None else "cpu")
         self.ds: OscillationDataset = single_oscillation(cfg.data, cache_dir=cache_dir)
         if not np.all(np.isfinite(self.ds.obs)): raise ValueError("observations contain NaN or inf")
-        self.hh = HodgkinHuxley(hh_params(cfg.data.hh_preset))
+        self.system = cfg.data.system
         dtype = getattr(torch, cfg.dtype)
         obs = self.ds.obs
         self.mu, self.sd = obs.mean(0), obs.std(0)
@@ -153,18 +156,32 @@ class Problem:
 
     def model(self) -> EnsembleMLP:
         c = self.cfg
-        s_out = self.s_std if c.output_scale else np.ones(4)
+        s_out = self.s_std if c.output_scale else np.ones(self.system.dim)
         return EnsembleMLP(self.mu, self.sd, s_out, c.seeds, c.width, c.depth, c.activation, c.dtype).to(self.device)
 
     def reference(self, t_end: float):
         "The Rodas5P reference on the rollout grid 0:dt:t_end, from the reference cache: what runs are scored against."
         d = self.cfg.data
-        return reference_trajectory(self.hh, t_end, self.cfg.dt, solver=d.solver, rtol=d.rtol, atol=d.atol,
+        return reference_trajectory(self.system, t_end, self.cfg.dt, solver=d.solver, rtol=d.rtol, atol=d.atol,
                                     cache_dir=self.cache_dir)
 
     def true_field(self, pts: torch.Tensor) -> torch.Tensor:
-        "f_HH at the points, evaluated in float64 and cast to the training dtype."
-        return self.hh.rhs_torch(0.0, pts.double()).to(self.dtype)
+        "The system's field at the points, evaluated in float64 and cast to the training dtype."
+        return self.system.rhs_torch(0.0, pts.double()).to(self.dtype)   # autonomous (TrainConfig checks): t is not read
+
+    def spike_mask(self, pts: torch.Tensor) -> torch.Tensor | None:
+        "Where the observable is in the top of an event, (K, P, 1) bool: above `spike_level`, else observable.top; None if neither."
+        level = self.cfg.spike_level if self.cfg.spike_level is not None else self.system.observable.top
+        if level is None: return None
+        j = self.system.observable_index
+        return pts[..., j:j + 1] > level
+
+    def diverged(self, X: torch.Tensor) -> torch.Tensor:
+        "States (..., D) that are not finite or lie outside the system's box widened by one box width on each side: (...,) bool."
+        box = torch.as_tensor(self.system.box, dtype=X.dtype, device=X.device)
+        lo, hi = box[:, 0], box[:, 1]
+        w = hi - lo
+        return ~torch.isfinite(X).all(-1) | ((X < lo - w) | (X > hi + w)).any(-1)
 
 # %% ../nbs/06_train.ipynb #cf404918
 def adaptive_options(cfg: TrainConfig) -> dict:
@@ -181,7 +198,7 @@ def evaluate(model: EnsembleMLP, prob: Problem, t_end: float | None = None) -> t
     except StepBudgetExceeded:   # a stiffened field: no trajectory to score (every metric NaN, threshold not met)
         X = np.full((n + 1, model.K, prob.x0.shape[-1]), np.nan)
     ref = prob.reference(t_end)
-    return score_members(ref.t, X, ref.X, model.seeds, t_end), ref.t, X
+    return score_members(ref.t, X, ref.X, model.seeds, prob.system, t_end, cfg.data.t_late), ref.t, X
 
 # %% ../nbs/06_train.ipynb #95a22b25
 def phases(cfg: TrainConfig) -> list[Phase]:
@@ -201,8 +218,7 @@ def _cycle_points(model, prob: Problem) -> torch.Tensor:
     X = rollout_nograd(model, prob.x0, c.dt, int(round(c.cycle_t1 / c.dt)), 1, c.method, c.kernel, **adaptive_options(c))[:, :, 0, :]
     idx = np.arange(int(round(c.cycle_t0 / c.dt)), X.shape[0], int(round(c.cycle_dt / c.dt)))
     P = torch.tensor(np.ascontiguousarray(X[idx].transpose(1, 0, 2)), dtype=prob.dtype, device=prob.device)
-    bad = ~torch.isfinite(P).all(-1) | (P[..., 0].abs() > 200)
-    P[bad] = prob.x0
+    P[prob.diverged(P)] = prob.x0
     return P
 
 class NeuralODETask(Task):
@@ -234,9 +250,9 @@ class NeuralODETask(Task):
             l_data = data_loss(pred, p.obs, p.sd_t if c.data_norm == "normalised" else None)
         if lam > 0:
             pts = self.col.sample()
-            w = None
-            if phase.data and c.spike_weight != 1.0:      # let the data, not the residual, own the spike top
-                w = torch.where(pts[..., :1] > c.spike_v, c.spike_weight, 1.0).to(p.dtype)
+            w, top = None, p.spike_mask(pts) if phase.data and c.spike_weight != 1.0 else None
+            if top is not None:                           # let the data, not the residual, own the top of an event
+                w = torch.where(top, c.spike_weight, 1.0).to(p.dtype)
             l_phys = physics_residual(self.model(pts), p.true_field(pts), p.s_res_t, w)
         return l_data, l_phys
 
@@ -279,7 +295,7 @@ def train(cfg: TrainConfig, # the run
     torch.set_num_threads(1)
     prob = Problem(cfg, cache_dir, device)
     ref = prob.reference(cfg.t_eval_end)
-    check_scoring_windows(ref.t, ref.X[:, 0], cfg.t_eval_end)   # fail now, not at the first evaluation
+    check_scoring_windows(ref.t, ref.X, prob.system, cfg.t_eval_end, cfg.data.t_late)   # fail now, not at the first evaluation
     return fit(NeuralODETask(prob), phases(cfg), cfg.clip, cfg.log_every, cfg.eval_every, cfg.checkpoint_every, folder,
                progress, max_iterations, desc=f"train K={cfg.K}", config_hash=config_hash(cfg))
 
