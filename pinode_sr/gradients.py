@@ -18,8 +18,8 @@ from .models import EnsembleMLP
 from .solvers import get_solver, rk_step, rollout, steps_per_interval
 
 # %% auto #0
-__all__ = ['GRADIENT_METHODS', 'ADAPTIVE_METHODS', 'HeunRollout', 'as_member_batch', 'rollout_model', 'rollout_nograd',
-           'StepBudgetExceeded', 'adaptive_rollout']
+__all__ = ['GRADIENT_METHODS', 'ADAPTIVE_METHODS', 'KERNELS', 'HeunRollout', 'fused_available', 'resolve_kernel',
+           'as_member_batch', 'rollout_model', 'rollout_nograd', 'StepBudgetExceeded', 'adaptive_rollout']
 
 # %% ../nbs/04a_gradients.ipynb #2c1711cc
 _POOL: dict = {}
@@ -188,10 +188,34 @@ class HeunRollout(torch.autograd.Function):
 # %% ../nbs/04a_gradients.ipynb #768fcab6
 GRADIENT_METHODS = ("backprop", "checkpoint", "backsolve")
 ADAPTIVE_METHODS = ("dopri5",)   # torchdiffeq's adaptive Dormand–Prince 5(4), for the vanilla-NODE baseline
+KERNELS = ("auto", "fused", "torch")
 
-def as_member_batch(x0, K: int) -> torch.Tensor:
-    "Initial states as (K, B, D): (D,) is shared by every member, (K, D) is one state per member."
+def fused_available(model: nn.Module, # the vector field
+                    method: str, # solver name
+                    gradient: str = "backprop", # gradient method (the fused kernel is backprop's)
+                   ) -> str | None: # None when the fused kernel applies, else why not
+    "Whether the fused numpy Heun kernel can integrate `model` with `method`: None if it can, else the reason."
+    if method != "heun": return f"method={method!r} (the fused kernel is Heun's)"
+    if getattr(model, "activation", None) != "tanh" or not hasattr(model, "folded"):
+        return "a model that is not a tanh EnsembleMLP"
+    if gradient != "backprop": return f"gradient={gradient!r} (the fused kernel's backward is backprop through the steps)"
+    if model.mu.device.type != "cpu": return f"tensors on {model.mu.device} (the fused kernel runs in numpy, on the CPU)"
+    return None
+
+def resolve_kernel(kernel: str, # "auto" | "fused" | "torch"
+                   model: nn.Module, method: str, gradient: str = "backprop",
+                  ) -> str: # "fused" | "torch"
+    "The kernel a rollout uses: 'auto' is 'fused' where it applies, else 'torch'; an explicit 'fused' that cannot apply raises."
+    check_choice("kernel", kernel, KERNELS)
+    why_not = fused_available(model, method, gradient)
+    if kernel == "fused" and why_not: raise ValueError(f"kernel='fused' is not available for {why_not}; use kernel='torch' or 'auto'")
+    if kernel == "auto": return "torch" if why_not else "fused"
+    return kernel
+
+def as_member_batch(x0, K: int, like: torch.Tensor | None = None) -> torch.Tensor:
+    "Initial states as (K, B, D): (D,) is shared by every member, (K, D) is one state per member (dtype/device of `like`)."
     x0 = torch.as_tensor(x0)
+    if like is not None: x0 = x0.to(device=like.device, dtype=like.dtype)
     if x0.dim() == 1: x0 = x0[None, None, :].expand(K, 1, -1)
     elif x0.dim() == 2: x0 = x0[:, None, :]
     if x0.dim() != 3 or x0.shape[0] != K:
@@ -212,21 +236,26 @@ def rollout_model(model: EnsembleMLP, # the vector field, K members
                   n_checkpoints: int = 10, # segments for gradient="checkpoint"
                   rtol: float = 1e-4, atol: float = 1e-5, # tolerances of an adaptive method
                   max_num_steps: int = 20_000, # step budget of an adaptive method (StepBudgetExceeded beyond)
-                 ) -> torch.Tensor: # (T, K, B, D)
+                  kernel: str = "auto", # "auto" | "fused" | "torch": who integrates a backprop rollout (see above)
+                 ) -> torch.Tensor: # (T, K, B, D), on the model's device
     "Roll the model out to the sample times; gradients flow by the chosen method."
     check_choice("gradient", gradient, GRADIENT_METHODS)
+    check_choice("kernel", kernel, KERNELS)
     if method in ADAPTIVE_METHODS:
+        if kernel == "fused": raise ValueError(f"kernel='fused' is not available for method={method!r} (the fused kernel is Heun's)")
         return adaptive_rollout(model, x0, t_obs, method, gradient, rtol, atol, max_num_steps)
     get_solver(method)
     n = steps_per_interval(t_obs, dt)
-    x0 = as_member_batch(x0, model.K).to(model.mu.dtype)
+    x0 = as_member_batch(x0, model.K, model.mu)
     field = lambda t, x: model(x)
     if gradient == "backprop":
         uniform = len(n) > 0 and np.all(n == n[0])
-        if method == "heun" and model.activation == "tanh" and uniform:
+        if resolve_kernel(kernel, model, method, gradient) == "fused":
+            if not uniform: raise ValueError("kernel='fused' needs sample times a whole, equal number of steps apart")
             Ws, bs = model.folded()
             return HeunRollout.apply(x0, float(dt), int(n.sum()), int(n[0]), *Ws, *bs)
         return rollout(field, x0, t_obs, dt, method)
+    resolve_kernel(kernel, model, method, gradient)       # an explicit 'fused' raises: it is backprop's kernel
     if gradient == "checkpoint":
         if not (isinstance(n_checkpoints, int) and n_checkpoints >= 1):
             raise ValueError(f"n_checkpoints must be a positive integer, got {n_checkpoints!r}")
@@ -246,7 +275,8 @@ def rollout_model(model: EnsembleMLP, # the vector field, K members
             outs.append(seg); x = seg[-1]
         return torch.cat(outs)
     from torchdiffeq import odeint_adjoint
-    t = torch.as_tensor(np.asarray(t_obs, dtype=float), dtype=x0.dtype)
+    t = torch.as_tensor(np.asarray(t_obs.detach().cpu() if isinstance(t_obs, torch.Tensor) else t_obs, dtype=float),
+                        dtype=x0.dtype, device=x0.device)
     solver = {"heun": "heun2", "euler": "euler", "rk4_38": "rk4"}.get(method)
     if solver is None: raise ValueError(f"gradient='backsolve' supports method in ['heun', 'euler', 'rk4_38'], got {method!r}")
     f = _Field(model)
@@ -259,21 +289,24 @@ def rollout_nograd(model: EnsembleMLP, # the vector field
                    dt: float, # step
                    n_steps: int, # number of steps
                    save_every: int = 1, # keep every save_every-th state
-                    method: str = "heun",
+                   method: str = "heun",
+                   kernel: str = "auto", # "auto" | "fused" | "torch"
                    **adaptive, # rtol, atol, max_num_steps for an adaptive method
-                  ) -> np.ndarray: # (n_steps // save_every + 1, K, B, D)
-    "Forward-only rollout for evaluation (fused numpy Heun for tanh MLPs, else the generic loop)."
-    x0 = as_member_batch(x0, model.K).to(model.mu.dtype)
+                  ) -> np.ndarray: # (n_steps // save_every + 1, K, B, D), numpy on the CPU
+    "Forward-only rollout for evaluation (the fused numpy Heun kernel or the generic torch loop, as `kernel` says)."
+    check_choice("kernel", kernel, KERNELS)
+    x0 = as_member_batch(x0, model.K, model.mu)
     if method in ADAPTIVE_METHODS:   # dt only sets the output grid
+        if kernel == "fused": raise ValueError(f"kernel='fused' is not available for method={method!r} (the fused kernel is Heun's)")
         t = np.arange(0, n_steps + 1, save_every) * dt
-        return adaptive_rollout(model, x0, t, method, "backprop", **adaptive).numpy()
-    if method == "heun" and model.activation == "tanh":
+        return adaptive_rollout(model, x0, t, method, "backprop", **adaptive).cpu().numpy()
+    if resolve_kernel(kernel, model, method) == "fused":
         Ws, bs = model.folded()
         out, _ = _np_forward(x0.numpy(), [w.numpy() for w in Ws], [b.numpy()[:, None, :] for b in bs],
                              float(dt), int(n_steps), int(save_every), store=False)
         return out
     t = np.arange(0, n_steps + 1, save_every) * dt
-    return rollout(lambda t, x: model(x), x0, t, dt, method).numpy()
+    return rollout(lambda t, x: model(x), x0, t, dt, method).cpu().numpy()
 
 # %% ../nbs/04a_gradients.ipynb #a8d4bfe5
 class StepBudgetExceeded(RuntimeError):
@@ -312,8 +345,8 @@ def adaptive_rollout(model: EnsembleMLP, # the vector field, K members
         if not (np.isfinite(v) and v > 0): raise ValueError(f"{k} must be > 0, got {v}")
     if not (isinstance(max_num_steps, int) and max_num_steps >= 1):
         raise ValueError(f"max_num_steps must be a positive integer, got {max_num_steps!r}")
-    x0 = as_member_batch(x0, model.K).to(model.mu.dtype)
-    t = torch.as_tensor(np.asarray(t_obs, dtype=float), dtype=x0.dtype)
+    x0 = as_member_batch(x0, model.K, model.mu)
+    t = torch.as_tensor(np.asarray(t_obs, dtype=float), dtype=x0.dtype, device=x0.device)
     if t.dim() != 1 or len(t) < 2 or not bool((t[1:] > t[:-1]).all()):
         raise ValueError("t_obs must be an increasing 1-D sequence of at least two times")
     f = _BudgetField(model, method, max_num_steps, (float(t[0]), float(t[-1])))

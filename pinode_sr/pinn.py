@@ -7,31 +7,29 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
 import warnings
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 import torch
-from torch import nn
-from tqdm.auto import tqdm
 
 from .core import check_choice, check_finite, check_positive, config_hash, resolve_dtype, torch_generator
-from .hh import HodgkinHuxley, hh_params
-from .metrics import check_scoring_windows, meets_threshold, score_members, time_to_threshold
-from .models import ACTIVATIONS
-from .reference import DatasetConfig, OscillationDataset, reference_trajectory, single_oscillation
-from .residuals import SCALES, clip_per_member, data_loss, derivative_scales, physics_residual
+from .dataset import DatasetConfig, OscillationDataset, single_oscillation
+from .loop import Phase, Task, TrainingInterrupted, fit
+from .metrics import check_scoring_windows, score_members, summarize
+from .models import ACTIVATIONS, StackedMLP
+from .reference import reference_trajectory
+from .residuals import SCALES, data_loss, derivative_scales, physics_residual
 from .runs import RunFolder, load_or_run
-from .train import TrainingInterrupted, summarize
 
 # %% auto #0
 __all__ = ['PINN_ACTIVATIONS', 'PINN_COLLOCATIONS', 'PINN_PRESETS', 'PINNConfig', 'pinn_preset', 'EnsembleTimeMLP',
-           'time_derivative', 'PINNProblem', 'evaluate_pinn', 'train_pinn', 'load_or_train_pinn', 'load_pinn_model']
+           'time_derivative', 'PINNProblem', 'evaluate_pinn', 'PINNTask', 'train_pinn', 'load_or_train_pinn',
+           'load_pinn_model']
 
 # %% ../nbs/08_pinn.ipynb #cd8e1d9e
-PINN_ACTIVATIONS = {**ACTIVATIONS, "sin": torch.sin}
+PINN_ACTIVATIONS = ACTIVATIONS    # the core's activations, "sin" included
 PINN_COLLOCATIONS = ("window", "horizon")
 
 @dataclass(frozen=True)
@@ -108,48 +106,34 @@ def pinn_preset(name: str, # "paper" | "smoke"
     return dataclasses.replace(PINN_PRESETS[check_choice("preset", name, PINN_PRESETS)], **overrides)
 
 # %% ../nbs/08_pinn.ipynb #df3dd7cd
-class EnsembleTimeMLP(nn.Module):
-    "K independent networks t ↦ x(t) = μ + σ ⊙ MLP(features(t)) in stacked weights (K, in, out)."
+class EnsembleTimeMLP(StackedMLP):
+    "K independent networks t ↦ x(t) = μ + σ ⊙ MLP(features(t)): the `StackedMLP` core behind a time featurisation."
     def __init__(self, mu: Sequence[float], # output mean (D,), from the training data
                  sd: Sequence[float], # output std (D,), from the training data
-                 t_span: tuple[float, float], # (t0, t1) ms, mapped to [−1, 1]: the collocation span
+                 t_span: tuple[float, float], # (t0, t1) in the system's time unit, mapped to [−1, 1]: the collocation span
                  seeds: Sequence[int] = (0,), # one seed per member: K = len(seeds)
                  width: int = 64, # hidden units per layer
                  depth: int = 4, # hidden layers (>= 1)
                  activation: str = "tanh", # a key of PINN_ACTIVATIONS
                  fourier: int = 0, # number of Fourier feature frequencies
-                 fourier_max: float = 1.0, # highest frequency (cycles/ms)
+                 fourier_max: float = 1.0, # highest frequency (cycles per time unit)
                  dtype: str | torch.dtype = "float32",
                 ):
-        super().__init__()
-        dtype = resolve_dtype(dtype)
-        check_choice("activation", activation, PINN_ACTIVATIONS)
         mu, sd = np.asarray(mu, dtype=float), np.asarray(sd, dtype=float)
         if mu.shape != sd.shape or mu.ndim != 1: raise ValueError(f"mu and sd must have the same shape (D,), got {mu.shape}, {sd.shape}")
         check_finite("mu", mu); check_finite("sd", sd)
         if np.any(sd <= 0): raise ValueError("sd must be > 0 in every variable")
         t0, t1 = map(float, t_span)
         if not t1 > t0: raise ValueError(f"t_span must be (t0, t1) with t1 > t0, got {t_span}")
-        seeds = [int(s) for s in seeds]
-        if not seeds: raise ValueError("seeds must name at least one member")
-        self.K, self.D, self.seeds = len(seeds), len(mu), seeds
-        self.width, self.depth, self.activation, self.fourier, self.fourier_max = width, depth, activation, fourier, fourier_max
-        self.t_span = (t0, t1)
+        super().__init__(1 + 2 * fourier, len(mu), seeds, width, depth, activation, "glorot", dtype)
+        self.D, self.fourier, self.fourier_max, self.t_span = len(mu), fourier, fourier_max, (t0, t1)
+        dtype = self.Ws[0].dtype
         self.register_buffer("mu", torch.tensor(mu, dtype=dtype))
         self.register_buffer("sd", torch.tensor(sd, dtype=dtype))
         freqs = np.geomspace(1.0 / (t1 - t0), fourier_max, fourier) if fourier else np.zeros(0)
-        self.register_buffer("omega", torch.tensor(2 * np.pi * freqs, dtype=dtype))      # rad/ms
-        dims = [1 + 2 * fourier] + [width] * depth + [self.D]
-        Ws, bs = [[] for _ in dims[:-1]], [[] for _ in dims[:-1]]
-        for seed in seeds:     # Glorot-normal weights and zero biases (the usual PINN initialisation), per member
-            g = torch_generator(seed, "init")
-            for l, (i, o) in enumerate(zip(dims[:-1], dims[1:])):
-                Ws[l].append(torch.randn(i, o, generator=g, dtype=torch.float64) * math.sqrt(2.0 / (i + o)))
-                bs[l].append(torch.zeros(o, dtype=torch.float64))
-        self.Ws = nn.ParameterList([nn.Parameter(torch.stack(w).to(dtype)) for w in Ws])
-        self.bs = nn.ParameterList([nn.Parameter(torch.stack(b).to(dtype)) for b in bs])
+        self.register_buffer("omega", torch.tensor(2 * np.pi * freqs, dtype=dtype))      # rad per time unit
 
-    def features(self, t: torch.Tensor, # times (K, N, 1), ms
+    def features(self, t: torch.Tensor, # times (K, N, 1)
                 ) -> torch.Tensor: # (K, N, 1 + 2F)
         "The scaled time τ ∈ [−1, 1] over the span, then sin and cos of ω_f (t − t0)."
         t0, t1 = self.t_span
@@ -163,20 +147,7 @@ class EnsembleTimeMLP(nn.Module):
                ) -> torch.Tensor: # x(t), (K, N, D)
         "Evaluate every member at its times."
         if t.dim() == 1: t = t[None, :, None].expand(self.K, -1, -1)
-        act = PINN_ACTIVATIONS[self.activation]
-        h = self.features(t)
-        for l, (W, b) in enumerate(zip(self.Ws, self.bs)):
-            h = torch.baddbmm(b[:, None, :], h, W)
-            if l < len(self.Ws) - 1: h = act(h)
-        return self.mu + self.sd * h
-
-    def member(self, k: int) -> "EnsembleTimeMLP":
-        "Member k as a K = 1 model (a copy)."
-        m = EnsembleTimeMLP(self.mu.tolist(), self.sd.tolist(), self.t_span, [self.seeds[k]], self.width, self.depth,
-                            self.activation, self.fourier, self.fourier_max, self.mu.dtype)
-        with torch.no_grad():
-            for p, q in zip(m.parameters(), self.parameters()): p.copy_(q[k:k + 1])
-        return m
+        return self.mu + self.sd * self.mlp(self.features(t))
 
     def extra_repr(self):
         return (f"K={self.K}, D={self.D}, width={self.width}, depth={self.depth}, activation={self.activation}, "
@@ -194,46 +165,49 @@ def time_derivative(x: torch.Tensor, # x(t), (K, N, D), x[k, i] a function of t[
 # %% ../nbs/08_pinn.ipynb #ecd8f523
 class PINNProblem:
     "Dataset, scales, tensors and the loss of one PINN config."
-    def __init__(self, cfg: PINNConfig, cache_dir=None):
+    def __init__(self, cfg: PINNConfig, cache_dir=None,
+                 device: str | torch.device | None = None, # where the model and tensors live (default: CPU)
+                ):
         self.cfg, self.cache_dir = cfg, cache_dir
+        self.device = torch.device(device if device is not None else "cpu")
         self.ds: OscillationDataset = single_oscillation(cfg.data, cache_dir=cache_dir)
         if not np.all(np.isfinite(self.ds.obs)): raise ValueError("observations contain NaN or inf")
-        self.hh = HodgkinHuxley(hh_params(cfg.data.hh_preset))
+        self.system = cfg.data.system
         self.dtype = resolve_dtype(cfg.dtype)
         obs = self.ds.obs
         self.mu, self.sd = obs.mean(0), obs.std(0)
         self.s_res = derivative_scales(self.ds.t_train, obs, cfg.residual_scale)
         self.t_obs = self.ds.t_train
-        self.obs = torch.tensor(obs, dtype=self.dtype)
-        self.t_obs_t = torch.tensor(self.t_obs, dtype=self.dtype)
-        self.sd_t = torch.tensor(self.sd, dtype=self.dtype)
-        self.s_res_t = torch.tensor(self.s_res, dtype=self.dtype)
+        tensor = lambda a: torch.tensor(a, dtype=self.dtype, device=self.device)
+        self.obs, self.t_obs_t, self.sd_t, self.s_res_t = tensor(obs), tensor(self.t_obs), tensor(self.sd), tensor(self.s_res)
 
     def model(self) -> EnsembleTimeMLP:
         c = self.cfg
         return EnsembleTimeMLP(self.mu, self.sd, (0.0, c.t_col_end), c.seeds, c.width, c.depth, c.activation, c.fourier,
-                               c.fourier_max, c.dtype)
+                               c.fourier_max, c.dtype).to(self.device)
 
     def reference(self, t_end: float):
         "The Rodas5P reference on the evaluation grid 0:dt_eval:t_end, from the reference cache: what runs are scored against."
         d = self.cfg.data
-        return reference_trajectory(self.hh, t_end, self.cfg.dt_eval, solver=d.solver, rtol=d.rtol, atol=d.atol,
+        return reference_trajectory(self.system, t_end, self.cfg.dt_eval, solver=d.solver, rtol=d.rtol, atol=d.atol,
                                     cache_dir=self.cache_dir)
 
-    def true_field(self, x: torch.Tensor) -> torch.Tensor:
-        "f_HH at the states, evaluated in float64 and cast to the training dtype."
-        return self.hh.rhs_torch(0.0, x.double()).to(self.dtype)
+    def true_field(self, t: torch.Tensor, # times (K, N, 1)
+                   x: torch.Tensor, # states x(t), (K, N, D)
+                  ) -> torch.Tensor: # f(t, x), (K, N, D)
+        "The system's field f(t, x) at the collocation times and states, evaluated in float64, cast to the training dtype."
+        return self.system.rhs_torch(t[..., 0].double(), x.double()).to(self.dtype)
 
     def collocation_times(self, gens: Sequence[torch.Generator], n: int) -> torch.Tensor:
-        "Uniform random times on [0, t_col_end], each member from its own generator: (K, n, 1)."
-        return torch.stack([torch.rand(n, 1, generator=g, dtype=self.dtype) for g in gens]) * self.cfg.t_col_end
+        "Uniform random times on [0, t_col_end], each member from its own generator (on the CPU, then moved): (K, n, 1)."
+        return torch.stack([torch.rand(n, 1, generator=g, dtype=self.dtype) for g in gens]).to(self.device) * self.cfg.t_col_end
 
     def losses(self, model: EnsembleTimeMLP, t_col: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         "Per-member data loss and scale-aware physics residual at the collocation times (K, M, 1): (K,), (K,)."
         l_data = data_loss(model(self.t_obs_t).transpose(0, 1), self.obs, self.sd_t)
         t_col = t_col.detach().requires_grad_(True)
         x = model(t_col)
-        l_phys = physics_residual(time_derivative(x, t_col), self.true_field(x), self.s_res_t)
+        l_phys = physics_residual(time_derivative(x, t_col), self.true_field(t_col.detach(), x), self.s_res_t)
         return l_data, l_phys
 
 # %% ../nbs/08_pinn.ipynb #af6c3b1f
@@ -244,145 +218,88 @@ def evaluate_pinn(model: EnsembleTimeMLP, prob: PINNProblem, t_end: float | None
     t_end = cfg.t_eval_end if t_end is None else t_end
     ref = prob.reference(t_end)
     with torch.no_grad():
-        X = model(torch.tensor(ref.t, dtype=prob.dtype)).transpose(0, 1).double().numpy()
-    return score_members(ref.t, X, ref.X, model.seeds, t_end), ref.t, X
+        X = model(torch.tensor(ref.t, dtype=prob.dtype, device=prob.device)).transpose(0, 1).double().cpu().numpy()
+    return score_members(ref.t, X, ref.X, model.seeds, prob.system, t_end, cfg.data.t_late), ref.t, X
 
 # %% ../nbs/08_pinn.ipynb #a382e9b1
-def _cosine(i, n, a, b): return a if n <= 1 else b + 0.5 * (a - b) * (1 + math.cos(math.pi * i / (n - 1)))
-
 def _extrapolation_warning(cfg: PINNConfig):
     if cfg.extrapolates_without_collocation:
-        warnings.warn(f"the PINN is asked to extrapolate without collocation: collocation='window' covers 0–{cfg.t_col_end:g} ms, "
-                      f"but it is evaluated to t_eval_end={cfg.t_eval_end:g} ms, where nothing constrains it "
+        u = cfg.data.system.time_unit
+        warnings.warn(f"the PINN is asked to extrapolate without collocation: collocation='window' covers 0–{cfg.t_col_end:g} {u}, "
+                      f"but it is evaluated to t_eval_end={cfg.t_eval_end:g} {u}, where nothing constrains it "
                       "(collocation='horizon' puts residual points there)", UserWarning, stacklevel=3)
+
+class PINNTask(Task):
+    "The PINN for the loop: an EnsembleTimeMLP t ↦ x(t), fresh collocation times every iteration, L-BFGS per member."
+    def __init__(self, prob: PINNProblem):
+        cfg = self.cfg = prob.cfg
+        self.prob, self.seeds, self.model = prob, cfg.seeds, prob.model()
+        self.gens = [torch_generator(s, "collocation") for s in cfg.seeds]
+
+    def losses(self, phase: Phase, i: int, lam: float) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.prob.losses(self.model, self.prob.collocation_times(self.gens, self.cfg.n_col))
+
+    def evaluate(self): return evaluate_pinn(self.model, self.prob)
+    def state(self) -> dict: return {"gens": [g.get_state() for g in self.gens]}
+    def load_state(self, state: dict):
+        for g, s in zip(self.gens, state["gens"]): g.set_state(s)
+    def arrays(self) -> dict: return {"t_obs": self.prob.t_obs, "obs": self.prob.ds.obs}
+
+    def refine(self, alive: torch.Tensor) -> dict | None:
+        "L-BFGS on each living member alone (its own curvature history and line search) at a fixed draw of 4·n_col times."
+        cfg, prob, model = self.cfg, self.prob, self.model
+        if not cfg.lbfgs_iters: return None
+        t_col = prob.collocation_times(self.gens, 4 * cfg.n_col)
+        l_data, l_phys = torch.full((cfg.K,), float("nan")), torch.full((cfg.K,), float("nan"))
+        for k in torch.nonzero(alive).flatten().tolist():
+            sub = model.member(k)
+            opt = torch.optim.LBFGS(list(sub.parameters()), lr=1.0, max_iter=cfg.lbfgs_iters, history_size=50,
+                                    line_search_fn="strong_wolfe", tolerance_grad=1e-9, tolerance_change=1e-12)
+            def closure():
+                opt.zero_grad()
+                ld, lp = prob.losses(sub, t_col[k:k + 1])
+                l = (ld + cfg.lam * lp).sum()
+                l.backward(); return l
+            opt.step(closure)
+            ld, lp = prob.losses(sub, t_col[k:k + 1])
+            ld, lp = ld.detach(), lp.detach()
+            if torch.isfinite(ld + lp).all() and all(torch.isfinite(p).all() for p in sub.parameters()):  # else keep Adam's
+                with torch.no_grad():
+                    for p, q in zip(model.parameters(), sub.parameters()): p[k] = q[0]
+            else:
+                ld, lp = prob.losses(model.member(k), t_col[k:k + 1]); ld, lp = ld.detach(), lp.detach()
+            l_data[k], l_phys[k] = ld[0], lp[0]
+        return {"iterations": cfg.lbfgs_iters, "lam": cfg.lam, "data": l_data, "phys": l_phys}
 
 def train_pinn(cfg: PINNConfig, # the run
                folder: RunFolder | None = None, # where checkpoints go (None: no checkpoints)
                progress: bool = True, # tqdm progress bar
                max_iterations: int | None = None, # stop (TrainingInterrupted) after this many Adam iterations in this call
                cache_dir=None, # reference cache (see reference_trajectory)
+               device: str | torch.device | None = None, # where to train (default: CPU)
               ) -> dict: # state_dict, metrics, arrays, log (the format of `train.train`)
     "Train the PINN ensemble of `cfg`, resuming from the folder's checkpoint when there is one."
     torch.set_num_threads(1)
-    prob = PINNProblem(cfg, cache_dir)
+    prob = PINNProblem(cfg, cache_dir, device)
     ref = prob.reference(cfg.t_eval_end)
-    check_scoring_windows(ref.t, ref.X[:, 0], cfg.t_eval_end)   # fail now, not at the first evaluation
+    check_scoring_windows(ref.t, ref.X, prob.system, cfg.t_eval_end, cfg.data.t_late)   # fail now, not at the first evaluation
     _extrapolation_warning(cfg)
-    model = prob.model()
-    params = list(model.parameters())
-    gens = [torch_generator(s, "collocation") for s in cfg.seeds]
-    opt = torch.optim.Adam(params, lr=cfg.lr)
-    log = {"loss": [], "eval": [], "nan": [], "phase_seconds": {}, "phase_iterations": {}}
-    alive = torch.ones(cfg.K, dtype=torch.bool)
-    start = dict(i=0, elapsed=0.0)
-    ck = folder.load_checkpoint() if folder is not None else None
-    if ck is not None:   # resume: weights, Adam, collocation generators, log, NaN-guard state
-        model.load_state_dict(ck["model"]); opt.load_state_dict(ck["optimizer"]); log = ck["log"]
-        alive, start = ck["alive"], ck["position"]
-        for g, s in zip(gens, ck["gens"]): g.set_state(s)
-    frozen = [p.detach().clone() for p in params]       # last good weights (NaN guard)
-    elapsed0, t_start, done_this_call = start["elapsed"], time.perf_counter(), 0
-    def seconds(): return elapsed0 + time.perf_counter() - t_start
-    def do_eval(it):
-        rows, _, _ = evaluate_pinn(model, prob)
-        log["eval"].append({"iteration": it, "seconds": seconds(), "rows": rows})
-
-    bar = tqdm(total=cfg.iters, initial=start["i"], disable=not progress, desc=f"PINN K={cfg.K}", leave=False)
-    t_phase = time.perf_counter()
-    for i in range(start["i"], cfg.iters):
-        if max_iterations is not None and done_this_call >= max_iterations:
-            bar.close()
-            raise TrainingInterrupted(f"stopped after {done_this_call} iterations at iteration {i}; "
-                                      "call again to resume from the checkpoint")
-        for g in opt.param_groups: g["lr"] = _cosine(i, cfg.iters, cfg.lr, cfg.lr_end)
-        l_data, l_phys = prob.losses(model, prob.collocation_times(gens, cfg.n_col))
-        loss = l_data + cfg.lam * l_phys
-        bad = ~torch.isfinite(loss.detach()) & alive
-        if bad.any():                                   # NaN guard: freeze the member at its last good weights
-            for k in torch.nonzero(bad).flatten().tolist():
-                log["nan"].append({"member": k, "seed": int(cfg.seeds[k]), "iteration": i, "phase": "adam"})
-            alive &= ~bad
-            if not alive.any(): break
-        loss = torch.where(alive, loss, torch.zeros_like(loss))
-        opt.zero_grad(set_to_none=False)
-        loss.sum().backward()
-        for p in params: p.grad[~alive] = 0
-        clip_per_member(params, cfg.clip)
-        with torch.no_grad():
-            for p, f in zip(params, frozen): f[alive] = p[alive]
-        opt.step()
-        with torch.no_grad():
-            for p, f in zip(params, frozen): p[~alive] = f[~alive]
-        it = i + 1; done_this_call += 1
-        bar.update(1)
-        if it % cfg.log_every == 0 or it == cfg.iters:
-            log["loss"].append({"iteration": it, "phase": "adam", "seconds": seconds(), "lr": opt.param_groups[0]["lr"],
-                                "lam": cfg.lam, "data": l_data.detach().tolist(), "phys": l_phys.detach().tolist()})
-            bar.set_postfix(data=f"{l_data.median().item():.2e}", phys=f"{l_phys.median().item():.2e}")
-        if cfg.eval_every and it % cfg.eval_every == 0: do_eval(it)
-        if folder is not None and cfg.checkpoint_every and it % cfg.checkpoint_every == 0 and it < cfg.iters:
-            folder.save_checkpoint({"model": model.state_dict(), "optimizer": opt.state_dict(), "gens": [g.get_state() for g in gens],
-                                    "log": log, "alive": alive, "position": dict(i=it, elapsed=seconds())})
-    bar.close()
-    log["phase_seconds"]["adam"] = log["phase_seconds"].get("adam", 0.0) + time.perf_counter() - t_phase
-    log["phase_iterations"]["adam"] = cfg.iters
-    if cfg.lbfgs_iters and alive.any():
-        t_phase = time.perf_counter()
-        l_data, l_phys = _lbfgs_pinn(model, prob, gens, alive)
-        log["phase_seconds"]["lbfgs"] = time.perf_counter() - t_phase
-        log["phase_iterations"]["lbfgs"] = cfg.lbfgs_iters
-        it = cfg.iters + cfg.lbfgs_iters
-        log["loss"].append({"iteration": it, "phase": "lbfgs", "seconds": seconds(), "lr": 1.0, "lam": cfg.lam,
-                            "data": l_data.tolist(), "phys": l_phys.tolist()})
-        if cfg.eval_every: do_eval(it)
-    rows, t_eval, X = evaluate_pinn(model, prob)
-    total = seconds()
-    ok = {k: [meets_threshold(e["rows"][k]) for e in log["eval"]] for k in range(cfg.K)}
-    ttt = [time_to_threshold([e["iteration"] for e in log["eval"]], [e["seconds"] for e in log["eval"]], ok[k]) for k in range(cfg.K)]
-    per_phase = {f"{k}_ms_per_iteration": 1e3 * v / max(1, log["phase_iterations"][k]) for k, v in log["phase_seconds"].items()}
-    timing = {"total_seconds": total, "seconds_per_member": total / cfg.K, "ms_per_iteration": per_phase["adam_ms_per_iteration"],
-              **per_phase}
-    metrics = {"summary": summarize(rows), "members": rows, "timing": timing, "nan": log["nan"], "stopped": None,
-               "iterations_to_threshold": [t[0] for t in ttt], "seconds_to_threshold": [t[1] for t in ttt],
-               "extrapolates_without_collocation": cfg.extrapolates_without_collocation, "hash": config_hash(cfg)}
-    return {"state_dict": model.state_dict(), "metrics": metrics, "log": log,
-            "arrays": {"t": t_eval, "X": X.astype(np.float32), "t_obs": prob.t_obs, "obs": prob.ds.obs}}
-
-def _lbfgs_pinn(model: EnsembleTimeMLP, prob: PINNProblem, gens, alive) -> tuple[torch.Tensor, torch.Tensor]:
-    "L-BFGS on each living member alone (its own curvature history and line search) at a fixed draw of 4·n_col times."
-    cfg = prob.cfg
-    t_col = prob.collocation_times(gens, 4 * cfg.n_col)
-    l_data, l_phys = torch.full((cfg.K,), float("nan")), torch.full((cfg.K,), float("nan"))
-    for k in torch.nonzero(alive).flatten().tolist():
-        sub = model.member(k)
-        opt = torch.optim.LBFGS(list(sub.parameters()), lr=1.0, max_iter=cfg.lbfgs_iters, history_size=50,
-                                line_search_fn="strong_wolfe", tolerance_grad=1e-9, tolerance_change=1e-12)
-        def closure():
-            opt.zero_grad()
-            ld, lp = prob.losses(sub, t_col[k:k + 1])
-            l = (ld + cfg.lam * lp).sum()
-            l.backward(); return l
-        opt.step(closure)
-        ld, lp = prob.losses(sub, t_col[k:k + 1])
-        ld, lp = ld.detach(), lp.detach()
-        if torch.isfinite(ld + lp).all() and all(torch.isfinite(p).all() for p in sub.parameters()):  # else keep Adam's
-            with torch.no_grad():
-                for p, q in zip(model.parameters(), sub.parameters()): p[k] = q[0]
-        else:
-            ld, lp = prob.losses(model.member(k), t_col[k:k + 1]); ld, lp = ld.detach(), lp.detach()
-        l_data[k], l_phys[k] = ld[0], lp[0]
-    return l_data, l_phys
+    adam = Phase("adam", cfg.iters, (cfg.lr, cfg.lr_end), (cfg.lam, cfg.lam))
+    return fit(PINNTask(prob), [adam], cfg.clip, cfg.log_every, cfg.eval_every, cfg.checkpoint_every, folder, progress,
+               max_iterations, desc=f"PINN K={cfg.K}", config_hash=config_hash(cfg),
+               extra_metrics={"extrapolates_without_collocation": cfg.extrapolates_without_collocation})
 
 # %% ../nbs/08_pinn.ipynb #b84d7092
 def load_or_train_pinn(cfg: PINNConfig, # the run
                        root=None, # run folder root (default: runs_root())
                        progress: bool = True,
                        retrain: bool = False, # ignore a finished run
+                       device: str | torch.device | None = None, # where to train a run that is not finished
                       ) -> dict:
     "The finished PINN run of `cfg` from its folder, or train it (resuming from a checkpoint) and save it atomically."
     if cfg.extrapolates_without_collocation and RunFolder(cfg, root, "pinn").done and not retrain:
         _extrapolation_warning(cfg)                # a cached run was asked the same question
-    return load_or_run(cfg, lambda c, folder: train_pinn(c, folder, progress), root, name="pinn", rerun=retrain)
+    return load_or_run(cfg, lambda c, folder: train_pinn(c, folder, progress, device=device), root, name="pinn", rerun=retrain)
 
 def load_pinn_model(cfg: PINNConfig, run: dict) -> EnsembleTimeMLP:
     "The trained PINN ensemble of a run returned by `load_or_train_pinn` or `train_pinn`."

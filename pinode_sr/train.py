@@ -6,31 +6,26 @@
 from __future__ import annotations
 
 import dataclasses
-import math
-import time
-import warnings
-from dataclasses import dataclass, field, asdict
-from pathlib import Path
-from typing import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from .core import check_choice, check_positive, config_hash
-from .gradients import ADAPTIVE_METHODS, GRADIENT_METHODS, StepBudgetExceeded, rollout_model, rollout_nograd
-from .hh import HodgkinHuxley, hh_params
-from .metrics import check_scoring_windows, meets_threshold, score_members, time_to_threshold
+from .gradients import ADAPTIVE_METHODS, GRADIENT_METHODS, KERNELS, StepBudgetExceeded, rollout_model, rollout_nograd
+from .dataset import DatasetConfig, OscillationDataset, single_oscillation
+from .loop import Phase, RunStopped, Task, TrainingInterrupted, fit
+from .metrics import check_scoring_windows, score_members, summarize
 from .models import ACTIVATIONS, EnsembleMLP
-from .reference import DatasetConfig, OscillationDataset, reference_trajectory, single_oscillation
-from .residuals import (COLLOCATIONS, DATA_NORMS, SCALES, Collocation, clip_per_member, data_loss,
-                                 derivative_scales, physics_residual)
+from .reference import reference_trajectory
+from .residuals import (COLLOCATIONS, DATA_NORMS, SCALES, Collocation, data_loss, derivative_scales,
+                                 physics_residual)
 from .runs import RunFolder, load_or_run
 from .solvers import SOLVERS, steps_per_interval
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'TRAIN_METHODS', 'PRESETS', 'TrainConfig', 'preset', 'Problem', 'adaptive_options', 'evaluate',
-           'summarize', 'TrainingInterrupted', 'train', 'load_or_train', 'load_model']
+__all__ = ['SCHEDULES', 'TRAIN_METHODS', 'PRESETS', 'TrainConfig', 'preset', 'Problem', 'adaptive_options', 'evaluate', 'phases',
+           'NeuralODETask', 'train', 'load_or_train', 'load_model']
 
 # %% ../nbs/06_train.ipynb #ca9bd893
 SCHEDULES = ("warmup", "joint", "lambda_warmup")
@@ -54,6 +49,7 @@ class TrainConfig:
     atol: float = 1e-5
     max_num_steps: int = 20_000
     gradient: str = "backprop"              # "backprop" | "checkpoint" | "backsolve"
+    kernel: str = "auto"                    # "auto" | "fused" | "torch": who integrates the rollouts (see below)
     # loss
     lam: float = 10.0                       # physics weight λ in the joint phase (0: vanilla neural ODE); see below
     lam_end: float | None = None            # λ at the end of the joint phase (exponential decay); None = lam
@@ -69,8 +65,8 @@ class TrainConfig:
     cycle_t1: float = 150.0
     cycle_dt: float = 0.2
     cycle_jitter: float = 0.05
-    spike_weight: float = 0.0               # joint-phase residual weight where V > spike_v (the spike top; see below)
-    spike_v: float = -20.0                  # mV
+    spike_weight: float = 0.0               # joint-phase residual weight in the top of an event (see below)
+    spike_level: float | None = None        # the top: observable above this (None: the system's observable.top)
     # schedule and optimiser
     schedule: str = "warmup"
     phys_iters: int = 10_000
@@ -89,6 +85,9 @@ class TrainConfig:
 
     def __post_init__(self):
         if not isinstance(self.data, DatasetConfig): raise ValueError("data must be a DatasetConfig")
+        if not self.data.system.is_autonomous:
+            raise ValueError(f"data.system={self.data.system!r} is not autonomous, but the neural ODE's field f(x) has no time "
+                             "input: train it on an autonomous system (constant inputs), or use the PINN")
         if len(self.seeds) == 0: raise ValueError("seeds must name at least one member")
         check_choice("activation", self.activation, ACTIVATIONS)
         check_choice("dtype", self.dtype, ("float32", "float64"))
@@ -96,6 +95,10 @@ class TrainConfig:
         check_choice("gradient", self.gradient, GRADIENT_METHODS)
         if self.method in ADAPTIVE_METHODS and self.gradient == "checkpoint":
             raise ValueError(f"gradient='checkpoint' needs a fixed-step method, not method={self.method!r}")
+        check_choice("kernel", self.kernel, KERNELS)
+        if self.kernel == "fused" and (self.method, self.activation, self.gradient) != ("heun", "tanh", "backprop"):
+            raise ValueError("kernel='fused' needs method='heun', activation='tanh' and gradient='backprop' (the fused Heun "
+                             f"kernel), got method={self.method!r}, activation={self.activation!r}, gradient={self.gradient!r}")
         check_positive("rtol", self.rtol); check_positive("atol", self.atol)
         check_choice("residual_scale", self.residual_scale, SCALES)
         check_choice("data_norm", self.data_norm, DATA_NORMS)
@@ -131,39 +134,54 @@ def preset(name: str, # "paper" | "smoke" | "vanilla"
 
 # %% ../nbs/06_train.ipynb #f747a960
 class Problem:
-    "Dataset, scales and tensors of one config."
-    def __init__(self, cfg: TrainConfig, cache_dir=None):
+    "Dataset, scales and tensors of one config (on `device`)."
+    def __init__(self, cfg: TrainConfig, cache_dir=None,
+                 device: str | torch.device | None = None, # where the model and tensors live (default: CPU)
+                ):
         self.cfg = cfg
         self.cache_dir = cache_dir
+        self.device = torch.device(device if device is not None else "cpu")
         self.ds: OscillationDataset = single_oscillation(cfg.data, cache_dir=cache_dir)
         if not np.all(np.isfinite(self.ds.obs)): raise ValueError("observations contain NaN or inf")
-        self.hh = HodgkinHuxley(hh_params(cfg.data.hh_preset))
+        self.system = cfg.data.system
         dtype = getattr(torch, cfg.dtype)
         obs = self.ds.obs
         self.mu, self.sd = obs.mean(0), obs.std(0)
         self.s_std = derivative_scales(self.ds.t_train, obs, "std")
         self.s_res = derivative_scales(self.ds.t_train, obs, cfg.residual_scale)
-        self.obs = torch.tensor(obs, dtype=dtype)
-        self.x0 = torch.tensor(obs[0], dtype=dtype)
-        self.sd_t = torch.tensor(self.sd, dtype=dtype)
-        self.s_res_t = torch.tensor(self.s_res, dtype=dtype)
+        tensor = lambda a: torch.tensor(a, dtype=dtype, device=self.device)
+        self.obs, self.x0, self.sd_t, self.s_res_t = tensor(obs), tensor(obs[0]), tensor(self.sd), tensor(self.s_res)
         self.t_obs = self.ds.t_train
         self.dtype = dtype
 
     def model(self) -> EnsembleMLP:
         c = self.cfg
-        s_out = self.s_std if c.output_scale else np.ones(4)
-        return EnsembleMLP(self.mu, self.sd, s_out, c.seeds, c.width, c.depth, c.activation, c.dtype)
+        s_out = self.s_std if c.output_scale else np.ones(self.system.dim)
+        return EnsembleMLP(self.mu, self.sd, s_out, c.seeds, c.width, c.depth, c.activation, c.dtype).to(self.device)
 
     def reference(self, t_end: float):
         "The Rodas5P reference on the rollout grid 0:dt:t_end, from the reference cache: what runs are scored against."
         d = self.cfg.data
-        return reference_trajectory(self.hh, t_end, self.cfg.dt, solver=d.solver, rtol=d.rtol, atol=d.atol,
+        return reference_trajectory(self.system, t_end, self.cfg.dt, solver=d.solver, rtol=d.rtol, atol=d.atol,
                                     cache_dir=self.cache_dir)
 
     def true_field(self, pts: torch.Tensor) -> torch.Tensor:
-        "f_HH at the points, evaluated in float64 and cast to the training dtype."
-        return self.hh.rhs_torch(0.0, pts.double()).to(self.dtype)
+        "The system's field at the points, evaluated in float64 and cast to the training dtype."
+        return self.system.rhs_torch(0.0, pts.double()).to(self.dtype)   # autonomous (TrainConfig checks): t is not read
+
+    def spike_mask(self, pts: torch.Tensor) -> torch.Tensor | None:
+        "Where the observable is in the top of an event, (K, P, 1) bool: above `spike_level`, else observable.top; None if neither."
+        level = self.cfg.spike_level if self.cfg.spike_level is not None else self.system.observable.top
+        if level is None: return None
+        j = self.system.observable_index
+        return pts[..., j:j + 1] > level
+
+    def diverged(self, X: torch.Tensor) -> torch.Tensor:
+        "States (..., D) that are not finite or lie outside the system's box widened by one box width on each side: (...,) bool."
+        box = torch.as_tensor(self.system.box, dtype=X.dtype, device=X.device)
+        lo, hi = box[:, 0], box[:, 1]
+        w = hi - lo
+        return ~torch.isfinite(X).all(-1) | ((X < lo - w) | (X > hi + w)).any(-1)
 
 # %% ../nbs/06_train.ipynb #cf404918
 def adaptive_options(cfg: TrainConfig) -> dict:
@@ -176,194 +194,119 @@ def evaluate(model: EnsembleMLP, prob: Problem, t_end: float | None = None) -> t
     t_end = cfg.t_eval_end if t_end is None else t_end
     n = int(round(t_end / cfg.dt))
     try:
-        X = rollout_nograd(model, prob.x0, cfg.dt, n, 1, cfg.method, **adaptive_options(cfg))[:, :, 0, :].astype(np.float64)
+        X = rollout_nograd(model, prob.x0, cfg.dt, n, 1, cfg.method, cfg.kernel, **adaptive_options(cfg))[:, :, 0, :].astype(np.float64)
     except StepBudgetExceeded:   # a stiffened field: no trajectory to score (every metric NaN, threshold not met)
         X = np.full((n + 1, model.K, prob.x0.shape[-1]), np.nan)
     ref = prob.reference(t_end)
-    return score_members(ref.t, X, ref.X, model.seeds, t_end), ref.t, X
-
-def summarize(rows: Sequence[dict]) -> dict:
-    "Distribution over members: medians, best and worst of |frequency error|, |peak| and |trough| errors, spike counts."
-    f = np.array([abs(r["freq_error_pct"]) if np.isfinite(r["freq_error_pct"]) else np.inf for r in rows])
-    p = np.array([abs(r["peak_error_mV"]) if np.isfinite(r["peak_error_mV"]) else np.inf for r in rows])
-    tr = np.array([abs(r["trough_error_mV"]) if np.isfinite(r["trough_error_mV"]) else np.inf for r in rows])
-    return {"median_abs_freq_error_pct": float(np.median(f)), "best_abs_freq_error_pct": float(f.min()),
-            "worst_abs_freq_error_pct": float(f.max()), "median_abs_peak_error_mV": float(np.median(p)),
-            "max_abs_trough_error_mV": float(tr.max()), "median_abs_trough_error_mV": float(np.median(tr)),
-            "spikes": [int(r["n_spikes"]) for r in rows], "n_spikes_ref": int(rows[0]["n_spikes_ref"]),
-            "n_meeting_threshold": int(sum(meets_threshold(r) for r in rows))}
+    return score_members(ref.t, X, ref.X, model.seeds, prob.system, t_end, cfg.data.t_late), ref.t, X
 
 # %% ../nbs/06_train.ipynb #95a22b25
-class TrainingInterrupted(RuntimeError):
-    "Raised when a run stops at `max_iterations` (its checkpoint lets the next call resume)."
-
-def _cosine(i, n, a, b): return a if n <= 1 else b + 0.5 * (a - b) * (1 + math.cos(math.pi * i / (n - 1)))
-def _exp(i, n, a, b): return a if n <= 1 or a == b else a * (b / a) ** (i / (n - 1))
-
-def _phases(cfg: TrainConfig) -> list[dict]:
-    "The schedule as a list of phases: name, iterations, learning-rate range, whether the data term is on, λ(i)."
+def phases(cfg: TrainConfig) -> list[Phase]:
+    "The schedule of `cfg` as phases of the loop."
     lam_end = cfg.lam if cfg.lam_end is None else cfg.lam_end
-    joint_lam = lambda i, n: _exp(i, n, cfg.lam, lam_end) if cfg.lam > 0 else 0.0
+    joint_lam = (cfg.lam, lam_end) if cfg.lam > 0 else (0.0, 0.0)
     if cfg.schedule == "warmup" and cfg.lam > 0:
-        return [dict(name="physics", n=cfg.phys_iters, lr=(cfg.lr_phys, cfg.lr_phys_end), data=False, lam=lambda i, n: 1.0),
-                dict(name="joint", n=cfg.joint_iters, lr=(cfg.lr_joint, cfg.lr_joint_end), data=True, lam=joint_lam)]
-    ramp = (lambda i, n: cfg.lam * min(1.0, 2 * i / max(1, n))) if cfg.schedule == "lambda_warmup" else joint_lam
-    return [dict(name="joint", n=cfg.joint_iters, lr=(cfg.lr_phys, cfg.lr_joint_end), data=True, lam=ramp)]
+        return [Phase("physics", cfg.phys_iters, (cfg.lr_phys, cfg.lr_phys_end), (1.0, 1.0), data=False),
+                Phase("joint", cfg.joint_iters, (cfg.lr_joint, cfg.lr_joint_end), joint_lam)]
+    if cfg.schedule == "lambda_warmup":
+        return [Phase("joint", cfg.joint_iters, (cfg.lr_phys, cfg.lr_joint_end), (cfg.lam, cfg.lam), "ramp")]
+    return [Phase("joint", cfg.joint_iters, (cfg.lr_phys, cfg.lr_joint_end), joint_lam)]
 
 def _cycle_points(model, prob: Problem) -> torch.Tensor:
     "States along each member's own rollout on [cycle_t0, cycle_t1] every cycle_dt: (K, M, D); diverged states → x0."
     c = prob.cfg
-    X = rollout_nograd(model, prob.x0, c.dt, int(round(c.cycle_t1 / c.dt)), 1, c.method, **adaptive_options(c))[:, :, 0, :]
+    X = rollout_nograd(model, prob.x0, c.dt, int(round(c.cycle_t1 / c.dt)), 1, c.method, c.kernel, **adaptive_options(c))[:, :, 0, :]
     idx = np.arange(int(round(c.cycle_t0 / c.dt)), X.shape[0], int(round(c.cycle_dt / c.dt)))
-    P = torch.tensor(np.ascontiguousarray(X[idx].transpose(1, 0, 2)), dtype=prob.dtype)
-    bad = ~torch.isfinite(P).all(-1) | (P[..., 0].abs() > 200)
-    P[bad] = prob.x0
+    P = torch.tensor(np.ascontiguousarray(X[idx].transpose(1, 0, 2)), dtype=prob.dtype, device=prob.device)
+    P[prob.diverged(P)] = prob.x0
     return P
+
+class NeuralODETask(Task):
+    "PI-NODE-SR (λ > 0) or the vanilla neural ODE (λ = 0) for the loop: an EnsembleMLP vector field, rolled out."
+    def __init__(self, prob: Problem):
+        cfg = self.cfg = prob.cfg
+        self.prob, self.seeds, self.model = prob, cfg.seeds, prob.model()
+        self.col = Collocation(prob.obs, cfg.seeds, cfg.collocation, cfg.n_copies, cfg.jitter, cfg.cycle_jitter)
+
+    def rollout(self) -> torch.Tensor:
+        "The differentiable rollout over the training window, (T, K, 1, D)."
+        c, p = self.cfg, self.prob
+        return rollout_model(self.model, p.x0, p.t_obs, c.dt, c.gradient, c.method, kernel=c.kernel, **adaptive_options(c))
+
+    def before_iteration(self, phase: Phase, i: int):
+        c = self.cfg
+        if phase.name == "physics" and c.cycle_every and i >= c.cycle_start and (i - c.cycle_start) % c.cycle_every == 0:
+            self.col.set_cycle(_cycle_points(self.model, self.prob))
+        if phase.name == "joint" and c.cycle_every_joint and i % c.cycle_every_joint == 0:
+            self.col.set_cycle(_cycle_points(self.model, self.prob))
+
+    def losses(self, phase: Phase, i: int, lam: float) -> tuple[torch.Tensor, torch.Tensor]:
+        c, p = self.cfg, self.prob
+        l_data = torch.zeros(c.K, dtype=p.dtype, device=p.device)
+        l_phys = torch.zeros(c.K, dtype=p.dtype, device=p.device)
+        if phase.data:
+            try: pred = self.rollout()
+            except StepBudgetExceeded as err: raise RunStopped(str(err)) from err   # the learned field stiffened
+            l_data = data_loss(pred, p.obs, p.sd_t if c.data_norm == "normalised" else None)
+        if lam > 0:
+            pts = self.col.sample()
+            w, top = None, p.spike_mask(pts) if phase.data and c.spike_weight != 1.0 else None
+            if top is not None:                           # let the data, not the residual, own the top of an event
+                w = torch.where(top, c.spike_weight, 1.0).to(p.dtype)
+            l_phys = physics_residual(self.model(pts), p.true_field(pts), p.s_res_t, w)
+        return l_data, l_phys
+
+    def evaluate(self): return evaluate(self.model, self.prob)
+    def state(self) -> dict: return {"collocation": self.col.state()}
+    def load_state(self, state: dict): self.col.load_state(state["collocation"])
+    def arrays(self) -> dict: return {"t_obs": self.prob.t_obs, "obs": self.prob.ds.obs}
+
+    def refine(self, alive: torch.Tensor) -> dict | None:
+        "Optional L-BFGS on the joint loss (one shared line search: members are coupled in step length only)."
+        c, p = self.cfg, self.prob
+        if not c.lbfgs_iters: return None
+        lam = c.lam if c.lam_end is None else c.lam_end
+        params = list(self.model.parameters())
+        snapshot = [q.detach().clone() for q in params]
+        opt = torch.optim.LBFGS(params, lr=1.0, max_iter=c.lbfgs_iters, history_size=20, line_search_fn="strong_wolfe")
+        pts = self.col.sample()
+        def parts():
+            return data_loss(self.rollout(), p.obs, p.sd_t), physics_residual(self.model(pts), p.true_field(pts), p.s_res_t)
+        def closure():
+            opt.zero_grad()
+            l_data, l_phys = parts()
+            l = torch.where(alive, l_data + lam * l_phys, torch.zeros_like(l_data)).sum()
+            l.backward(); return l
+        opt.step(closure)
+        with torch.no_grad():
+            if not all(torch.isfinite(q).all() for q in params):        # refinement diverged: keep the Adam result
+                for q, s in zip(params, snapshot): q.copy_(s)
+        l_data, l_phys = parts()
+        return {"iterations": c.lbfgs_iters, "lam": lam, "data": l_data.detach(), "phys": l_phys.detach()}
 
 def train(cfg: TrainConfig, # the run
           folder: RunFolder | None = None, # where checkpoints go (None: no checkpoints)
           progress: bool = True, # tqdm progress bar
           max_iterations: int | None = None, # stop (TrainingInterrupted) after this many iterations in this call
-          cache_dir=None,
+          cache_dir=None, # dataset and reference cache (see reference_trajectory)
+          device: str | torch.device | None = None, # where to train (default: CPU; "auto"/"fused" kernels: see TrainConfig)
          ) -> dict: # state_dict, metrics, arrays, log
     "Train the ensemble of `cfg`, resuming from the folder's checkpoint when there is one."
     torch.set_num_threads(1)
-    prob = Problem(cfg, cache_dir)
+    prob = Problem(cfg, cache_dir, device)
     ref = prob.reference(cfg.t_eval_end)
-    check_scoring_windows(ref.t, ref.X[:, 0], cfg.t_eval_end)   # fail now, not at the first evaluation
-    model = prob.model()
-    params = list(model.parameters())
-    col = Collocation(prob.obs, cfg.seeds, cfg.collocation, cfg.n_copies, cfg.jitter, cfg.cycle_jitter)
-    phases = _phases(cfg)
-    n_total = sum(p["n"] for p in phases)
-    log = {"loss": [], "eval": [], "nan": [], "phase_seconds": {}, "phase_iterations": {}}
-    alive = torch.ones(cfg.K, dtype=torch.bool)
-    start = dict(phase=0, i=0, elapsed=0.0)
-    opt_state = None
-    ck = folder.load_checkpoint() if folder is not None else None
-    if ck is not None:   # resume
-        model.load_state_dict(ck["model"]); col.load_state(ck["collocation"]); log = ck["log"]
-        alive = ck["alive"]; start = ck["position"]; opt_state = ck["optimizer"]
-    frozen = [p.detach().clone() for p in params]       # weights of members frozen by the NaN guard
-    it_global = sum(p["n"] for p in phases[:start["phase"]]) + start["i"]
-    elapsed0, t_start, done_this_call = start["elapsed"], time.perf_counter(), 0
-    bar = tqdm(total=n_total, initial=it_global, disable=not progress, desc=f"train K={cfg.K}", leave=False)
-
-    def seconds(): return elapsed0 + time.perf_counter() - t_start
-
-    def do_eval(it):
-        rows, _, _ = evaluate(model, prob)
-        log["eval"].append({"iteration": it, "seconds": seconds(), "rows": rows})
-
-    for pi in range(start["phase"], len(phases)):
-        ph = phases[pi]
-        opt = torch.optim.Adam(params, lr=ph["lr"][0])
-        i0 = start["i"] if pi == start["phase"] else 0
-        if opt_state is not None and pi == start["phase"]: opt.load_state_dict(opt_state)
-        t_phase = time.perf_counter()
-        for i in range(i0, ph["n"]):
-            if max_iterations is not None and done_this_call >= max_iterations:
-                bar.close()
-                raise TrainingInterrupted(f"stopped after {done_this_call} iterations at iteration {it_global}; "
-                                          "call again to resume from the checkpoint")
-            if ph["name"] == "physics" and cfg.cycle_every and i >= cfg.cycle_start and (i - cfg.cycle_start) % cfg.cycle_every == 0:
-                col.set_cycle(_cycle_points(model, prob))
-            if ph["name"] == "joint" and cfg.cycle_every_joint and i % cfg.cycle_every_joint == 0:
-                col.set_cycle(_cycle_points(model, prob))
-            for g in opt.param_groups: g["lr"] = _cosine(i, ph["n"], *ph["lr"])
-            lam = ph["lam"](i, ph["n"])
-            l_data = torch.zeros(cfg.K, dtype=prob.dtype)
-            l_phys = torch.zeros(cfg.K, dtype=prob.dtype)
-            if ph["data"]:
-                try:
-                    pred = rollout_model(model, prob.x0, prob.t_obs, cfg.dt, cfg.gradient, cfg.method, **adaptive_options(cfg))
-                except StepBudgetExceeded as err:        # the learned field stiffened: end the run, say where
-                    log["stopped"] = {"iteration": it_global, "phase": ph["name"], "reason": str(err)}
-                    warnings.warn(f"training stopped at iteration {it_global}: {err}")
-                    break
-                l_data = data_loss(pred, prob.obs, prob.sd_t if cfg.data_norm == "normalised" else None)
-            if lam > 0:
-                pts = col.sample()
-                w = None
-                if ph["data"] and cfg.spike_weight != 1.0:   # let the data, not the residual, own the spike top
-                    w = torch.where(pts[..., :1] > cfg.spike_v, cfg.spike_weight, 1.0).to(prob.dtype)
-                l_phys = physics_residual(model(pts), prob.true_field(pts), prob.s_res_t, w)
-            loss = l_data + lam * l_phys
-            bad = ~torch.isfinite(loss.detach()) & alive
-            if bad.any():                                   # NaN guard: freeze the member at its last good weights
-                for k in torch.nonzero(bad).flatten().tolist():
-                    log["nan"].append({"member": k, "seed": int(cfg.seeds[k]), "iteration": it_global, "phase": ph["name"]})
-                alive &= ~bad
-                if not alive.any():
-                    bar.close(); break
-            loss = torch.where(alive, loss, torch.zeros_like(loss))
-            opt.zero_grad(set_to_none=False)
-            loss.sum().backward()
-            for p in params: p.grad[~alive] = 0
-            clip_per_member(params, cfg.clip)
-            with torch.no_grad():
-                for p, f in zip(params, frozen): f[alive] = p[alive]   # last good weights of the living
-            opt.step()
-            with torch.no_grad():
-                for p, f in zip(params, frozen): p[~alive] = f[~alive]
-            it_global += 1; done_this_call += 1
-            bar.update(1)
-            if it_global % cfg.log_every == 0 or i == ph["n"] - 1:
-                log["loss"].append({"iteration": it_global, "phase": ph["name"], "seconds": seconds(), "lr": opt.param_groups[0]["lr"],
-                                    "lam": lam, "data": l_data.detach().tolist(), "phys": l_phys.detach().tolist()})
-                bar.set_postfix(phase=ph["name"], data=f"{l_data.median().item():.2e}", phys=f"{l_phys.median().item():.2e}")
-            if cfg.eval_every and it_global % cfg.eval_every == 0: do_eval(it_global)
-            if folder is not None and cfg.checkpoint_every and it_global % cfg.checkpoint_every == 0 and i + 1 < ph["n"]:
-                folder.save_checkpoint({"model": model.state_dict(), "optimizer": opt.state_dict(), "collocation": col.state(),
-                                        "log": log, "alive": alive, "position": dict(phase=pi, i=i + 1, elapsed=seconds())})
-        log["phase_seconds"][ph["name"]] = log["phase_seconds"].get(ph["name"], 0.0) + time.perf_counter() - t_phase
-        log["phase_iterations"][ph["name"]] = (i - i0) if "stopped" in log else ph["n"]
-        if not alive.any() or "stopped" in log: break
-        if folder is not None and pi + 1 < len(phases):      # a checkpoint at each phase boundary
-            folder.save_checkpoint({"model": model.state_dict(), "optimizer": None, "collocation": col.state(), "log": log,
-                                    "alive": alive, "position": dict(phase=pi + 1, i=0, elapsed=seconds())})
-    bar.close()
-    if cfg.lbfgs_iters and alive.any():
-        _lbfgs(model, prob, col, alive)
-    rows, t_eval, X = evaluate(model, prob)
-    total = seconds()
-    summary = summarize(rows)
-    ok = {k: [meets_threshold(e["rows"][k]) for e in log["eval"]] for k in range(cfg.K)}
-    ttt = [time_to_threshold([e["iteration"] for e in log["eval"]], [e["seconds"] for e in log["eval"]], ok[k]) for k in range(cfg.K)]
-    timing = {"total_seconds": total, "seconds_per_member": total / cfg.K,
-              **{f"{k}_ms_per_iteration": 1e3 * v / max(1, log["phase_iterations"][k]) for k, v in log["phase_seconds"].items()}}
-    metrics = {"summary": summary, "members": rows, "timing": timing, "nan": log["nan"], "stopped": log.get("stopped"),
-               "iterations_to_threshold": [t[0] for t in ttt], "seconds_to_threshold": [t[1] for t in ttt],
-               "hash": config_hash(cfg)}
-    return {"state_dict": model.state_dict(), "metrics": metrics, "log": log,
-            "arrays": {"t": t_eval, "X": X.astype(np.float32), "t_obs": prob.t_obs, "obs": prob.ds.obs}}
-
-def _lbfgs(model, prob, col, alive):
-    "Optional L-BFGS refinement on the joint loss (one shared line search: members are coupled in step length only)."
-    cfg = prob.cfg
-    lam = cfg.lam if cfg.lam_end is None else cfg.lam_end
-    params = list(model.parameters())
-    snapshot = [p.detach().clone() for p in params]
-    opt = torch.optim.LBFGS(params, lr=1.0, max_iter=cfg.lbfgs_iters, history_size=20, line_search_fn="strong_wolfe")
-    pts = col.sample()
-    def closure():
-        opt.zero_grad()
-        pred = rollout_model(model, prob.x0, prob.t_obs, cfg.dt, cfg.gradient, cfg.method, **adaptive_options(cfg))
-        l = data_loss(pred, prob.obs, prob.sd_t) + lam * physics_residual(model(pts), prob.true_field(pts), prob.s_res_t)
-        l = torch.where(alive, l, torch.zeros_like(l)).sum()
-        l.backward(); return l
-    opt.step(closure)
-    with torch.no_grad():
-        if not all(torch.isfinite(p).all() for p in params):        # refinement diverged: keep the Adam result
-            for p, s in zip(params, snapshot): p.copy_(s)
+    check_scoring_windows(ref.t, ref.X, prob.system, cfg.t_eval_end, cfg.data.t_late)   # fail now, not at the first evaluation
+    return fit(NeuralODETask(prob), phases(cfg), cfg.clip, cfg.log_every, cfg.eval_every, cfg.checkpoint_every, folder,
+               progress, max_iterations, desc=f"train K={cfg.K}", config_hash=config_hash(cfg))
 
 def load_or_train(cfg: TrainConfig, # the run
                   root=None, # run folder root (default: runs_root())
                   progress: bool = True,
                   retrain: bool = False, # ignore a finished run
+                  device: str | torch.device | None = None, # where to train a run that is not finished
                  ) -> dict:
     "The finished run of `cfg` from its folder, or train it (resuming from a checkpoint) and save it atomically."
-    return load_or_run(cfg, lambda c, folder: train(c, folder, progress), root, name="pinode", rerun=retrain)
+    return load_or_run(cfg, lambda c, folder: train(c, folder, progress, device=device), root, name="pinode", rerun=retrain)
 
 def load_model(cfg: TrainConfig, run: dict) -> EnsembleMLP:
     "The trained ensemble of a run returned by `load_or_train`."
