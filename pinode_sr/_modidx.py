@@ -496,4 +496,9 @@ d = { 'settings': { 'branch': 'main',
                                  'pinode_sr.train.load_or_train': ('train.html#load_or_train', 'pinode_sr/train.py'),
                                  'pinode_sr.train.phases': ('train.html#phases', 'pinode_sr/train.py'),
                                  'pinode_sr.train.preset': ('train.html#preset', 'pinode_sr/train.py'),
-                                 'pinode_sr.train.train': ('train.html#train', 'pinode_sr/train.py')}}}
+                                 'pinode_sr.train.train': ('train.html#train', 'pinode_sr/train.py')},
+            'pinode_sr.validity': { 'pinode_sr.validity.Attractor': ('validity.html#attractor', 'pinode_sr/validity.py'),
+                                    'pinode_sr.validity.agree': ('validity.html#agree', 'pinode_sr/validity.py'),
+                                    'pinode_sr.validity.classify': ('validity.html#classify', 'pinode_sr/validity.py'),
+                                    'pinode_sr.validity.global_validity': ('validity.html#global_validity', 'pinode_sr/validity.py'),
+                                    'pinode_sr.validity.model_rollout': ('validity.html#model_rollout', 'pinode_sr/validity.py')}}}
