@@ -57,6 +57,7 @@ myst_dmath_double_inline = True
 # --- autodoc: signatures with types, parameters from the docments
 autodoc_typehints = "description"
 autodoc_member_order = "bysource"
+autodoc_inherit_docstrings = False   # torch.autograd.Function.forward's docstring is not ours
 autodoc_default_options = {"members": True}
 autodoc_mock_imports = []
 add_module_names = False

@@ -147,6 +147,7 @@ PAGE_FACTS = """(async () => {
                                             w: i.naturalWidth})),
     ids: [...document.querySelectorAll('[id]')].map(e => e.id),
     math: document.querySelectorAll('.math').length,
+    api_objects: document.querySelectorAll('dl.py').length,
     typeset: document.querySelectorAll('mjx-container').length,
     untypeset: [...document.querySelectorAll('.math')].filter(e => !e.querySelector('mjx-container')).length,
     text: prose.innerText,
@@ -263,6 +264,24 @@ def test_equations_typeset_offline(site, server):
     raw = {u: [m for m in ("$$", "\\(", "\\[", "\\begin{") if m in f["text"]] for u, f in site.items()}
     raw = {u: m for u, m in raw.items() if m}
     assert not raw, f"raw TeX left in the text: {raw}"
+
+
+def test_no_raw_markup(site):
+    "Directives that were printed instead of run (autodoc output is reStructuredText, nbdev's `#|` lines)."
+    marks = ("```{", ".. py:", ".. auto", ":param ", ":no-index:", "#| ")
+    raw = {u: [m for m in marks if m in f["text"]] for u, f in site.items()}
+    raw = {u: m for u, m in raw.items() if m}
+    assert not raw, f"raw markup in the text: {raw}"
+
+
+def test_api_reference_documents_arguments(site, server):
+    "The API pages carry the docstrings and the docments (argument comments with units and shapes)."
+    api = {u: f for u, f in site.items() if "/docs/api/" in u and not u.endswith("index.html")}
+    assert api, "no API pages"
+    empty = sorted(u for u, f in api.items() if not f["api_objects"])
+    assert not empty, f"API pages with nothing on them (the module failed to import in the docs build?): {empty}"
+    documented = [u for u, f in api.items() if "Parameters" in f["text"]]
+    assert len(documented) >= len(api) // 2, f"API pages without parameter lists: {sorted(set(api) - set(documented))}"
 
 
 def test_front_door(browser, server):

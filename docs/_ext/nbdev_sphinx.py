@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import hashlib
 import json
 import os
 import re
@@ -129,16 +130,18 @@ def transform(nb: dict, docname: str, root: Path, settings: dict, srcdir: Path) 
         cell["source"] = code
         cells.append(cell)
         if extra and module:
-            entries = "\n".join(f"```{{auto{kind}}} {lib}.{module}.{name}\n:no-index:\n```" for name, kind in extra)
-            cells.append({"cell_type": "markdown", "metadata": {}, "source": entries})
+            # autodoc writes reStructuredText, so its directives go through eval-rst (MyST cannot parse their output)
+            entries = "\n".join(f"```{{eval-rst}}\n.. auto{kind}:: {lib}.{module}.{name}\n   :no-index:\n```"
+                                for name, kind in extra)
+            cells.append({"cell_type": "markdown", "id": f"show-doc-{len(cells)}", "metadata": {}, "source": entries})
         if "parameters" in tags and docname.startswith("paper_figures/"):
-            cells.append({"cell_type": "code", "execution_count": None, "outputs": [],
+            cells.append({"cell_type": "code", "id": "injected-parameters", "execution_count": None, "outputs": [],
                           "metadata": {"tags": ["injected-parameters", "remove-cell"]},
                           "source": "# Parameters injected by `make docs` (as papermill -p would)\n"
                                     + "\n".join(f"{k} = {v!r}" for k, v in FIGURE_PARAMETERS.items())})
     nb["cells"] = cells
     if docname == "nbs/" + Path(settings.get("readme_nb", "index.ipynb")).stem:
-        nb["cells"].append({"cell_type": "markdown", "metadata": {}, "source": navigation(srcdir)})
+        nb["cells"].append({"cell_type": "markdown", "id": "site-navigation", "metadata": {}, "source": navigation(srcdir)})
     return nb
 
 
@@ -174,7 +177,8 @@ def write_api_pages(app):
              "docstrings and the argument comments in the notebooks).\n\n```{toctree}\n:maxdepth: 1\n\n"
              + "\n".join(mods) + "\n```\n"}
     for m in mods:
-        pages[f"{m}.md"] = (f"# `{lib}.{m}`\n\n```{{automodule}} {lib}.{m}\n:members:\n:show-inheritance:\n```\n")
+        pages[f"{m}.md"] = (f"# `{lib}.{m}`\n\n```{{eval-rst}}\n.. automodule:: {lib}.{m}\n   :members:\n"
+                            f"   :show-inheritance:\n```\n")
     for name, text in pages.items():       # only rewrite what changed, so Sphinx does not re-read the rest
         p = out / name
         if not p.exists() or p.read_text() != text:
@@ -184,8 +188,27 @@ def write_api_pages(app):
             p.unlink()
 
 
+CODE_SPAN = re.compile(r"(?<!`)`([^`]+)`(?!`)")
+
+
+def md_to_rst(line: str) -> str:
+    "nbdev docstrings are Markdown: `code` becomes ``code``, and |x|, a lone *, name_ are escaped for docutils."
+    out, last = [], 0
+    for m in CODE_SPAN.finditer(line):
+        out += [_escape(line[last:m.start()]), "``" + m.group(1) + "``"]
+        last = m.end()
+    return "".join(out + [_escape(line[last:])])
+
+
+def _escape(text: str) -> str:
+    text = text.replace("\\", "\\\\").replace("|", "\\|")
+    text = re.sub(r"(?<!\*)\*(?!\*)", r"\\*", text)          # keep **bold**, escape a lone * (h*f, *args)
+    return re.sub(r"(\w)_(?=\W|$)", r"\1\\_", text)            # name_ is not a link target here
+
+
 def add_docments(app, what, name, obj, options, lines):
-    "Append `:param x: comment` lines from the argument comments (docments) that the docstring does not have."
+    "Markdown docstrings made safe for docutils, then `:param x: comment` lines from the argument comments (docments)."
+    lines[:] = [md_to_rst(l) for l in lines]
     if what not in ("function", "method", "class"):
         return
     try:
@@ -194,10 +217,10 @@ def add_docments(app, what, name, obj, options, lines):
     except Exception:
         return
     have = "\n".join(lines)
-    new = [f":param {k}: {v}" for k, v in docs.items()
+    new = [f":param {k}: {md_to_rst(v)}" for k, v in docs.items()
            if v and k not in ("return", "self") and f":param {k}:" not in have]
     if docs.get("return") and ":return" not in have:
-        new.append(f":returns: {docs['return']}")
+        new.append(f":returns: {md_to_rst(docs['return'])}")
     if new:
         lines.extend([""] + new)
 
@@ -232,6 +255,8 @@ def always_read_home(app, env, added, changed, removed):
 def setup(app):
     root = Path(app.confdir).parent
     app.add_config_value("nbdev_settings", _settings(root), "env")
+    # a change to this file changes how every notebook reads: Sphinx re-reads them all (the execution cache stays)
+    app.add_config_value("nbdev_sphinx_hash", hashlib.sha256(Path(__file__).read_bytes()).hexdigest(), "env")
     app.connect("builder-inited", write_api_pages)
     app.connect("source-read", on_source_read)
     app.connect("env-get-outdated", always_read_home)
