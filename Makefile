@@ -11,10 +11,12 @@ JOBS ?= 2
 OUT := $(if $(filter paper,$(PRESET)),out,out-$(PRESET))
 STAMP := $(VENV)/.installed-test
 DEV_STAMP := $(VENV)/.installed-dev
+DOCS_STAMP := $(VENV)/.installed-docs
+SITE := docs/_build/html
 TORCH := torch==2.13.0
 
 .DEFAULT_GOAL := help
-.PHONY: help install dev test figures bench readme export clean-nbs prepare clean
+.PHONY: help install dev test figures bench readme export clean-nbs prepare clean docs docs-test docs-clean chromium
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}'
@@ -66,6 +68,29 @@ clean-nbs: $(STAMP) ## strip notebook metadata (keeps papermill's parameters tag
 	$(VENV)/bin/nbdev_clean --fname paper_figures
 
 prepare: export clean-nbs readme test ## export, clean, README, then test: run before committing
+
+$(DOCS_STAMP): $(STAMP)
+	$(PY) -m pip install -q -c constraints.txt -e ".[docs]"
+	@touch $@
+
+docs: $(DOCS_STAMP) ## build the documentation site into docs/_build/html (notebooks executed, outputs cached)
+	@set -e; start=$$(date +%s); \
+	  OMP_NUM_THREADS=1 $(VENV)/bin/sphinx-build -q -b html -c docs . $(SITE) -d docs/_build/doctrees; \
+	  echo "== docs built in $$(( $$(date +%s) - start )) s: open $(SITE)/index.html"; \
+	  $(PY) -c "import json; r = json.load(open('$(SITE)/exec_report.json')); bad = [d for d, v in r.items() if not v['succeeded']]; \
+	print(f'== {len(r)} notebooks, ' + (f'{len(bad)} failed to execute (tracebacks in $(SITE)/reports/): ' + ', '.join(bad) if bad else 'all executed'))"
+
+chromium: ## install Debian's chromium for docs-test when it is missing (as root)
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "docs-test needs Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+docs-test: docs chromium ## build the site, then check it in headless Chromium (tests/test_docs.py; screenshots in docs/screenshots/)
+	@PINODE_SR_DOCS_SITE=$(SITE) $(PY) -m pytest tests/test_docs.py -v; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure here"; exit 1; fi; exit $$rc
+
+docs-clean: ## remove the built site, its execution cache and the screenshots (the next make docs starts cold)
+	rm -rf docs/_build docs/api docs/screenshots
 
 clean: ## remove executed notebooks and smoke outputs
 	rm -rf paper_figures/executed paper_figures/out-smoke
