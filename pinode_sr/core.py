@@ -40,8 +40,10 @@ def check_choice(name: str, # argument name, used in the message
 
 def _is_real(v) -> bool: return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
 
+def _fmt(v) -> str: return str(v) if isinstance(v, (int, np.integer)) else f"{v:g}"
+
 def _range_text(lo, hi, lo_open, hi_open) -> str:
-    parts = ([f"{'>' if lo_open else '>='} {lo:g}"] if lo is not None else []) + ([f"{'<' if hi_open else '<='} {hi:g}"] if hi is not None else [])
+    parts = ([f"{'>' if lo_open else '>='} {_fmt(lo)}"] if lo is not None else []) + ([f"{'<' if hi_open else '<='} {_fmt(hi)}"] if hi is not None else [])
     return (" " + " and ".join(parts)) if parts else ""
 
 def check_number(name: str, # argument name, used in the message
