@@ -22,7 +22,7 @@ from .runs import RunFolder
 
 # %% auto #0
 __all__ = ['LAM_SCHEDULES', 'cosine', 'exponential', 'Phase', 'clip_per_member', 'TrainingInterrupted', 'RunStopped', 'Task',
-           'fit']
+           'check_run_args', 'fit']
 
 # %% ../nbs/05a_loop.ipynb #1a000007
 def cosine(i: int, n: int, a: float, b: float) -> float:
@@ -112,6 +112,23 @@ class Task:
 
 
 # %% ../nbs/05a_loop.ipynb #1a00000f
+def check_run_args(cfg, # the run's config
+                   cls: type, # the config class the trainer takes
+                   folder=None, progress=True, max_iterations=None, cache_dir=None, device=None, # a trainer's arguments
+                  ) -> None:
+    "The checks every trainer makes before any work: `cfg` of its class, `folder` a RunFolder of that very config, the rest by type."
+    from pinode_sr.core import check_path, config_hash
+    if not isinstance(cfg, cls): raise TypeError(f"cfg must be a {cls.__name__}, got {type(cfg).__name__} {cfg!r}")
+    if folder is not None:
+        if not isinstance(folder, RunFolder):
+            raise TypeError(f"folder must be a RunFolder (e.g. RunFolder(cfg, root)) or None, got {type(folder).__name__} {folder!r}")
+        if folder.hash != config_hash(cfg):
+            raise ValueError(f"folder {folder.path} belongs to config {folder.hash}, not to cfg ({config_hash(cfg)}): its checkpoint cannot be resumed")
+    check_bool("progress", progress); check_int("max_iterations", max_iterations, 1, none_ok=True)
+    if cache_dir is not False: check_path("cache_dir", cache_dir)
+    if device is not None and not isinstance(device, (str, torch.device)):
+        raise TypeError(f"device must be a string such as 'cpu' or 'cuda', a torch.device or None, got {type(device).__name__}")
+
 def _checkpoint(folder, model, opt, task, log, alive, position):
     folder.save_checkpoint({"model": model.state_dict(), "optimizer": None if opt is None else opt.state_dict(),
                             "task": task.state(), "log": log, "alive": alive, "position": position})
