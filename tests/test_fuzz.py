@@ -32,7 +32,9 @@ from pinode_sr.pinn import PINNConfig, pinn_preset
 from pinode_sr.reference import reference_trajectory, solve_reference
 from pinode_sr.runs import RunFolder, load_or_run
 from pinode_sr.train import TrainConfig, load_or_train, preset, train
-from pinode_sr import ablations, paper, sweep as sweep_mod
+import importlib
+from pinode_sr import ablations, paper
+sweep_mod = importlib.import_module("pinode_sr.sweep")   # the module (pinode_sr.sweep is the function)
 
 NAN, INF = float("nan"), float("inf")
 HH = HodgkinHuxley()
@@ -409,7 +411,6 @@ STEPS = ["locked", "cleaned", "ran", "staged", "config.json", "model.pt", "metri
 def test_two_processes_one_config(step, tmp_path):
     "Two processes start the same run; the write path is slowed at `step`: one valid folder, both get the one result."
     root, marks = tmp_path / "runs", tmp_path / "marks"; marks.mkdir()
-    RunFolder.__init__  # noqa: the script's config is Cfg(seed=0)
     env = {**os.environ, "PINODE_SR_WRITE_DELAY": f"{step}=0.7", "OMP_NUM_THREADS": "1"}
     procs = [subprocess.Popen([sys.executable, "-c", _SCRIPT, str(root), str(marks)], env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(2)]
@@ -442,6 +443,6 @@ def test_sweep_cleanup_spares_a_live_writer(tmp_path):
     assert holder.stdout.readline().strip() == "held"
     sweep_mod._clean_leftovers(RunFolder(TINY, tmp_path, "pinode"))
     assert stage.exists()
-    holder.wait(timeout=30)
+    holder.communicate(timeout=30)
     sweep_mod._clean_leftovers(RunFolder(TINY, tmp_path, "pinode"))
     assert not stage.exists()
