@@ -34,7 +34,8 @@ from pinode_sr.runs import RunFolder, load_or_run
 from pinode_sr.train import TrainConfig, load_or_train, preset, train
 import importlib
 from pinode_sr import ablations, paper
-sweep_mod = importlib.import_module("pinode_sr.sweep")   # the module (pinode_sr.sweep is the function)
+sweep_mod = importlib.import_module("pinode_sr.sweep")   # the module; importing it rebinds the attribute pinode_sr.sweep to it,
+SWEEP = sweep_mod.sweep                                  # so the public function is taken from the module
 
 NAN, INF = float("nan"), float("inf")
 HH = HodgkinHuxley()
@@ -148,16 +149,16 @@ for label, fn, arg in [
         ("pinn_preset name", lambda: pinn_preset("fast"), "preset"),
         ("single_oscillation cfg", lambda: pinode_sr.single_oscillation("paper"), "cfg"),
         ("single_oscillation cache_dir", lambda: pinode_sr.single_oscillation(DatasetConfig(), cache_dir=3), "cache_dir"),
-        ("sweep configs str", lambda: pinode_sr.sweep("smoke"), "configs"),
-        ("sweep configs entry", lambda: pinode_sr.sweep([SMOKE, 3]), "configs[1]"),
-        ("sweep executor", lambda: pinode_sr.sweep([SMOKE], executor="threads"), "executor"),
-        ("sweep n_workers 0", lambda: pinode_sr.sweep([SMOKE], n_workers=0), "n_workers"),
-        ("sweep n_workers bool", lambda: pinode_sr.sweep([SMOKE], n_workers=True), "n_workers"),
-        ("sweep n_workers float", lambda: pinode_sr.sweep([SMOKE], n_workers=2.0), "n_workers"),
-        ("sweep address", lambda: pinode_sr.sweep([SMOKE], address="tcp://x:1"), "address"),
-        ("sweep retrain", lambda: pinode_sr.sweep([SMOKE], retrain="no"), "retrain"),
-        ("sweep progress", lambda: pinode_sr.sweep([SMOKE], progress=None), "progress"),
-        ("sweep root", lambda: pinode_sr.sweep([SMOKE], root=3), "root")]:
+        ("sweep configs str", lambda: SWEEP("smoke"), "configs"),
+        ("sweep configs entry", lambda: SWEEP([SMOKE, 3]), "configs[1]"),
+        ("sweep executor", lambda: SWEEP([SMOKE], executor="threads"), "executor"),
+        ("sweep n_workers 0", lambda: SWEEP([SMOKE], n_workers=0), "n_workers"),
+        ("sweep n_workers bool", lambda: SWEEP([SMOKE], n_workers=True), "n_workers"),
+        ("sweep n_workers float", lambda: SWEEP([SMOKE], n_workers=2.0), "n_workers"),
+        ("sweep address", lambda: SWEEP([SMOKE], address="tcp://x:1"), "address"),
+        ("sweep retrain", lambda: SWEEP([SMOKE], retrain="no"), "retrain"),
+        ("sweep progress", lambda: SWEEP([SMOKE], progress=None), "progress"),
+        ("sweep root", lambda: SWEEP([SMOKE], root=3), "root")]:
     CASES.append((label, fn, arg))
 
 # lower-level functions
@@ -293,7 +294,7 @@ def test_damaged_run_folder_is_reported(kind, trained, tmp_path):
     msg = str(err.value)
     assert str(folder.path) in msg and "retrain=True" in msg, msg
     with pytest.raises(CorruptFile):
-        pinode_sr.sweep([TINY], root=root, executor="serial", progress=False)    # the sweep does not skip it as finished
+        SWEEP([TINY], root=root, executor="serial", progress=False)    # the sweep does not skip it as finished
 
 
 def test_damaged_run_folder_recovers_with_retrain(trained, tmp_path):
