@@ -10,6 +10,7 @@ from typing import Sequence
 
 from .baselines import PAPER_COMPARISON, method_config
 from .core import check_choice, config_hash
+from .baselines import METHODS
 from .dataset import DatasetConfig
 from .train import TrainConfig
 
@@ -42,6 +43,7 @@ def ablation_config(group: str, # a key of ABLATIONS
                     **overrides, # further fields, e.g. seeds=(0,)
                    ) -> TrainConfig:
     "The config of one ablation cell."
+    check_choice("preset_name", preset_name, ("paper", "smoke"))
     cells = dict(ABLATIONS[check_choice("group", group, ABLATIONS)])
     change = cells[check_choice("label", label, cells)]
     if isinstance(change, str) and change in ("vanilla_heun",):
@@ -55,6 +57,7 @@ def ablation_config(group: str, # a key of ABLATIONS
 
 def ablation_grid(preset_name: str = "paper", **overrides) -> dict:
     "{group: [(label, config)]} for every ablation."
+    check_choice("preset_name", preset_name, ("paper", "smoke"))
     return {g: [(lab, ablation_config(g, lab, preset_name, **overrides)) for lab, _ in cells] for g, cells in ABLATIONS.items()}
 
 # %% ../nbs/12_ablations.ipynb #3749f314
@@ -67,10 +70,19 @@ def _cost(cfg) -> float:
     f = _COST.get(cfg.gradient, _COST.get(cfg.method, 1.0)) * (0.05 / cfg.dt)
     return ((cfg.phys_iters if both else 0) * 0.4 + cfg.joint_iters * f) / 1000
 
+def _check_methods(methods) -> None:
+    "`methods` must be a non-empty list or tuple of distinct method names (a string would be read letter by letter)."
+    if not isinstance(methods, (list, tuple)) or not methods:
+        raise TypeError(f"methods must be a non-empty list or tuple of method names (keys of METHODS), got {type(methods).__name__} {methods!r}")
+    for m in methods: check_choice("methods entry", m, METHODS)
+    if len(set(methods)) != len(methods): raise ValueError(f"methods must be distinct, got {methods!r}")
+
 def paper_configs(preset_name: str = "paper", # "paper" | "smoke"
                   methods: Sequence[str] = PAPER_COMPARISON, # the comparison's methods
                  ) -> list:
     "Every distinct config the paper's figures and table need, longest first."
+    check_choice("preset_name", preset_name, ("paper", "smoke"))
+    _check_methods(methods)
     cfgs = [method_config(m, preset_name) for m in methods]
     cfgs += [c for cells in ablation_grid(preset_name).values() for _, c in cells]
     unique = list({config_hash(c): c for c in cfgs}.values())

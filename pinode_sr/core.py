@@ -19,33 +19,112 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['DTYPES', 'TOLERANCES', 'check_choice', 'check_positive', 'check_finite', 'check_last_dim', 'rng', 'torch_generator',
-           'resolve_dtype', 'Tol', 'allclose', 'max_violation', 'config_dict', 'config_hash', 'atomic_write',
-           'write_json', 'save_figure']
+__all__ = ['MAX_SEEDS', 'MAX_STEPS', 'DTYPES', 'TOLERANCES', 'check_choice', 'check_number', 'check_positive', 'check_int',
+           'check_bool', 'check_seeds', 'check_path', 'check_steps', 'check_finite', 'check_last_dim', 'rng',
+           'torch_generator', 'resolve_dtype', 'Tol', 'allclose', 'max_violation', 'config_dict', 'config_hash',
+           'atomic_write', 'write_json', 'CorruptFile', 'sha256_bytes', 'file_sha256', 'array_sha256', 'read_json',
+           'save_figure']
 
 # %% ../nbs/00_core.ipynb #4d04c790
 def check_choice(name: str, # argument name, used in the message
                  value: str, # the value given
                  allowed: Iterable[str], # the accepted values
                 ) -> str:
-    "Return `value` if it is one of `allowed`, else raise a `ValueError` naming `name` and the choices."
+    "Return `value` if it is one of `allowed`, else raise a `ValueError` (a `TypeError` for a non-string) naming `name` and the choices."
     allowed = list(allowed)
+    if all(isinstance(a, str) for a in allowed) and not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, one of {allowed}, got {type(value).__name__} {value!r}")
     if value not in allowed:
         raise ValueError(f"{name}={value!r} is not one of {allowed}")
+    return value
+
+def _is_real(v) -> bool: return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+def _fmt(v) -> str: return str(v) if isinstance(v, (int, np.integer)) else f"{v:g}"
+
+def _range_text(lo, hi, lo_open, hi_open) -> str:
+    parts = ([f"{'>' if lo_open else '>='} {_fmt(lo)}"] if lo is not None else []) + ([f"{'<' if hi_open else '<='} {_fmt(hi)}"] if hi is not None else [])
+    return (" " + " and ".join(parts)) if parts else ""
+
+def check_number(name: str, # argument name, used in the message
+                 value, # the value given
+                 lo: float | None = None, hi: float | None = None, # allowed range (None: unbounded)
+                 lo_open: bool = False, hi_open: bool = False, # exclude the bound itself
+                 none_ok: bool = False, # accept None (an optional field)
+                ):
+    "Return `value` if it is a finite real number in the range: a `TypeError` for a non-number (bool, str, complex), else a `ValueError`, naming `name`."
+    if value is None and none_ok: return value
+    rng_txt = _range_text(lo, hi, lo_open, hi_open)
+    if not _is_real(value):
+        raise TypeError(f"{name} must be a finite number{rng_txt}{' or None' if none_ok else ''}, got {type(value).__name__} {value!r}")
+    if not math.isfinite(value) or (lo is not None and (value <= lo if lo_open else value < lo)) \
+            or (hi is not None and (value >= hi if hi_open else value > hi)):
+        raise ValueError(f"{name} must be a finite number{rng_txt}, got {value!r}")
     return value
 
 def check_positive(name: str, # argument name
                    value: float, # must be finite and > 0
                   ) -> float:
-    "Return `value` if it is a finite number > 0, else raise a `ValueError` naming `name`."
-    if not isinstance(value, (int, float, np.floating, np.integer)) or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    "Return `value` if it is a finite number > 0, else raise an error naming `name`."
+    return check_number(name, value, 0, lo_open=True)
+
+def check_int(name: str, # argument name
+              value, # the value given
+              lo: int | None = None, hi: int | None = None, # allowed range, inclusive (None: unbounded)
+              none_ok: bool = False, # accept None
+             ):
+    "Return `value` if it is an integer (not a bool, not a float) in [lo, hi]; else a `TypeError`/`ValueError` naming `name`."
+    if value is None and none_ok: return value
+    rng_txt = _range_text(lo, hi, False, False)
+    if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be an integer{rng_txt}{' or None' if none_ok else ''}, got {type(value).__name__} {value!r}")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise ValueError(f"{name} must be an integer{rng_txt}, got {value!r}")
     return value
+
+def check_bool(name: str, value) -> bool:
+    "Return `value` if it is a bool (not 0/1, not a string), else a `TypeError` naming `name`."
+    if not isinstance(value, (bool, np.bool_)): raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return value
+
+MAX_SEEDS = 1024    # members of one ensemble
+
+def check_seeds(name: str, # argument name
+                seeds, # a tuple of distinct integers >= 0
+               ) -> tuple:
+    "Return `seeds` if it is a non-empty tuple of distinct integers >= 0 (at most MAX_SEEDS); else an error naming `name`."
+    if not isinstance(seeds, tuple):
+        raise TypeError(f"{name} must be a tuple of distinct integers >= 0, e.g. (0, 1, 2), got {type(seeds).__name__} {seeds!r}")
+    if not 1 <= len(seeds) <= MAX_SEEDS: raise ValueError(f"{name} must name between 1 and {MAX_SEEDS} members, got {len(seeds)}")
+    for s in seeds: check_int(f"{name} entry", s, 0)
+    if len(set(int(s) for s in seeds)) != len(seeds): raise ValueError(f"{name} must be distinct (one member per seed), got {seeds!r}")
+    return seeds
+
+def check_path(name: str, value, none_ok: bool = True):
+    "Return `value` if it is a str or os.PathLike (or None when allowed), else a `TypeError` naming `name`."
+    if value is None and none_ok: return value
+    if not isinstance(value, (str, os.PathLike)) or (isinstance(value, str) and not value):
+        raise TypeError(f"{name} must be a non-empty path (str or pathlib.Path){' or None' if none_ok else ''}, got {type(value).__name__} {value!r}")
+    return value
+
+MAX_STEPS = 2_000_000   # the longest rollout or reference grid one call may ask for (a bounded cost)
+
+def check_steps(name: str, # what sets the length, e.g. "cycle_t1"
+                span: float, # the time span
+                dt: float, # the step
+                cap: int = MAX_STEPS,
+               ) -> int:
+    "The number of steps `span / dt`, rounded; a `ValueError` naming `name` beyond `cap` (a run that would not end)."
+    n = int(round(span / dt))
+    if n > cap: raise ValueError(f"{name}: {span:g} / {dt:g} = {n} steps exceeds the cap of {cap} steps per rollout; shorten the span or enlarge the step")
+    return n
 
 def check_finite(name: str, # argument name
                  x, # array-like or tensor
                 ):
-    "Return `x` if every entry is finite, else raise a `ValueError` naming `name`."
+    "Return `x` if every entry is real and finite, else raise a `ValueError` (a `TypeError` for complex) naming `name`."
+    if (x.is_complex() if isinstance(x, torch.Tensor) else np.iscomplexobj(x)):
+        raise TypeError(f"{name} must be real, got complex values")
     bad = (~torch.isfinite(x)).any().item() if isinstance(x, torch.Tensor) else not np.all(np.isfinite(np.asarray(x, dtype=float)))
     if bad: raise ValueError(f"{name} contains non-finite values (NaN or inf)")
     return x
@@ -161,6 +240,41 @@ def atomic_write(path: str | Path, # destination file
 def write_json(path: str | Path, obj: Any) -> Path:
     "Write `obj` as indented, sorted JSON, atomically."
     return atomic_write(path, json.dumps(obj, indent=1, sort_keys=True, default=_json_default) + "\n")
+
+# %% ../nbs/00_core.ipynb #d31b2b28
+class CorruptFile(RuntimeError):
+    "A cached or saved file that is damaged, incomplete or belongs to another config: names the file and how to recover."
+    def __init__(self, path, # the damaged file (or folder)
+                 problem: str, # what is wrong with it
+                 fix: str = "delete it to compute it again", # how to recover
+                ):
+        self.path, self.problem, self.fix = Path(path), problem, fix
+        super().__init__(f"{path}: {problem}; {fix}")
+
+def sha256_bytes(data: bytes) -> str:
+    "Hex SHA-256 of `data`."
+    return hashlib.sha256(data).hexdigest()
+
+def file_sha256(path: str | Path) -> str:
+    "Hex SHA-256 of a file's bytes."
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
+    return h.hexdigest()
+
+def array_sha256(a: np.ndarray) -> str:
+    "Hex SHA-256 of an array's dtype, shape and bytes (C order): equal arrays, equal checksums."
+    a = np.ascontiguousarray(a)
+    return sha256_bytes(f"{a.dtype.str}{a.shape}".encode() + a.tobytes())
+
+def read_json(path: str | Path, # the file
+              fix: str = "delete it to compute it again", # how to recover, for the message
+             ):
+    "Parse a JSON file; a missing, unreadable or garbled file raises `CorruptFile` naming it (never a bare JSONDecodeError)."
+    path = Path(path)
+    try: return json.loads(path.read_text())
+    except FileNotFoundError: raise CorruptFile(path, "is missing", fix) from None
+    except (OSError, UnicodeDecodeError, ValueError) as e: raise CorruptFile(path, f"is not valid JSON ({type(e).__name__}: {e})", fix) from None
 
 # %% ../nbs/00_core.ipynb #a6c79d7f
 def save_figure(fig, # a matplotlib Figure

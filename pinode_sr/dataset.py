@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import check_choice, check_positive, config_hash, rng
+from .core import check_choice, check_int, check_number, check_positive, check_steps, config_hash, rng
 from .hh import HodgkinHuxley
 from .reference import REFERENCE_SOLVERS, reference_trajectory
 from .system import DynamicalSystem
@@ -36,19 +36,21 @@ class DatasetConfig:
 
     def __post_init__(self):
         if not isinstance(self.system, DynamicalSystem):
-            raise ValueError(f"system must be a DynamicalSystem (e.g. HodgkinHuxley()), got {type(self.system).__name__}")
+            raise TypeError(f"system must be a DynamicalSystem (e.g. HodgkinHuxley()), got {type(self.system).__name__}")
         if self.system.config() is None:
             raise ValueError("system has no cache key (an input given as a function of t): a dataset config needs constants")
         for k in ("dt_obs", "t_train_end", "t_end", "t_late", "rtol", "atol"): check_positive(k, getattr(self, k))
+        for k in ("rtol", "atol"): check_number(k, getattr(self, k), 0, 1, lo_open=True)
+        check_steps("t_end", self.t_end, self.dt_obs)                   # the reference grid: a bounded cost
         if not self.t_end >= self.t_train_end: raise ValueError(f"t_end must be >= t_train_end={self.t_train_end}, got {self.t_end}")
         if not self.t_late >= self.t_train_end: raise ValueError(f"t_late must be >= t_train_end={self.t_train_end} (the late window is pure extrapolation), got {self.t_late}")
+        if not self.t_late < self.t_end: raise ValueError(f"t_late must be < t_end={self.t_end} (the late window must not be empty), got {self.t_late}")
         for k in ("t_train_end", "t_end"):
             r = getattr(self, k) / self.dt_obs
             if abs(r - round(r)) > 1e-6: raise ValueError(f"dt_obs={self.dt_obs} must divide {k}={getattr(self, k)}")
         if self.t_train_end / self.dt_obs < 2: raise ValueError("the training window must hold at least 3 samples")
-        if isinstance(self.noise, bool) or not isinstance(self.noise, (int, float)) or not (math.isfinite(self.noise) and self.noise >= 0):
-            raise ValueError(f"noise must be a finite number >= 0, got {self.noise!r}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0: raise ValueError(f"seed must be an integer >= 0, got {self.seed!r}")
+        check_number("noise", self.noise, 0, 10)                        # a noise std of ten signal stds is no measurement
+        check_int("seed", self.seed, 0)
         check_choice("solver", self.solver, REFERENCE_SOLVERS)
 
 @dataclass

@@ -13,7 +13,7 @@ from torch import nn
 from torch.utils.checkpoint import checkpoint
 from threadpoolctl import ThreadpoolController
 
-from .core import check_choice
+from .core import MAX_STEPS, check_choice, check_finite, check_int, check_number, check_positive
 from .models import EnsembleMLP
 from .solvers import get_solver, rk_step, rollout, steps_per_interval
 
@@ -213,9 +213,17 @@ def resolve_kernel(kernel: str, # "auto" | "fused" | "torch"
     return kernel
 
 def as_member_batch(x0, K: int, like: torch.Tensor | None = None) -> torch.Tensor:
-    "Initial states as (K, B, D): (D,) is shared by every member, (K, D) is one state per member (dtype/device of `like`)."
-    x0 = torch.as_tensor(x0)
-    if like is not None: x0 = x0.to(device=like.device, dtype=like.dtype)
+    "Initial states as (K, B, D): (D,) is shared by every member, (K, D) is one state per member (dtype/device of `like`, whose last axis is D); real and finite."
+    if not isinstance(x0, torch.Tensor):
+        a = np.asarray(x0)
+        if a.dtype.kind not in "iuf": raise TypeError(f"x0 must be real numbers, got an array of dtype {a.dtype}")
+        x0 = torch.as_tensor(a)
+    if x0.is_complex() or x0.dtype == torch.bool: raise TypeError(f"x0 must be real, got dtype {x0.dtype}")   # never silently cast
+    check_finite("x0", x0)
+    if like is not None:
+        if x0.dim() == 0 or x0.shape[-1] != like.shape[-1]:
+            raise ValueError(f"x0 must have shape (D,), (K={K}, D) or (K={K}, B, D) with D={like.shape[-1]}, got {tuple(x0.shape)}")
+        x0 = x0.to(device=like.device, dtype=like.dtype)
     if x0.dim() == 1: x0 = x0[None, None, :].expand(K, 1, -1)
     elif x0.dim() == 2: x0 = x0[:, None, :]
     if x0.dim() != 3 or x0.shape[0] != K:
@@ -246,6 +254,7 @@ def rollout_model(model: EnsembleMLP, # the vector field, K members
         return adaptive_rollout(model, x0, t_obs, method, gradient, rtol, atol, max_num_steps)
     get_solver(method)
     n = steps_per_interval(t_obs, dt)
+    if n.sum() > MAX_STEPS: raise ValueError(f"t_obs spans {int(n.sum())} steps of dt={dt}, more than the cap of {MAX_STEPS} per rollout")
     x0 = as_member_batch(x0, model.K, model.mu)
     field = lambda t, x: model(x)
     if gradient == "backprop":
@@ -257,8 +266,7 @@ def rollout_model(model: EnsembleMLP, # the vector field, K members
         return rollout(field, x0, t_obs, dt, method)
     resolve_kernel(kernel, model, method, gradient)       # an explicit 'fused' raises: it is backprop's kernel
     if gradient == "checkpoint":
-        if not (isinstance(n_checkpoints, int) and n_checkpoints >= 1):
-            raise ValueError(f"n_checkpoints must be a positive integer, got {n_checkpoints!r}")
+        check_int("n_checkpoints", n_checkpoints, 1)
         tab = get_solver(method)
         bounds = np.linspace(0, len(n), min(n_checkpoints, len(n)) + 1).round().astype(int)
         t0, step0 = float(t_obs[0]), np.concatenate([[0], np.cumsum(n)])
@@ -295,6 +303,9 @@ def rollout_nograd(model: EnsembleMLP, # the vector field
                   ) -> np.ndarray: # (n_steps // save_every + 1, K, B, D), numpy on the CPU
     "Forward-only rollout for evaluation (the fused numpy Heun kernel or the generic torch loop, as `kernel` says)."
     check_choice("kernel", kernel, KERNELS)
+    check_positive("dt", dt)
+    check_int("n_steps", n_steps, 0, MAX_STEPS)          # a bounded cost
+    check_int("save_every", save_every, 1)
     x0 = as_member_batch(x0, model.K, model.mu)
     if method in ADAPTIVE_METHODS:   # dt only sets the output grid
         if kernel == "fused": raise ValueError(f"kernel='fused' is not available for method={method!r} (the fused kernel is Heun's)")
@@ -341,10 +352,8 @@ def adaptive_rollout(model: EnsembleMLP, # the vector field, K members
     from torchdiffeq import odeint, odeint_adjoint
     check_choice("method", method, ADAPTIVE_METHODS)
     check_choice("gradient", gradient, ("backprop", "backsolve"))
-    for k, v in (("rtol", rtol), ("atol", atol)):
-        if not (np.isfinite(v) and v > 0): raise ValueError(f"{k} must be > 0, got {v}")
-    if not (isinstance(max_num_steps, int) and max_num_steps >= 1):
-        raise ValueError(f"max_num_steps must be a positive integer, got {max_num_steps!r}")
+    check_number("rtol", rtol, 0, lo_open=True); check_number("atol", atol, 0, lo_open=True)
+    check_int("max_num_steps", max_num_steps, 1, MAX_STEPS)
     x0 = as_member_batch(x0, model.K, model.mu)
     t = torch.as_tensor(np.asarray(t_obs, dtype=float), dtype=x0.dtype, device=x0.device)
     if t.dim() != 1 or len(t) < 2 or not bool((t[1:] > t[:-1]).all()):

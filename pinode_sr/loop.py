@@ -16,13 +16,13 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .core import check_choice
+from .core import check_bool, check_choice, check_int, check_number, check_positive
 from .metrics import meets_threshold, summarize, time_to_threshold
 from .runs import RunFolder
 
 # %% auto #0
 __all__ = ['LAM_SCHEDULES', 'cosine', 'exponential', 'Phase', 'clip_per_member', 'TrainingInterrupted', 'RunStopped', 'Task',
-           'fit']
+           'check_run_args', 'fit']
 
 # %% ../nbs/05a_loop.ipynb #1a000007
 def cosine(i: int, n: int, a: float, b: float) -> float:
@@ -46,10 +46,15 @@ class Phase:
     data: bool = True                          # whether the data term is on (False: physics only)
 
     def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name: raise TypeError(f"name must be a non-empty string, got {self.name!r}")
         check_choice("lam_schedule", self.lam_schedule, LAM_SCHEDULES)
-        if not isinstance(self.n, int) or self.n < 0: raise ValueError(f"n must be an integer >= 0, got {self.n!r}")
-        if not all(v > 0 for v in self.lr): raise ValueError(f"lr must be > 0, got {self.lr}")
-        if not all(v >= 0 for v in self.lam): raise ValueError(f"lam must be >= 0, got {self.lam}")
+        check_int("n", self.n, 0)
+        for k in ("lr", "lam"):
+            v = getattr(self, k)
+            if not isinstance(v, tuple) or len(v) != 2: raise TypeError(f"{k} must be a pair (start, end), got {v!r}")
+        for v in self.lr: check_number("lr", v, 0, lo_open=True)
+        for v in self.lam: check_number("lam", v, 0)
+        check_bool("data", self.data)
         if self.lam_schedule == "exp" and (self.lam[0] == 0) != (self.lam[1] == 0):
             raise ValueError(f"an exponential λ schedule cannot start or end at 0, got lam={self.lam}")
 
@@ -63,6 +68,10 @@ def clip_per_member(params: Sequence[torch.Tensor], # stacked parameters, leadin
                     max_norm: float, # maximum gradient norm per member
                    ) -> torch.Tensor: # (K,) gradient norms before clipping
     "Scale each member's gradient to norm ≤ max_norm (in place)."
+    check_positive("max_norm", max_norm)                  # a negative norm would flip the gradient, NaN would erase it
+    params = list(params)
+    if not params or any(not isinstance(p, torch.Tensor) or p.grad is None for p in params):
+        raise ValueError("params must be a non-empty sequence of tensors that have gradients")
     sq = sum(p.grad.pow(2).flatten(1).sum(1) for p in params)
     norm = sq.sqrt()
     scale = (max_norm / (norm + 1e-12)).clamp(max=1.0)
@@ -103,6 +112,23 @@ class Task:
 
 
 # %% ../nbs/05a_loop.ipynb #1a00000f
+def check_run_args(cfg, # the run's config
+                   cls: type, # the config class the trainer takes
+                   folder=None, progress=True, max_iterations=None, cache_dir=None, device=None, # a trainer's arguments
+                  ) -> None:
+    "The checks every trainer makes before any work: `cfg` of its class, `folder` a RunFolder of that very config, the rest by type."
+    from pinode_sr.core import check_path, config_hash
+    if not isinstance(cfg, cls): raise TypeError(f"cfg must be a {cls.__name__}, got {type(cfg).__name__} {cfg!r}")
+    if folder is not None:
+        if not isinstance(folder, RunFolder):
+            raise TypeError(f"folder must be a RunFolder (e.g. RunFolder(cfg, root)) or None, got {type(folder).__name__} {folder!r}")
+        if folder.hash != config_hash(cfg):
+            raise ValueError(f"folder {folder.path} belongs to config {folder.hash}, not to cfg ({config_hash(cfg)}): its checkpoint cannot be resumed")
+    check_bool("progress", progress); check_int("max_iterations", max_iterations, 1, none_ok=True)
+    if cache_dir is not False: check_path("cache_dir", cache_dir)
+    if device is not None and not isinstance(device, (str, torch.device)):
+        raise TypeError(f"device must be a string such as 'cpu' or 'cuda', a torch.device or None, got {type(device).__name__}")
+
 def _checkpoint(folder, model, opt, task, log, alive, position):
     folder.save_checkpoint({"model": model.state_dict(), "optimizer": None if opt is None else opt.state_dict(),
                             "task": task.state(), "log": log, "alive": alive, "position": position})
@@ -121,6 +147,15 @@ def fit(task: Task, # the method: model, losses, evaluation, hooks
         config_hash: str | None = None, # the run's hash, stored in the metrics
        ) -> dict: # state_dict, metrics, log, arrays
     "Train the task's ensemble through the phases (resuming from the folder's checkpoint), refine, evaluate and score."
+    if not isinstance(task, Task): raise TypeError(f"task must be a Task, got {type(task).__name__}")
+    phases = list(phases) if isinstance(phases, (list, tuple)) else phases
+    if not isinstance(phases, list) or not phases or not all(isinstance(p, Phase) for p in phases):
+        raise TypeError(f"phases must be a non-empty list of Phase, got {phases!r}")
+    check_positive("clip", clip); check_int("log_every", log_every, 1)
+    check_int("eval_every", eval_every, 0); check_int("checkpoint_every", checkpoint_every, 0)
+    if folder is not None and not isinstance(folder, RunFolder):
+        raise TypeError(f"folder must be a RunFolder (e.g. RunFolder(cfg, root)) or None, got {type(folder).__name__} {folder!r}")
+    check_bool("progress", progress); check_int("max_iterations", max_iterations, 1, none_ok=True)
     model, K = task.model, len(task.seeds)
     params = list(model.parameters())
     dev = params[0].device
@@ -155,6 +190,8 @@ def fit(task: Task, # the method: model, losses, evaluation, hooks
         for i in range(i0, ph.n):
             if max_iterations is not None and done_this_call >= max_iterations:
                 bar.close()
+                if folder is not None:                   # progress is kept: the next call resumes here, whatever checkpoint_every is
+                    _checkpoint(folder, model, opt if i > 0 else None, task, log, alive, dict(phase=pi, i=i, elapsed=seconds()))
                 raise TrainingInterrupted(f"stopped after {done_this_call} iterations at iteration {it_global}; "
                                           "call again to resume from the checkpoint")
             task.before_iteration(ph, i)

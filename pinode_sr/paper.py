@@ -12,7 +12,8 @@ import numpy as np
 
 from .ablations import ABLATIONS, ablation_grid, run_paper
 from .baselines import METHODS, PAPER_COMPARISON, REFERENCE_COLOR, Comparison, comparison_configs
-from .core import check_choice
+from .core import check_bool, check_choice, check_int, check_number
+from .ablations import _check_methods
 
 # %% auto #0
 __all__ = ['FIG_WIDTH', 'use_paper_style', 'representative_member', 'distribution_plot', 'PaperRuns', 'load_paper_runs']
@@ -31,6 +32,10 @@ def use_paper_style():
 def representative_member(rows: Sequence[dict], # per-member metric rows (a run's metrics["members"])
                           key: str = "freq_error_pct") -> int:
     "Index of the member with the median |key| (the lower median for an even count; non-finite counts as worst)."
+    if not isinstance(rows, (list, tuple)) or not rows or not all(isinstance(r, dict) for r in rows):
+        raise TypeError(f"rows must be a non-empty list of per-member metric dicts, got {type(rows).__name__}")
+    if not isinstance(key, str): raise TypeError(f"key must be a metric name (str), got {type(key).__name__}")
+    if not any(key in r for r in rows): raise ValueError(f"key={key!r} is in none of the rows; they have {sorted(rows[0])}")
     v = np.array([abs(r[key]) if r.get(key) is not None and np.isfinite(r[key]) else np.inf for r in rows])
     order = np.argsort(v, kind="stable")
     return int(order[(len(v) - 1) // 2])
@@ -46,6 +51,15 @@ def distribution_plot(ax, # a matplotlib Axes
                       seed: int = 0, # jitter of the points (fixed: the figure is reproducible)
                      ):
     "Box plot per group with every value drawn as a point on top."
+    if not isinstance(values, (list, tuple)) or not values: raise TypeError(f"values must be a non-empty list of sequences, got {type(values).__name__}")
+    for i, vals in enumerate(values):
+        if isinstance(vals, (str, bytes)) or not hasattr(vals, "__len__"): raise TypeError(f"values[{i}] must be a sequence of numbers, got {type(vals).__name__}")
+        if np.asarray(vals).dtype.kind not in "iuf" and len(vals): raise TypeError(f"values[{i}] must hold real numbers, got {np.asarray(vals).dtype}")
+    if isinstance(labels, str) or len(labels) != len(values): raise ValueError(f"labels must give one label per group ({len(values)}), got {labels!r}")
+    if not isinstance(colors, str) and len(colors) != len(values): raise ValueError(f"colors must be one color or one per group ({len(values)}), got {colors!r}")
+    if hollow is not None and (len(hollow) != len(values) or any(len(h) != len(v) for h, v in zip(hollow, values))):
+        raise ValueError("hollow must have one flag per value, shaped like values")
+    check_bool("log", log); check_number("floor", floor, 0, lo_open=True); check_int("seed", seed, 0)
     colors = [colors] * len(values) if isinstance(colors, str) else list(colors)
     g = np.random.default_rng(seed)
     clean = [np.asarray([v if np.isfinite(v) else np.nan for v in vals], float) for vals in values]
@@ -85,6 +99,7 @@ def load_paper_runs(preset_name: str = "paper", # "paper" | "smoke"
     "Train (or load) every run of the paper and return them."
     from pinode_sr.sweep import load_run
     check_choice("preset", preset_name, ("paper", "smoke"))
+    check_bool("retrain", retrain); check_bool("progress", progress); _check_methods(methods)
     run_paper(preset_name, root=root, executor=executor, n_workers=n_workers, progress=progress, retrain=retrain)
     configs = comparison_configs(methods, preset_name)
     comp = Comparison(preset_name, tuple(methods), configs, {m: load_run(c, root) for m, c in configs.items()})

@@ -14,9 +14,10 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from .core import check_choice, check_finite, check_positive, config_hash, resolve_dtype, torch_generator
+from .core import (check_bool, check_choice, check_finite, check_int, check_number, check_positive, check_seeds, check_steps,
+                            config_hash, resolve_dtype, torch_generator)
 from .dataset import DatasetConfig, OscillationDataset, single_oscillation
-from .loop import Phase, Task, TrainingInterrupted, fit
+from .loop import Phase, Task, TrainingInterrupted, check_run_args, fit
 from .metrics import check_scoring_windows, score_members, summarize
 from .models import ACTIVATIONS, StackedMLP
 from .reference import reference_trajectory
@@ -63,24 +64,24 @@ class PINNConfig:
     checkpoint_every: int = 1000
 
     def __post_init__(self):
-        if not isinstance(self.data, DatasetConfig): raise ValueError("data must be a DatasetConfig")
-        if len(self.seeds) == 0: raise ValueError("seeds must name at least one member")
+        if not isinstance(self.data, DatasetConfig): raise TypeError(f"data must be a DatasetConfig, got {type(self.data).__name__}")
+        check_seeds("seeds", self.seeds)
         check_choice("activation", self.activation, PINN_ACTIVATIONS)
         check_choice("dtype", self.dtype, ("float32", "float64"))
         check_choice("residual_scale", self.residual_scale, SCALES)
         check_choice("collocation", self.collocation, PINN_COLLOCATIONS)
-        for k, lo in (("width", 1), ("depth", 1), ("n_col", 1), ("fourier", 0), ("iters", 0), ("lbfgs_iters", 0),
-                      ("eval_every", 0), ("log_every", 1), ("checkpoint_every", 0)):
-            v = getattr(self, k)
-            if not isinstance(v, int) or isinstance(v, bool) or v < lo: raise ValueError(f"{k} must be an integer >= {lo}, got {v!r}")
-        if not (isinstance(self.lam, (int, float)) and math.isfinite(self.lam) and self.lam >= 0):
-            raise ValueError(f"lam must be a finite number >= 0, got {self.lam!r}")
+        for k, lo, hi in (("width", 1, 4096), ("depth", 1, 64), ("n_col", 1, 1_000_000), ("fourier", 0, 1024), ("iters", 0, 10_000_000),
+                          ("lbfgs_iters", 0, 1_000_000), ("eval_every", 0, None), ("log_every", 1, None), ("checkpoint_every", 0, None)):
+            check_int(k, getattr(self, k), lo, hi)
+        check_number("lam", self.lam, 0)
         for k in ("fourier_max", "lr", "lr_end", "clip", "dt_eval"): check_positive(k, getattr(self, k))
+        check_number("t_eval_end", self.t_eval_end, 0, lo_open=True)
         if self.t_eval_end > self.data.t_end: raise ValueError(f"t_eval_end={self.t_eval_end} is beyond the data's t_end={self.data.t_end}")
         if not self.data.t_train_end <= self.t_eval_end:
             raise ValueError(f"t_eval_end={self.t_eval_end} must cover the training window (t_train_end={self.data.t_train_end})")
         r = self.t_eval_end / self.dt_eval
         if abs(r - round(r)) > 1e-6: raise ValueError(f"dt_eval={self.dt_eval} must divide t_eval_end={self.t_eval_end}")
+        check_steps("t_eval_end / dt_eval", self.t_eval_end, self.dt_eval)   # the evaluation grid: a bounded cost
 
     @property
     def K(self) -> int: return len(self.seeds)
@@ -279,6 +280,7 @@ def train_pinn(cfg: PINNConfig, # the run
                device: str | torch.device | None = None, # where to train (default: CPU)
               ) -> dict: # state_dict, metrics, arrays, log (the format of `train.train`)
     "Train the PINN ensemble of `cfg`, resuming from the folder's checkpoint when there is one."
+    check_run_args(cfg, PINNConfig, folder, progress, max_iterations, cache_dir, device)
     torch.set_num_threads(1)
     prob = PINNProblem(cfg, cache_dir, device)
     ref = prob.reference(cfg.t_eval_end)
@@ -297,6 +299,7 @@ def load_or_train_pinn(cfg: PINNConfig, # the run
                        device: str | torch.device | None = None, # where to train a run that is not finished
                       ) -> dict:
     "The finished PINN run of `cfg` from its folder, or train it (resuming from a checkpoint) and save it atomically."
+    check_run_args(cfg, PINNConfig, None, progress, None, None, device); check_bool("retrain", retrain)
     if cfg.extrapolates_without_collocation and RunFolder(cfg, root, "pinn").done and not retrain:
         _extrapolation_warning(cfg)                # a cached run was asked the same question
     return load_or_run(cfg, lambda c, folder: train_pinn(c, folder, progress, device=device), root, name="pinn", rerun=retrain)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
 import importlib
 import json
 import multiprocessing as mp
@@ -80,7 +81,8 @@ def _init_worker(env: dict[str, str]) -> None:
 
 def _summary(folder, seconds: float, from_cache: bool) -> dict:
     "The small record of one finished run that travels back to the parent (never the trajectories)."
-    m = json.loads((folder.path / "metrics.json").read_text())
+    from pinode_sr.core import read_json
+    m = read_json(folder.path / "metrics.json", folder.fix)
     return {"hash": folder.hash, "type": type(folder.cfg).__name__, "path": folder.path, "summary": m.get("summary"),
             "timing": m.get("timing"), "seconds": seconds, "from_cache": from_cache,
             "worker": None if from_cache else f"{socket.gethostname()}:{os.getpid()}"}
@@ -123,8 +125,9 @@ def _check_executor(executor, n_workers, address):
             raise ValueError(f"executor must be one of {list(EXECUTORS)} or an object with a submit method, got {executor!r}")
     elif executor not in EXECUTORS:
         raise ValueError(f"executor={executor!r} is not one of {list(EXECUTORS)} (or pass an object with a submit method)")
-    if not isinstance(n_workers, int) or isinstance(n_workers, bool) or n_workers < 1:
-        raise ValueError(f"n_workers must be an integer >= 1, got {n_workers!r}")
+    from pinode_sr.core import check_int
+    check_int("n_workers", n_workers, 1, 1024)
+    if address is not None and not isinstance(address, str): raise TypeError(f"address must be a string or None, got {type(address).__name__}")
     if address is not None and executor != "dask":
         raise ValueError(f"address={address!r} is only used with executor='dask', not executor={executor!r}")
 
@@ -173,9 +176,11 @@ class SweepError(RuntimeError):
         super().__init__("\n".join(lines))
 
 def _clean_leftovers(folder) -> None:
-    "Remove what a killed run can leave beside its folder: staging folders and half-written checkpoint files."
-    folder.clean_staging()
-    for p in folder.root.glob(f".{folder.checkpoint_path.name}.*.tmp"): p.unlink(missing_ok=True)
+    "Remove what a killed run can leave beside its folder (staging folders, half-written checkpoint files) — unless another process holds the run's lock: then they are its live files, and it cleans up itself."
+    from filelock import Timeout
+    try:
+        with folder.lock(timeout=0): folder.clean_leftovers()
+    except Timeout: pass
 
 def _failure(folder, err: BaseException) -> dict:
     "The record of a failed run: which one, what went wrong, and the (remote) traceback."
@@ -195,8 +200,15 @@ def sweep(configs: Sequence, # frozen configs of registered types (each holds it
           retrain: bool = False, # train every run again, even the finished ones
          ) -> list[dict]:
     "Train every config that has no finished run yet, in parallel; one summary per config, in input order."
+    from pinode_sr.core import check_bool, check_path
     from pinode_sr.runs import RunFolder, runs_root
+    if isinstance(configs, (str, bytes)) or not hasattr(configs, "__iter__"):
+        raise TypeError(f"configs must be a sequence of config instances, got {type(configs).__name__}")
     configs = list(configs)
+    for i, cfg in enumerate(configs):
+        if not dataclasses.is_dataclass(cfg) or isinstance(cfg, type):
+            raise TypeError(f"configs[{i}] must be a config instance (e.g. TrainConfig()), got {type(cfg).__name__} {cfg!r}")
+    check_path("root", root); check_bool("progress", progress); check_bool("retrain", retrain)
     _check_executor(executor, n_workers, address)
     root = (Path(root) if root is not None else runs_root()).absolute()
     runs: dict[str, tuple] = {}                 # folder name -> (RunFolder, module, func, name): equal configs run once
@@ -206,6 +218,9 @@ def sweep(configs: Sequence, # frozen configs of registered types (each holds it
         folder = RunFolder(cfg, root, name)
         runs.setdefault(folder.path.name, (folder, module, func, name))
         order.append(folder.path.name)
+    if not retrain:
+        for r in runs.values():
+            if r[0].done: r[0].verify()            # a damaged finished run: CorruptFile naming the file, before anything runs
     results = {k: _summary(r[0], 0.0, True) for k, r in runs.items() if r[0].done and not retrain}
     todo = [k for k in runs if k not in results]
     failures: dict[str, dict] = {}

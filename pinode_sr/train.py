@@ -11,10 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .core import check_choice, check_positive, config_hash
+from .core import (MAX_STEPS, check_bool, check_choice, check_int, check_number, check_path, check_positive,
+                            check_seeds, check_steps, config_hash)
 from .gradients import ADAPTIVE_METHODS, GRADIENT_METHODS, KERNELS, StepBudgetExceeded, rollout_model, rollout_nograd
 from .dataset import DatasetConfig, OscillationDataset, single_oscillation
-from .loop import Phase, RunStopped, Task, TrainingInterrupted, fit
+from .loop import Phase, RunStopped, Task, TrainingInterrupted, check_run_args, fit
 from .metrics import check_scoring_windows, score_members, summarize
 from .models import ACTIVATIONS, EnsembleMLP
 from .reference import reference_trajectory
@@ -24,11 +25,13 @@ from .runs import RunFolder, load_or_run
 from .solvers import SOLVERS, steps_per_interval
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'TRAIN_METHODS', 'PRESETS', 'TrainConfig', 'preset', 'Problem', 'adaptive_options', 'evaluate', 'phases',
-           'NeuralODETask', 'train', 'load_or_train', 'load_model']
+__all__ = ['SCHEDULES', 'MAX_ITERATIONS', 'MAX_CYCLE_POINTS', 'TRAIN_METHODS', 'PRESETS', 'TrainConfig', 'preset', 'Problem',
+           'adaptive_options', 'evaluate', 'phases', 'NeuralODETask', 'train', 'load_or_train', 'load_model']
 
 # %% ../nbs/06_train.ipynb #ca9bd893
 SCHEDULES = ("warmup", "joint", "lambda_warmup")
+MAX_ITERATIONS = 10_000_000   # per phase: a bounded cost
+MAX_CYCLE_POINTS = 100_000    # own-cycle collocation points per member
 TRAIN_METHODS = tuple(SOLVERS) + ADAPTIVE_METHODS
 
 @dataclass(frozen=True)
@@ -84,12 +87,15 @@ class TrainConfig:
     checkpoint_every: int = 1000
 
     def __post_init__(self):
-        if not isinstance(self.data, DatasetConfig): raise ValueError("data must be a DatasetConfig")
+        "Check every field by type and range (bools are not integers, strings are not numbers, NaN and inf are refused)."
+        if not isinstance(self.data, DatasetConfig): raise TypeError(f"data must be a DatasetConfig, got {type(self.data).__name__}")
         if not self.data.system.is_autonomous:
             raise ValueError(f"data.system={self.data.system!r} is not autonomous, but the neural ODE's field f(x) has no time "
                              "input: train it on an autonomous system (constant inputs), or use the PINN")
-        if len(self.seeds) == 0: raise ValueError("seeds must name at least one member")
+        check_seeds("seeds", self.seeds)
+        check_int("width", self.width, 1, 4096); check_int("depth", self.depth, 1, 64)
         check_choice("activation", self.activation, ACTIVATIONS)
+        check_bool("output_scale", self.output_scale)
         check_choice("dtype", self.dtype, ("float32", "float64"))
         check_choice("method", self.method, TRAIN_METHODS)
         check_choice("gradient", self.gradient, GRADIENT_METHODS)
@@ -99,20 +105,35 @@ class TrainConfig:
         if self.kernel == "fused" and (self.method, self.activation, self.gradient) != ("heun", "tanh", "backprop"):
             raise ValueError("kernel='fused' needs method='heun', activation='tanh' and gradient='backprop' (the fused Heun "
                              f"kernel), got method={self.method!r}, activation={self.activation!r}, gradient={self.gradient!r}")
-        check_positive("rtol", self.rtol); check_positive("atol", self.atol)
+        check_number("rtol", self.rtol, 0, 1, lo_open=True); check_number("atol", self.atol, 0, lo_open=True)
+        check_int("max_num_steps", self.max_num_steps, 1, MAX_STEPS)
         check_choice("residual_scale", self.residual_scale, SCALES)
         check_choice("data_norm", self.data_norm, DATA_NORMS)
         check_choice("collocation", self.collocation, COLLOCATIONS)
         check_choice("schedule", self.schedule, SCHEDULES)
         check_positive("dt", self.dt)
         steps_per_interval([0.0, self.data.dt_obs], self.dt)      # dt must divide the sample interval
-        if self.lam < 0 or (self.lam_end is not None and self.lam_end < 0): raise ValueError(f"lam must be >= 0, got {self.lam}")
+        check_number("lam", self.lam, 0); check_number("lam_end", self.lam_end, 0, none_ok=True)
+        if self.lam > 0 and self.lam_end == 0 and self.schedule != "lambda_warmup":
+            raise ValueError(f"lam_end must be > 0 when lam={self.lam} > 0 (an exponential λ decay cannot end at 0), got 0")
         for k in ("lr_phys", "lr_phys_end", "lr_joint", "lr_joint_end", "clip", "cycle_dt"): check_positive(k, getattr(self, k))
-        for k in ("phys_iters", "joint_iters", "lbfgs_iters", "eval_every", "log_every", "checkpoint_every", "cycle_every",
-                  "cycle_every_joint", "cycle_start", "n_copies", "max_num_steps"):
-            if not isinstance(getattr(self, k), int) or getattr(self, k) < 0: raise ValueError(f"{k} must be an integer >= 0")
+        for k in ("jitter", "cycle_jitter", "spike_weight"): check_number(k, getattr(self, k), 0)
+        check_number("spike_level", self.spike_level, none_ok=True)
+        for k in ("phys_iters", "joint_iters", "lbfgs_iters"): check_int(k, getattr(self, k), 0, MAX_ITERATIONS)
+        for k in ("eval_every", "checkpoint_every", "cycle_every", "cycle_every_joint", "cycle_start"): check_int(k, getattr(self, k), 0)
+        check_int("log_every", self.log_every, 1)
+        check_int("n_copies", self.n_copies, 0, 1000)
+        check_number("t_eval_end", self.t_eval_end, 0, lo_open=True)
         if self.t_eval_end > self.data.t_end: raise ValueError(f"t_eval_end={self.t_eval_end} is beyond the data's t_end={self.data.t_end}")
         if not self.data.t_train_end <= self.t_eval_end: raise ValueError("t_eval_end must cover the training window")
+        r = self.t_eval_end / self.dt                             # dt must divide the evaluation horizon (its reference grid)
+        if abs(r - round(r)) > 1e-6: raise ValueError(f"dt={self.dt} must divide t_eval_end={self.t_eval_end}")
+        check_steps("t_eval_end", self.t_eval_end, self.dt)
+        check_number("cycle_t0", self.cycle_t0, 0); check_number("cycle_t1", self.cycle_t1, 0)
+        if not self.cycle_t1 > self.cycle_t0: raise ValueError(f"cycle_t1 must be > cycle_t0={self.cycle_t0}, got {self.cycle_t1}")
+        check_steps("cycle_t1", self.cycle_t1, self.dt)           # the own-cycle rollout: a bounded cost
+        if self.cycle_dt < self.dt: raise ValueError(f"cycle_dt must be >= dt={self.dt} (one point per step at most), got {self.cycle_dt}")
+        check_steps("cycle points (cycle_t1 - cycle_t0) / cycle_dt", self.cycle_t1 - self.cycle_t0, self.cycle_dt, MAX_CYCLE_POINTS)
 
     @property
     def K(self) -> int: return len(self.seeds)
@@ -292,6 +313,7 @@ def train(cfg: TrainConfig, # the run
           device: str | torch.device | None = None, # where to train (default: CPU; "auto"/"fused" kernels: see TrainConfig)
          ) -> dict: # state_dict, metrics, arrays, log
     "Train the ensemble of `cfg`, resuming from the folder's checkpoint when there is one."
+    check_run_args(cfg, TrainConfig, folder, progress, max_iterations, cache_dir, device)
     torch.set_num_threads(1)
     prob = Problem(cfg, cache_dir, device)
     ref = prob.reference(cfg.t_eval_end)
@@ -306,6 +328,7 @@ def load_or_train(cfg: TrainConfig, # the run
                   device: str | torch.device | None = None, # where to train a run that is not finished
                  ) -> dict:
     "The finished run of `cfg` from its folder, or train it (resuming from a checkpoint) and save it atomically."
+    check_run_args(cfg, TrainConfig, None, progress, None, None, device); check_bool("retrain", retrain)
     return load_or_run(cfg, lambda c, folder: train(c, folder, progress, device=device), root, name="pinode", rerun=retrain)
 
 def load_model(cfg: TrainConfig, run: dict) -> EnsembleMLP:
