@@ -6,7 +6,7 @@ __version__ = "0.1.0"
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/00a_api.ipynb #fcaadfd1
+# %% ../nbs/00a_api.ipynb #c5d22519
 import importlib
 
 _API = {
@@ -23,7 +23,6 @@ _API = {
     "pinn": ("PINNConfig", "pinn_preset", "train_pinn", "load_or_train_pinn"),
     "baselines": ("run_comparison", "METHODS"),
     "metrics": ("compare", "summarize", "meets_threshold"),
-    "sweep": ("sweep",),
 }
 _WHERE = {name: module for module, names in _API.items() for name in names}
 __all__ = sorted(_WHERE)
