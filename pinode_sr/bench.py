@@ -23,7 +23,7 @@ from .reference import REFERENCE_SOLVERS, solve_reference
 
 # %% auto #0
 __all__ = ['WP_SOLVERS', 'BENCHMARKS', 'median_time', 'machine_info', 'work_precision', 'time_at_error', 'matched_ratio',
-           'batched_cost', 'bench_rodas5p', 'bench_training', 'run_all']
+           'batched_cost', 'bench_rodas5p', 'bench_scipy_rodas5p', 'bench_training', 'run_all']
 
 # %% ../nbs/10_bench.ipynb #49f8a4cb
 def median_time(fn: Callable[[], object], # the work to time
@@ -114,6 +114,25 @@ def bench_rodas5p(quick: bool = False, # toy sizes (for tests)
             "time_ratio_vs_rodas5p_python_at_matched_error": ratios_python, "batched": batch,
             "targets": {"Radau/Rodas5P >=": 5.0, "Rodas5P/LSODA <=": 2.0}}
 
+# %% ../nbs/10_bench.ipynb #90ffe1e2
+def bench_scipy_rodas5p(quick: bool = False, # shorter horizon and fewer repeats (for tests)
+                       t_end: float = 100.0, tol: float = 1e-8,
+                      ) -> dict:
+    "Seconds per step of solve_ivp(method=Rodas5P) and of solve_rodas5p with the same Python callbacks; the ratio."
+    from scipy.integrate import solve_ivp
+    from pinode_sr.rodas5p import solve_rodas5p
+    from pinode_sr.scipy_rodas5p import Rodas5P
+    hh = HodgkinHuxley()
+    x0, t_end, reps = hh.default_x0(), (10.0 if quick else t_end), (1 if quick else 5)
+    def scipy_way(): return solve_ivp(hh.rhs, (0.0, t_end), x0, method=Rodas5P, rtol=tol, atol=tol, jac=hh.jacobian,
+                                      autonomous=True, t_eval=[t_end])
+    def package_way(): return solve_rodas5p(hh.rhs, (0.0, t_end), x0, rtol=tol, atol=tol, jac=hh.jacobian, t_eval=[t_end])
+    steps_scipy, steps_pkg = scipy_way().nlu, package_way().stats.n_steps     # also the warm-up (compilation)
+    sec_scipy, sec_pkg = median_time(scipy_way, reps), median_time(package_way, reps)
+    return {"t_end_ms": t_end, "tol": tol, "steps": {"solve_ivp_Rodas5P": int(steps_scipy), "solve_rodas5p": int(steps_pkg)},
+            "seconds_per_step": {"solve_ivp_Rodas5P": sec_scipy / steps_scipy, "solve_rodas5p": sec_pkg / steps_pkg},
+            "ratio_per_step": (sec_scipy / steps_scipy) / (sec_pkg / steps_pkg)}
+
 # %% ../nbs/10_bench.ipynb #f7a65a40
 def bench_training(quick: bool = False, # fewer repeats (for tests)
                   ) -> dict:
@@ -153,7 +172,8 @@ def bench_training(quick: bool = False, # fewer repeats (for tests)
             "targets": {"torchdiffeq_heun2 / fused >=": 3.0, "odeint_adjoint / fused >=": 10.0, "fused K=16 / K=1 <=": 3.0}}
 
 # %% ../nbs/10_bench.ipynb #a6f4ee45
-BENCHMARKS: dict[str, Callable[..., dict]] = {"rodas5p": bench_rodas5p, "training": bench_training}
+BENCHMARKS: dict[str, Callable[..., dict]] = {"rodas5p": bench_rodas5p, "scipy_rodas5p": bench_scipy_rodas5p,
+                                              "training": bench_training}
 
 def run_all(out: str | Path = "bench/results.json", # where the JSON goes
             only: Sequence[str] | None = None, # names of BENCHMARKS to run (default: all)

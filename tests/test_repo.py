@@ -75,7 +75,11 @@ def test_figure_has_one_literal_parameters_cell(nb):
         assert isinstance(stmt, ast.Assign) and len(stmt.targets) == 1, f"{nb.name}: parameters cell must only assign"
         ast.literal_eval(stmt.value)   # raises if not a literal
         names.add(stmt.targets[0].id)
-    assert {"preset", "out_dir", "retrain"} <= names, names
+    # `retrain` only where a figure trains (loads runs): fig07 benchmarks solvers and trains nothing, so an unused
+    # `retrain` there would be a parameter that silently does nothing.
+    trains = "load_paper_runs" in "".join(c.source for c in nbformat.read(nb, as_version=4).cells if c is not cells[0])
+    required = {"preset", "out_dir"} | ({"retrain"} if trains else set())
+    assert required <= names, f"{nb.name}: the parameters cell must define {sorted(required)}, has {sorted(names)}"
 
 
 @pytest.mark.xdist_group("figures")   # one worker runs them in turn: the first trains the shared smoke runs once
@@ -89,3 +93,56 @@ def test_figure_runs_on_smoke_preset(nb, tmp_path):
     for ext in (("md", "csv", "json") if stem.startswith("table") else ("png", "pdf", "json")):
         assert (out / f"{stem}.{ext}").stat().st_size > 0
     assert json.loads((out / f"{stem}.json").read_text())["preset"] == "smoke"
+
+
+# The results pasted into the notebooks are the committed paper results (paper_figures/out/, written by
+# `make figures`): a rerun that changes them must update the prose too, and this says where.
+OUT = ROOT / "paper_figures" / "out"
+
+
+def _md_tables(text: str) -> list[list[str]]:
+    "Markdown tables in `text`, each as its list of row lines (header and separator included)."
+    tables, cur = [], []
+    for line in text.splitlines() + [""]:
+        if line.startswith("|"):
+            cur.append(line.rstrip())
+        elif cur:
+            tables.append(cur); cur = []
+    return tables
+
+
+def _nb_text(path: Path) -> str:
+    return "\n\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+
+
+def test_index_table1_is_the_committed_table():
+    committed = _md_tables((OUT / "table1.md").read_text())[0]
+    found = [t for t in _md_tables(_nb_text(ROOT / "nbs" / "index.ipynb")) if t[0] == committed[0]]
+    fix = ("paste paper_figures/out/table1.md (written by `make figures`, paper_figures/table1.ipynb) into the "
+           "Table 1 cell of nbs/index.ipynb, then `make readme`")
+    assert len(found) == 1, f"nbs/index.ipynb: no table with table1.md's header ({committed[0][:60]}…): {fix}"
+    assert len(found[0]) == len(committed), f"nbs/index.ipynb Table 1 has {len(found[0]) - 2} rows, out/table1.md {len(committed) - 2}: {fix}"
+    for mine, ref in zip(found[0], committed):
+        assert mine == ref, f"nbs/index.ipynb Table 1 row differs from paper_figures/out/table1.md:\n  index:     {mine}\n  table1.md: {ref}\n{fix}"
+
+
+def test_06_train_table_is_the_committed_per_seed_results():
+    "06_train's per-seed table of the paper preset against out/table1.json's PI-NODE-SR rows, at the digits shown."
+    rows = [r for r in json.loads((OUT / "table1.json").read_text())["per_seed"] if r["method"] == "pinode_sr"]
+    rows = sorted(rows, key=lambda r: r["seed"])
+    sign = lambda x, d: f"{x:+.{d}f}".replace("-", "\u2212")
+    expected = {"seed": [str(r["seed"]) for r in rows],
+                "frequency error (%)": [sign(r["freq_error_pct"], 2) for r in rows],
+                "peak error (mV)": [sign(r["peak_error_mV"], 2) for r in rows],
+                "trough error (mV)": [sign(r["trough_error_mV"], 3) for r in rows],
+                "spikes in 0–150 ms (reference: 11)": [str(r["n_spikes"]) for r in rows]}
+    tables = [t for t in _md_tables(_nb_text(ROOT / "nbs" / "06_train.ipynb")) if t[0].startswith("| seed |")]
+    fix = ("rewrite the table under 'The paper preset: measured' in nbs/06_train.ipynb from "
+           "paper_figures/out/table1.json (per_seed, method pinode_sr), or rerun `make figures` if the notebook is right")
+    assert len(tables) == 1, f"nbs/06_train.ipynb: expected one per-seed table, found {len(tables)}: {fix}"
+    got = {cells[0]: cells[1:] for cells in ([x.strip() for x in line.strip("|").split("|")] for line in tables[0])
+           if not cells[0].startswith("---")}
+    assert set(got) == set(expected), f"nbs/06_train.ipynb per-seed table rows {sorted(got)} != {sorted(expected)}: {fix}"
+    for name, values in expected.items():
+        assert got[name] == values, (f"nbs/06_train.ipynb per-seed table, row '{name}': {got[name]} but "
+                                     f"paper_figures/out/table1.json gives {values}: {fix}")
