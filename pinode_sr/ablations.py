@@ -11,7 +11,6 @@ from typing import Sequence
 from .baselines import PAPER_COMPARISON, method_config
 from .core import check_choice, config_hash
 from .baselines import METHODS
-from .dataset import DatasetConfig
 from .train import TrainConfig
 
 # %% auto #0

@@ -6,9 +6,7 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -17,7 +15,7 @@ import numpy as np
 
 from .core import check_choice
 from .metrics import meets_threshold
-from .train import TrainConfig, preset
+from .train import preset
 
 # %% auto #0
 __all__ = ['METHODS', 'REFERENCE_COLOR', 'PAPER_COMPARISON', 'Method', 'method_config', 'iteration_budget', 'Comparison',

@@ -19,7 +19,7 @@ import torch
 import pinode_sr
 from .core import write_json
 from .hh import HodgkinHuxley
-from .reference import REFERENCE_SOLVERS, solve_reference
+from .reference import solve_reference
 from .rodas5p import solve_rodas5p
 
 # %% auto #0

@@ -5,7 +5,6 @@
 # %% ../nbs/16_beyond.ipynb #5b7b27c5
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np

@@ -5,7 +5,6 @@
 # %% ../nbs/02c_dataset.ipynb #37ee2e22
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, asdict
 from pathlib import Path
 

@@ -5,7 +5,6 @@
 # %% ../nbs/01b_fitzhugh_nagumo.ipynb #ee86e3bb
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np

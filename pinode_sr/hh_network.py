@@ -5,7 +5,6 @@
 # %% ../nbs/01d_hh_network.ipynb #9a852ae8
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np

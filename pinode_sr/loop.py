@@ -201,7 +201,7 @@ def fit(task: Task, # the method: model, losses, evaluation, hooks
                 l_data, l_phys = task.losses(ph, i, lam)
             except RunStopped as err:                    # the task ends the run, and says why
                 log["stopped"] = {"iteration": it_global, "phase": ph.name, "reason": str(err)}
-                warnings.warn(f"training stopped at iteration {it_global}: {err}")
+                warnings.warn(f"training stopped at iteration {it_global}: {err}")  # noqa: B028 (about the run, not a call site)
                 break
             loss = l_data + lam * l_phys
             bad = ~torch.isfinite(loss.detach()) & alive

@@ -5,7 +5,7 @@
 # %% ../nbs/09_metrics.ipynb #76018c6a
 from __future__ import annotations
 
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np

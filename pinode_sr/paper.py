@@ -11,7 +11,7 @@ from typing import Sequence
 import numpy as np
 
 from .ablations import ABLATIONS, ablation_grid, run_paper
-from .baselines import METHODS, PAPER_COMPARISON, REFERENCE_COLOR, Comparison, comparison_configs
+from .baselines import PAPER_COMPARISON, Comparison, comparison_configs
 from .core import check_bool, check_choice, check_int, check_number
 from .ablations import _check_methods
 

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import warnings
 from dataclasses import dataclass
 from typing import Sequence
@@ -17,8 +16,8 @@ import torch
 from .core import (check_bool, check_choice, check_finite, check_int, check_number, check_positive, check_seeds, check_steps,
                             config_hash, resolve_dtype, torch_generator)
 from .dataset import DatasetConfig, OscillationDataset, single_oscillation
-from .loop import Phase, Task, TrainingInterrupted, check_run_args, fit
-from .metrics import check_scoring_windows, score_members, summarize
+from .loop import Phase, Task, check_run_args, fit
+from .metrics import check_scoring_windows, score_members
 from .models import ACTIVATIONS, StackedMLP
 from .reference import reference_trajectory
 from .residuals import SCALES, data_loss, derivative_scales, physics_residual

@@ -10,14 +10,14 @@ import json
 import os
 import time
 import warnings
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, asdict
 from pathlib import Path
 
 import numpy as np
 
 import pinode_sr
 from .core import (MAX_STEPS, CorruptFile, _json_default, array_sha256, atomic_write, check_choice, check_finite, check_number,
-                            check_path, check_positive, check_steps, config_hash, read_json, rng, write_json)
+                            check_path, check_positive, check_steps, config_hash, read_json, write_json)
 from .system import DynamicalSystem, SCIPY_METHODS, solve_scipy
 from .rodas5p import solve_rodas5p
 

@@ -12,7 +12,6 @@ import os
 import shutil
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -22,7 +21,7 @@ import torch
 from filelock import FileLock
 
 from .core import (CorruptFile, _json_default, atomic_write, check_bool, check_path, config_dict, config_hash,
-                            file_sha256, read_json, sha256_bytes, write_json)
+                            file_sha256, read_json, sha256_bytes)
 
 # %% auto #0
 __all__ = ['WRITE_DELAY_ENV', 'runs_root', 'RunFolder', 'load_or_run']

@@ -8,7 +8,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import dataclasses
 import importlib
-import json
 import multiprocessing as mp
 import os
 import queue

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .core import (MAX_STEPS, check_bool, check_choice, check_int, check_number, check_path, check_positive,
+from .core import (MAX_STEPS, check_bool, check_choice, check_int, check_number, check_positive,
                             check_seeds, check_steps, config_hash)
 from .gradients import ADAPTIVE_METHODS, GRADIENT_METHODS, KERNELS, StepBudgetExceeded, rollout_model, rollout_nograd
 from .dataset import DatasetConfig, OscillationDataset, single_oscillation
-from .loop import Phase, RunStopped, Task, TrainingInterrupted, check_run_args, fit
-from .metrics import check_scoring_windows, score_members, summarize
+from .loop import Phase, RunStopped, Task, check_run_args, fit
+from .metrics import check_scoring_windows, score_members
 from .models import ACTIVATIONS, EnsembleMLP
 from .reference import reference_trajectory
 from .residuals import (COLLOCATIONS, DATA_NORMS, SCALES, Collocation, data_loss, derivative_scales,

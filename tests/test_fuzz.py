@@ -13,25 +13,23 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
 import pinode_sr
-from pinode_sr.core import CorruptFile, config_hash
+from pinode_sr.core import CorruptFile
 from pinode_sr.dataset import DatasetConfig
 from pinode_sr.gradients import rollout_model, rollout_nograd
 from pinode_sr.hh import HodgkinHuxley
 from pinode_sr.loop import Phase, TrainingInterrupted, clip_per_member, fit
 from pinode_sr.models import EnsembleMLP
-from pinode_sr.pinn import PINNConfig, pinn_preset
+from pinode_sr.pinn import pinn_preset
 from pinode_sr.reference import reference_trajectory, solve_reference
 from pinode_sr.runs import RunFolder, load_or_run
-from pinode_sr.train import TrainConfig, load_or_train, preset, train
+from pinode_sr.train import load_or_train, preset, train
 import importlib
 from pinode_sr import ablations, paper
 sweep_mod = importlib.import_module("pinode_sr.sweep")   # the module; importing it rebinds the attribute pinode_sr.sweep to it,
