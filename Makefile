@@ -16,7 +16,7 @@ SITE := docs/_build/html
 TORCH := torch==2.13.0
 
 .DEFAULT_GOAL := help
-.PHONY: help install dev test figures bench readme export clean-nbs prepare clean docs docs-test docs-clean chromium
+.PHONY: help install dev test figures bench readme export format lint clean-nbs prepare clean docs docs-test docs-clean chromium
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}'
@@ -60,8 +60,24 @@ bench: $(STAMP) ## run every benchmark (ratios against baselines, medians) and w
 readme: $(STAMP) ## regenerate README.md from nbs/index.ipynb (nbconvert; Quarto is not needed)
 	$(PY) tools/make_readme.py
 
-export: $(STAMP) ## regenerate pinode_sr/ from the notebooks
+# The package's canonical form is `ruff format` of what nbdev exports (nbdev writes `__all__` its own way):
+# tests/test_repo.py exports and formats a copy the same way and compares.
+export: $(STAMP) ## regenerate pinode_sr/ from the notebooks (nbdev_export, then ruff format)
 	$(VENV)/bin/nbdev_export
+	$(VENV)/bin/ruff format -q pinode_sr
+
+# One command formats everything, so concurrent notebook edits merge by re-running it:
+# the notebooks through nbQA (ruff format per cell; `#|` directives stay first), the Python files, then the package.
+format: $(STAMP) ## ruff format every notebook (nbQA) and Python file, clean the notebooks, re-export pinode_sr/
+	$(VENV)/bin/nbqa "ruff format" nbs paper_figures
+	$(VENV)/bin/ruff format -q tests tools docs setup.py
+	$(VENV)/bin/nbdev_clean
+	$(VENV)/bin/nbdev_clean --fname paper_figures
+	$(MAKE) --no-print-directory export
+
+lint: $(STAMP) ## ruff check (lint) the package, tests, tools and, through nbQA, the notebooks
+	$(VENV)/bin/ruff check pinode_sr tests tools docs setup.py
+	$(VENV)/bin/nbqa ruff nbs paper_figures
 
 clean-nbs: $(STAMP) ## strip notebook metadata (keeps papermill's parameters tag)
 	$(VENV)/bin/nbdev_clean

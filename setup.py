@@ -1,4 +1,5 @@
 """Packaging for pinode-sr: everything is read from settings.ini (nbdev 2), no pkg_resources."""
+
 from configparser import ConfigParser
 from pathlib import Path
 
@@ -15,8 +16,10 @@ lic = licenses[cfg["license"]]
 py_versions = "3.10 3.11 3.12 3.13".split()
 min_python = cfg["min_python"]
 
+
 def _reqs(key):
     return cfg.get(key, "").split()
+
 
 setuptools.setup(
     name=cfg["lib_name"],
@@ -35,13 +38,13 @@ setuptools.setup(
         "License :: " + lic[1],
         "Natural Language :: " + cfg["language"],
         "Topic :: Scientific/Engineering",
-    ] + ["Programming Language :: Python :: " + v for v in py_versions[py_versions.index(min_python):]],
+    ]
+    + ["Programming Language :: Python :: " + v for v in py_versions[py_versions.index(min_python) :]],
     packages=setuptools.find_packages(include=[cfg["lib_path"], cfg["lib_path"] + ".*"]),
     include_package_data=True,
     package_data={cfg["lib_path"]: ["data/*.json"]},
     install_requires=_reqs("requirements"),
-    extras_require={"test": _reqs("test_requirements"), "dev": _reqs("dev_requirements"),
-                    "docs": _reqs("docs_requirements")},
+    extras_require={"test": _reqs("test_requirements"), "dev": _reqs("dev_requirements"), "docs": _reqs("docs_requirements")},
     python_requires=">=" + min_python,
     zip_safe=False,
     entry_points={"nbdev": [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},

@@ -3,6 +3,7 @@
 `sphinx-build -c docs . docs/_build/html`: the source folder is the repository root (only the patterns below are
 read), so every notebook executes in its own folder, as `make test` and papermill run them.
 """
+
 import os
 import sys
 from configparser import ConfigParser
@@ -27,26 +28,38 @@ copyright = _s["copyright"]
 release = version = _s["version"]
 
 extensions = [
-    "myst_nb",                     # notebooks (and MyST Markdown) with execution and a cache
-    "sphinx.ext.autodoc",          # the API reference from docstrings
+    "myst_nb",  # notebooks (and MyST Markdown) with execution and a cache
+    "sphinx.ext.autodoc",  # the API reference from docstrings
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
-    "sphinx-mathjax-offline",      # MathJax 3 shipped in a PyPI wheel, copied into _static: no CDN
+    "sphinx-mathjax-offline",  # MathJax 3 shipped in a PyPI wheel, copied into _static: no CDN
     "sphinx_copybutton",
-    "nbdev_sphinx",                # docs/_ext: nbdev directives -> cell tags, docments, API pages, exec report
+    "nbdev_sphinx",  # docs/_ext: nbdev directives -> cell tags, docments, API pages, exec report
 ]
 
-root_doc = "nbs/index"             # the home page is the notebook the README is made from
-include_patterns = ["nbs/*.ipynb", "paper_figures/*.ipynb", "docs/*.md", "docs/api/*.md"]   # = nbdev_sphinx.PAGES
-exclude_patterns = [".venv", ".git", "docs/_build", "docs/screenshots", "docs/README.md", "**/.ipynb_checkpoints",
-                    "paper_figures/executed", "paper_figures/out*", "pinode_sr", "tests", "bench", "tools"]
+root_doc = "nbs/index"  # the home page is the notebook the README is made from
+include_patterns = ["nbs/*.ipynb", "paper_figures/*.ipynb", "docs/*.md", "docs/api/*.md"]  # = nbdev_sphinx.PAGES
+exclude_patterns = [
+    ".venv",
+    ".git",
+    "docs/_build",
+    "docs/screenshots",
+    "docs/README.md",
+    "**/.ipynb_checkpoints",
+    "paper_figures/executed",
+    "paper_figures/out*",
+    "pinode_sr",
+    "tests",
+    "bench",
+    "tools",
+]
 
 # --- MyST-NB: execute notebooks, cache the outputs, report failures but go on
 nb_execution_mode = os.environ.get("NB_EXECUTION_MODE", "cache")
 nb_execution_cache_path = str(HERE / "_build" / ".jupyter_cache")
-nb_execution_timeout = int(os.environ.get("NB_EXECUTION_TIMEOUT", "900"))   # seconds per cell
-nb_execution_raise_on_error = False    # a failing notebook is listed in exec_report.json; tests/test_docs.py fails on it
-nb_execution_show_tb = False   # tracebacks go to docs/_build/html/reports/<notebook>.err.log
+nb_execution_timeout = int(os.environ.get("NB_EXECUTION_TIMEOUT", "900"))  # seconds per cell
+nb_execution_raise_on_error = False  # a failing notebook is listed in exec_report.json; tests/test_docs.py fails on it
+nb_execution_show_tb = False  # tracebacks go to docs/_build/html/reports/<notebook>.err.log
 nb_execution_excludepatterns = []
 nb_merge_streams = True
 nb_number_source_lines = False
@@ -57,7 +70,7 @@ myst_dmath_double_inline = True
 # --- autodoc: signatures with types, parameters from the docments
 autodoc_typehints = "description"
 autodoc_member_order = "bysource"
-autodoc_inherit_docstrings = False   # torch.autograd.Function.forward's docstring is not ours
+autodoc_inherit_docstrings = False  # torch.autograd.Function.forward's docstring is not ours
 autodoc_default_options = {"members": True}
 autodoc_mock_imports = []
 add_module_names = False
@@ -71,12 +84,12 @@ html_css_files = ["custom.css"]
 html_theme_options = {
     "repository_url": _s["git_url"],
     "path_to_docs": "nbs",
-    "use_repository_button": False,     # the site works offline: no outward links in the chrome
+    "use_repository_button": False,  # the site works offline: no outward links in the chrome
     "show_toc_level": 2,
     "home_page_in_toc": True,
     "navigation_with_keys": False,
 }
-html_context = {"default_mode": "light"}   # an explicit mode: the theme logs a console error without one
+html_context = {"default_mode": "light"}  # an explicit mode: the theme logs a console error without one
 html_favicon = "_static/favicon.svg"
 html_show_sourcelink = False
 html_copy_source = False

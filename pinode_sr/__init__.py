@@ -28,6 +28,7 @@ _API = {
 _WHERE = {name: module for module, names in _API.items() for name in names}
 __all__ = sorted(_WHERE)
 
+
 def __getattr__(name):
     "Resolve a public name from its submodule on first use."
     if name in _WHERE:
@@ -36,4 +37,6 @@ def __getattr__(name):
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-def __dir__(): return sorted(set(globals()) | set(__all__))
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

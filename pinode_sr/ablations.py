@@ -14,33 +14,49 @@ from .baselines import METHODS
 from .train import TrainConfig
 
 # %% auto #0
-__all__ = ['ABLATIONS', 'LAMBDA_VALUES', 'ablation_config', 'ablation_grid', 'paper_configs', 'run_paper']
+__all__ = ["ABLATIONS", "LAMBDA_VALUES", "ablation_config", "ablation_grid", "paper_configs", "run_paper"]
+
 
 # %% ../nbs/12_ablations.ipynb #7f4710de
 def _data(**kw):
     "A change to the dataset config (noise, window), as a function of the preset's own DatasetConfig."
     return lambda d: dataclasses.replace(d, **kw)
 
-ABLATIONS = {   # group -> [(label, overrides)]; the first entry of each group is the paper configuration
+
+ABLATIONS = {  # group -> [(label, overrides)]; the first entry of each group is the paper configuration
     "residual scaling": [("SR (s = std)", {}), ("no SR (s = 1)", dict(residual_scale="none"))],
-    "physics weight λ": [("10", {}), ("0 (vanilla)", "vanilla_heun"), ("0.1", dict(lam=0.1)), ("1", dict(lam=1.0)),
-                         ("100", dict(lam=100.0))],
+    "physics weight λ": [
+        ("10", {}),
+        ("0 (vanilla)", "vanilla_heun"),
+        ("0.1", dict(lam=0.1)),
+        ("1", dict(lam=1.0)),
+        ("100", dict(lam=100.0)),
+    ],
     "gradient": [("backprop", {}), ("checkpoint", dict(gradient="checkpoint")), ("backsolve", dict(gradient="backsolve"))],
-    "noise p": [("0", {}), ("1 %", dict(data=_data(noise=0.01))), ("5 %", dict(data=_data(noise=0.05))),
-                ("10 %", dict(data=_data(noise=0.10)))],
+    "noise p": [
+        ("0", {}),
+        ("1 %", dict(data=_data(noise=0.01))),
+        ("5 %", dict(data=_data(noise=0.05))),
+        ("10 %", dict(data=_data(noise=0.10))),
+    ],
     "solver, dt": [("Heun 0.05", {}), ("Heun 0.01", dict(dt=0.01)), ("Heun 0.1", dict(dt=0.1)), ("RK4 0.05", dict(method="rk4"))],
-    "residual points": [("jittered + cycle", {}), ("jittered", dict(cycle_every=0, cycle_every_joint=0)),
-                        ("observed", dict(collocation="observed", cycle_every=0, cycle_every_joint=0))],
+    "residual points": [
+        ("jittered + cycle", {}),
+        ("jittered", dict(cycle_every=0, cycle_every_joint=0)),
+        ("observed", dict(collocation="observed", cycle_every=0, cycle_every_joint=0)),
+    ],
     "schedule": [("warm-up → joint", {}), ("joint", "joint")],
     "window": [("0–15 ms", {}), ("0–20 ms", dict(data=_data(t_train_end=20.0)))],
 }
 LAMBDA_VALUES = {"0 (vanilla)": 0.0, "0.1": 0.1, "1": 1.0, "10": 10.0, "100": 100.0}
 
-def ablation_config(group: str, # a key of ABLATIONS
-                    label: str, # one of the group's labels
-                    preset_name: str = "paper", # "paper" | "smoke"
-                    **overrides, # further fields, e.g. seeds=(0,)
-                   ) -> TrainConfig:
+
+def ablation_config(
+    group: str,  # a key of ABLATIONS
+    label: str,  # one of the group's labels
+    preset_name: str = "paper",  # "paper" | "smoke"
+    **overrides,  # further fields, e.g. seeds=(0,)
+) -> TrainConfig:
     "The config of one ablation cell."
     check_choice("preset_name", preset_name, ("paper", "smoke"))
     cells = dict(ABLATIONS[check_choice("group", group, ABLATIONS)])
@@ -48,37 +64,48 @@ def ablation_config(group: str, # a key of ABLATIONS
     if isinstance(change, str) and change in ("vanilla_heun",):
         return method_config(change, preset_name, **overrides)
     base = method_config("pinode_sr", preset_name)
-    if change == "joint":       # the whole budget as joint iterations
+    if change == "joint":  # the whole budget as joint iterations
         n = base.phys_iters + base.joint_iters
         change = dict(schedule="joint", joint_iters=n, cycle_start=0)
     change = {k: (v(base.data) if callable(v) else v) for k, v in change.items()}
     return dataclasses.replace(base, **{**change, **overrides})
+
 
 def ablation_grid(preset_name: str = "paper", **overrides) -> dict:
     "{group: [(label, config)]} for every ablation."
     check_choice("preset_name", preset_name, ("paper", "smoke"))
     return {g: [(lab, ablation_config(g, lab, preset_name, **overrides)) for lab, _ in cells] for g, cells in ABLATIONS.items()}
 
+
 # %% ../nbs/12_ablations.ipynb #3749f314
-_COST = {"backsolve": 8.0, "checkpoint": 4.0, "rk4": 4.0, "dopri5": 6.0}   # rough cost per joint iteration vs fused Heun
+_COST = {"backsolve": 8.0, "checkpoint": 4.0, "rk4": 4.0, "dopri5": 6.0}  # rough cost per joint iteration vs fused Heun
+
 
 def _cost(cfg) -> float:
     "A rough relative cost, to start the longest runs first."
-    if not isinstance(cfg, TrainConfig): return 0.5 * cfg.iters / 1000
+    if not isinstance(cfg, TrainConfig):
+        return 0.5 * cfg.iters / 1000
     both = cfg.schedule == "warmup" and cfg.lam > 0
     f = _COST.get(cfg.gradient, _COST.get(cfg.method, 1.0)) * (0.05 / cfg.dt)
     return ((cfg.phys_iters if both else 0) * 0.4 + cfg.joint_iters * f) / 1000
 
+
 def _check_methods(methods) -> None:
     "`methods` must be a non-empty list or tuple of distinct method names (a string would be read letter by letter)."
     if not isinstance(methods, (list, tuple)) or not methods:
-        raise TypeError(f"methods must be a non-empty list or tuple of method names (keys of METHODS), got {type(methods).__name__} {methods!r}")
-    for m in methods: check_choice("methods entry", m, METHODS)
-    if len(set(methods)) != len(methods): raise ValueError(f"methods must be distinct, got {methods!r}")
+        raise TypeError(
+            f"methods must be a non-empty list or tuple of method names (keys of METHODS), got {type(methods).__name__} {methods!r}"
+        )
+    for m in methods:
+        check_choice("methods entry", m, METHODS)
+    if len(set(methods)) != len(methods):
+        raise ValueError(f"methods must be distinct, got {methods!r}")
 
-def paper_configs(preset_name: str = "paper", # "paper" | "smoke"
-                  methods: Sequence[str] = PAPER_COMPARISON, # the comparison's methods
-                 ) -> list:
+
+def paper_configs(
+    preset_name: str = "paper",  # "paper" | "smoke"
+    methods: Sequence[str] = PAPER_COMPARISON,  # the comparison's methods
+) -> list:
     "Every distinct config the paper's figures and table need, longest first."
     check_choice("preset_name", preset_name, ("paper", "smoke"))
     _check_methods(methods)
@@ -87,14 +114,18 @@ def paper_configs(preset_name: str = "paper", # "paper" | "smoke"
     unique = list({config_hash(c): c for c in cfgs}.values())
     return sorted(unique, key=_cost, reverse=True)
 
-def run_paper(preset_name: str = "paper", # "paper" | "smoke"
-              root=None, # run folder root (default: the run cache)
-              executor="process", # see pinode_sr.sweep.sweep
-              n_workers: int = 2,
-              progress: bool = True,
-              retrain: bool = False, # train every run again
-             ) -> list[dict]:
+
+def run_paper(
+    preset_name: str = "paper",  # "paper" | "smoke"
+    root=None,  # run folder root (default: the run cache)
+    executor="process",  # see pinode_sr.sweep.sweep
+    n_workers: int = 2,
+    progress: bool = True,
+    retrain: bool = False,  # train every run again
+) -> list[dict]:
     "Train every run the paper needs that is not in the cache yet."
     from pinode_sr.sweep import sweep
-    return sweep(paper_configs(preset_name), root=root, executor=executor, n_workers=n_workers, progress=progress,
-                 retrain=retrain)
+
+    return sweep(
+        paper_configs(preset_name), root=root, executor=executor, n_workers=n_workers, progress=progress, retrain=retrain
+    )

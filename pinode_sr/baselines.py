@@ -18,68 +18,112 @@ from .metrics import meets_threshold
 from .train import preset
 
 # %% auto #0
-__all__ = ['METHODS', 'REFERENCE_COLOR', 'PAPER_COMPARISON', 'Method', 'method_config', 'iteration_budget', 'Comparison',
-           'comparison_configs', 'run_comparison']
+__all__ = [
+    "METHODS",
+    "REFERENCE_COLOR",
+    "PAPER_COMPARISON",
+    "Method",
+    "method_config",
+    "iteration_budget",
+    "Comparison",
+    "comparison_configs",
+    "run_comparison",
+]
+
 
 # %% ../nbs/07_baselines.ipynb #7ec195b9
 @dataclass(frozen=True)
 class Method:
     "A method of the comparison: how to label and colour it, and how to configure it."
+
     name: str
     label: str
     color: str
-    family: str          # "pinode" (a TrainConfig) | "pinn" (a PINNConfig)
-    paper: dict          # overrides of the family's paper preset
-    smoke: dict          # overrides of the family's smoke preset
+    family: str  # "pinode" (a TrainConfig) | "pinn" (a PINNConfig)
+    paper: dict  # overrides of the family's paper preset
+    smoke: dict  # overrides of the family's smoke preset
     base: str = "paper"  # which TrainConfig preset the paper config starts from
+
 
 _VANILLA_SMOKE = dict(lam=0.0, schedule="joint", joint_iters=320, lr_phys=1e-3, cycle_every=0, cycle_every_joint=0)
 _DOPRI_SMOKE = {**_VANILLA_SMOKE, "method": "dopri5", "joint_iters": 40, "eval_every": 20}
 
-METHODS = {m.name: m for m in [
-    Method("pinode_sr", "PI-NODE-SR", "#1b9e77", "pinode", {}, {}),
-    Method("pinode_nosr", "PI-NODE, no SR (s = 1)", "#7570b3", "pinode", dict(residual_scale="none"), dict(residual_scale="none")),
-    Method("vanilla_heun", "Neural ODE (Heun)", "#d95f02", "pinode", {}, _VANILLA_SMOKE, base="vanilla"),
-    Method("vanilla_dopri5", "Neural ODE (dopri5)", "#e7298a", "pinode",
-           dict(method="dopri5", joint_iters=3000, eval_every=500), _DOPRI_SMOKE, base="vanilla"),
-    Method("vanilla_dopri5_adjoint", "Neural ODE (dopri5, adjoint)", "#a6761d", "pinode",
-           dict(method="dopri5", gradient="backsolve", joint_iters=3000, eval_every=500),
-           {**_DOPRI_SMOKE, "gradient": "backsolve"}, base="vanilla"),
-    Method("pinn", "PINN (window)", "#66a61e", "pinn", {}, {}),
-    Method("pinn_horizon", "PINN (collocation to 150 ms)", "#e6ab02", "pinn", dict(collocation="horizon"),
-           dict(collocation="horizon")),
-]}
+METHODS = {
+    m.name: m
+    for m in [
+        Method("pinode_sr", "PI-NODE-SR", "#1b9e77", "pinode", {}, {}),
+        Method(
+            "pinode_nosr", "PI-NODE, no SR (s = 1)", "#7570b3", "pinode", dict(residual_scale="none"), dict(residual_scale="none")
+        ),
+        Method("vanilla_heun", "Neural ODE (Heun)", "#d95f02", "pinode", {}, _VANILLA_SMOKE, base="vanilla"),
+        Method(
+            "vanilla_dopri5",
+            "Neural ODE (dopri5)",
+            "#e7298a",
+            "pinode",
+            dict(method="dopri5", joint_iters=3000, eval_every=500),
+            _DOPRI_SMOKE,
+            base="vanilla",
+        ),
+        Method(
+            "vanilla_dopri5_adjoint",
+            "Neural ODE (dopri5, adjoint)",
+            "#a6761d",
+            "pinode",
+            dict(method="dopri5", gradient="backsolve", joint_iters=3000, eval_every=500),
+            {**_DOPRI_SMOKE, "gradient": "backsolve"},
+            base="vanilla",
+        ),
+        Method("pinn", "PINN (window)", "#66a61e", "pinn", {}, {}),
+        Method(
+            "pinn_horizon",
+            "PINN (collocation to 150 ms)",
+            "#e6ab02",
+            "pinn",
+            dict(collocation="horizon"),
+            dict(collocation="horizon"),
+        ),
+    ]
+}
 REFERENCE_COLOR = "#222222"
 PAPER_COMPARISON = ("pinode_sr", "pinode_nosr", "vanilla_heun", "vanilla_dopri5", "pinn", "pinn_horizon")
 
-def method_config(name: str, # a key of METHODS
-                  preset_name: str = "paper", # "paper" | "smoke"
-                  **overrides, # fields to replace, e.g. seeds=(0, 1)
-                 ):
+
+def method_config(
+    name: str,  # a key of METHODS
+    preset_name: str = "paper",  # "paper" | "smoke"
+    **overrides,  # fields to replace, e.g. seeds=(0, 1)
+):
     "The config (TrainConfig or PINNConfig) of a method under a preset."
     m = METHODS[check_choice("method", name, METHODS)]
     check_choice("preset", preset_name, ("paper", "smoke"))
     fields = {**(m.paper if preset_name == "paper" else m.smoke), **overrides}
     if m.family == "pinn":
         from pinode_sr.pinn import pinn_preset
+
         return pinn_preset(preset_name, **fields)
     return preset(m.base if preset_name == "paper" else "smoke", **fields)
+
 
 # %% ../nbs/07_baselines.ipynb #f28a3747
 def _abs(rows, key):
     return np.array([abs(r[key]) if r.get(key) is not None and np.isfinite(r[key]) else np.nan for r in rows], float)
 
+
 def _mean_std(x, fmt):
     x = np.asarray(x, float)
     ok = x[np.isfinite(x)]
-    if len(ok) == 0: return "n/a"
+    if len(ok) == 0:
+        return "n/a"
     s = f"{fmt.format(ok.mean())} ± {fmt.format(ok.std(ddof=1) if len(ok) > 1 else 0.0)}"
     return s if len(ok) == len(x) else f"{s} ({len(x) - len(ok)} n/a)"
+
 
 def _median_or_cap(values, cap, fmt):
     v = np.array([np.inf if x is None else x for x in values], float)
     med = float(np.median(v))
     return (f"> {fmt.format(cap)}" if not np.isfinite(med) else fmt.format(med)), med
+
 
 def iteration_budget(cfg) -> int:
     "Total training iterations of a config (the cap of iterations-to-threshold)."
@@ -88,13 +132,15 @@ def iteration_budget(cfg) -> int:
         return int((cfg.phys_iters if both else 0) + cfg.joint_iters + cfg.lbfgs_iters)
     return int(cfg.iters + getattr(cfg, "lbfgs_iters", 0))
 
+
 @dataclass
 class Comparison:
     "Runs of several methods on the same data, scored the same way."
+
     preset: str
     methods: tuple
-    configs: dict        # method -> config
-    runs: dict           # method -> run dict (config, metrics, log, arrays) from the run folder
+    configs: dict  # method -> config
+    runs: dict  # method -> run dict (config, metrics, log, arrays) from the run folder
 
     @property
     def system(self):
@@ -107,14 +153,24 @@ class Comparison:
         for name in self.methods:
             m = self.runs[name]["metrics"]
             for k, r in enumerate(m["members"]):
-                rows.append({"method": name, "label": METHODS[name].label, "seed": r["seed"],
-                             "freq_error_pct": r["freq_error_pct"], "peak_error": r["peak_error"],
-                             "trough_error": r["trough_error"], "n_events": r["n_events"],
-                             "n_events_ref": r["n_events_ref"], f"late_nrmse_{obs}": r.get(f"late_nrmse_{obs}"),
-                             "iterations_to_threshold": m["iterations_to_threshold"][k],
-                             "seconds_to_threshold_per_seed": (None if m["seconds_to_threshold"][k] is None
-                                                               else m["seconds_to_threshold"][k] / len(m["members"])),
-                             "train_seconds_per_seed": m["timing"]["seconds_per_member"]})
+                rows.append(
+                    {
+                        "method": name,
+                        "label": METHODS[name].label,
+                        "seed": r["seed"],
+                        "freq_error_pct": r["freq_error_pct"],
+                        "peak_error": r["peak_error"],
+                        "trough_error": r["trough_error"],
+                        "n_events": r["n_events"],
+                        "n_events_ref": r["n_events_ref"],
+                        f"late_nrmse_{obs}": r.get(f"late_nrmse_{obs}"),
+                        "iterations_to_threshold": m["iterations_to_threshold"][k],
+                        "seconds_to_threshold_per_seed": (
+                            None if m["seconds_to_threshold"][k] is None else m["seconds_to_threshold"][k] / len(m["members"])
+                        ),
+                        "train_seconds_per_seed": m["timing"]["seconds_per_member"],
+                    }
+                )
         return rows
 
     def table(self) -> list[dict]:
@@ -128,64 +184,84 @@ class Comparison:
             secs = m["timing"]["total_seconds"]
             it_s, it_med = _median_or_cap(m["iterations_to_threshold"], cap, "{:,.0f}")
             # an ensemble run trains its K seeds together: wall time per seed is the run's time / K
-            sec_s, _ = _median_or_cap([None if x is None else x / len(rows) for x in m["seconds_to_threshold"]],
-                                      secs / len(rows), "{:.0f} s")
+            sec_s, _ = _median_or_cap(
+                [None if x is None else x / len(rows) for x in m["seconds_to_threshold"]], secs / len(rows), "{:.0f} s"
+            )
             sp = [r["n_events"] for r in rows]
-            out.append({
-                "method": METHODS[name].label, "seeds": len(rows),
-                "|freq error| (%)": _mean_std(_abs(rows, "freq_error_pct"), "{:.2f}"),
-                "median |freq error| (%)": f"{np.nanmedian(_abs(rows, 'freq_error_pct')):.2f}",
-                f"|peak error| ({unit})": _mean_std(_abs(rows, "peak_error"), "{:.2f}"),
-                f"|trough error| ({unit})": _mean_std(_abs(rows, "trough_error"), "{:.3f}"),
-                f"{ev}s (ref)": f"{min(sp)}–{max(sp)} ({rows[0]['n_events_ref']})" if min(sp) != max(sp) else f"{sp[0]} ({rows[0]['n_events_ref']})",
-                f"nRMSE {obs}, {late}": _mean_std(_abs(rows, f"late_nrmse_{obs}"), "{:.3f}"),
-                "meet threshold": f"{m['summary']['n_meeting_threshold']}/{len(rows)}",
-                "iterations to threshold": it_s, "time to threshold / seed": sec_s,
-                "budget (iterations)": f"{cap:,}", "train time / seed": f"{secs / len(rows):.0f} s",
-            })
+            out.append(
+                {
+                    "method": METHODS[name].label,
+                    "seeds": len(rows),
+                    "|freq error| (%)": _mean_std(_abs(rows, "freq_error_pct"), "{:.2f}"),
+                    "median |freq error| (%)": f"{np.nanmedian(_abs(rows, 'freq_error_pct')):.2f}",
+                    f"|peak error| ({unit})": _mean_std(_abs(rows, "peak_error"), "{:.2f}"),
+                    f"|trough error| ({unit})": _mean_std(_abs(rows, "trough_error"), "{:.3f}"),
+                    f"{ev}s (ref)": f"{min(sp)}–{max(sp)} ({rows[0]['n_events_ref']})"
+                    if min(sp) != max(sp)
+                    else f"{sp[0]} ({rows[0]['n_events_ref']})",
+                    f"nRMSE {obs}, {late}": _mean_std(_abs(rows, f"late_nrmse_{obs}"), "{:.3f}"),
+                    "meet threshold": f"{m['summary']['n_meeting_threshold']}/{len(rows)}",
+                    "iterations to threshold": it_s,
+                    "time to threshold / seed": sec_s,
+                    "budget (iterations)": f"{cap:,}",
+                    "train time / seed": f"{secs / len(rows):.0f} s",
+                }
+            )
         return out
 
     def to_markdown(self) -> str:
         "The table as GitHub Markdown."
-        t = self.table(); cols = list(t[0])
-        esc = lambda x: str(x).replace("|", "\\|")      # "|freq error|" must not split a Markdown cell
+        t = self.table()
+        cols = list(t[0])
+        esc = lambda x: str(x).replace("|", "\\|")  # "|freq error|" must not split a Markdown cell
         lines = ["| " + " | ".join(map(esc, cols)) + " |", "|" + "---|" * len(cols)]
         lines += ["| " + " | ".join(esc(r[c]) for c in cols) + " |" for r in t]
         return "\n".join(lines) + "\n"
 
     def to_csv(self, path=None) -> str:
         "Every seed's numbers as CSV (written to `path` if given)."
-        rows = self.per_seed(); buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=list(rows[0])); w.writeheader(); w.writerows(rows)
-        if path is not None: Path(path).write_text(buf.getvalue())
+        rows = self.per_seed()
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+        if path is not None:
+            Path(path).write_text(buf.getvalue())
         return buf.getvalue()
 
     def learning_curve(self, name: str) -> dict:
         "Logged iterations with |frequency error| per seed (K columns) and the data/physics losses per seed."
         log = self.runs[name]["log"]
         ev, lo = log.get("eval", []), log.get("loss", [])
-        return {"eval_iteration": np.array([e["iteration"] for e in ev]),
-                "eval_seconds": np.array([e["seconds"] for e in ev]),
-                "abs_freq_error_pct": np.array([[abs(r["freq_error_pct"]) for r in e["rows"]] for e in ev]).reshape(len(ev), -1),
-                "meets_threshold": np.array([[meets_threshold(r) for r in e["rows"]] for e in ev]).reshape(len(ev), -1),
-                "loss_iteration": np.array([l["iteration"] for l in lo]),
-                "data_loss": np.array([l["data"] for l in lo]), "physics_loss": np.array([l["phys"] for l in lo]),
-                "phase": [l["phase"] for l in lo]}
+        return {
+            "eval_iteration": np.array([e["iteration"] for e in ev]),
+            "eval_seconds": np.array([e["seconds"] for e in ev]),
+            "abs_freq_error_pct": np.array([[abs(r["freq_error_pct"]) for r in e["rows"]] for e in ev]).reshape(len(ev), -1),
+            "meets_threshold": np.array([[meets_threshold(r) for r in e["rows"]] for e in ev]).reshape(len(ev), -1),
+            "loss_iteration": np.array([l["iteration"] for l in lo]),
+            "data_loss": np.array([l["data"] for l in lo]),
+            "physics_loss": np.array([l["phys"] for l in lo]),
+            "phase": [l["phase"] for l in lo],
+        }
+
 
 def comparison_configs(methods: Sequence[str] = PAPER_COMPARISON, preset_name: str = "paper", **overrides) -> dict:
     "method -> config for each method under a preset."
     return {m: method_config(m, preset_name, **overrides) for m in methods}
 
-def run_comparison(methods: Sequence[str] = PAPER_COMPARISON, # keys of METHODS
-                   preset_name: str = "paper", # "paper" | "smoke"
-                   root=None, # run folder root (default: the run cache)
-                   executor="process", # see pinode_sr.sweep.sweep
-                   n_workers: int = 2,
-                   progress: bool = True,
-                   **overrides, # fields replaced in every config, e.g. seeds=(0, 1) or data=DatasetConfig(system=...)
-                  ) -> Comparison:
+
+def run_comparison(
+    methods: Sequence[str] = PAPER_COMPARISON,  # keys of METHODS
+    preset_name: str = "paper",  # "paper" | "smoke"
+    root=None,  # run folder root (default: the run cache)
+    executor="process",  # see pinode_sr.sweep.sweep
+    n_workers: int = 2,
+    progress: bool = True,
+    **overrides,  # fields replaced in every config, e.g. seeds=(0, 1) or data=DatasetConfig(system=...)
+) -> Comparison:
     "Train (or load) every method and return the comparison (on the paper's HH, or on the system of `data=`)."
     from pinode_sr.sweep import sweep, load_run
+
     methods = tuple(methods)
     configs = comparison_configs(methods, preset_name, **overrides)
     sweep(list(configs.values()), root=root, executor=executor, n_workers=n_workers, progress=progress)

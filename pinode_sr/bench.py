@@ -23,43 +23,74 @@ from .reference import solve_reference
 from .rodas5p import solve_rodas5p
 
 # %% auto #0
-__all__ = ['WP_SOLVERS', 'BENCHMARKS', 'median_time', 'machine_info', 'work_precision', 'time_at_error', 'matched_ratio',
-           'batched_cost', 'bench_rodas5p', 'bench_scipy_rodas5p', 'bench_training', 'run_all']
+__all__ = [
+    "WP_SOLVERS",
+    "BENCHMARKS",
+    "median_time",
+    "machine_info",
+    "work_precision",
+    "time_at_error",
+    "matched_ratio",
+    "batched_cost",
+    "bench_rodas5p",
+    "bench_scipy_rodas5p",
+    "bench_training",
+    "run_all",
+]
+
 
 # %% ../nbs/10_bench.ipynb #d86102b4
-def median_time(fn: Callable[[], object], # the work to time
-                repeats: int = 5, # timed calls (after one warm-up call)
-                warmup: int = 1,
-               ) -> float:
+def median_time(
+    fn: Callable[[], object],  # the work to time
+    repeats: int = 5,  # timed calls (after one warm-up call)
+    warmup: int = 1,
+) -> float:
     "Median wall time of `fn()` in seconds over `repeats` calls."
-    for _ in range(warmup): fn()
+    for _ in range(warmup):
+        fn()
     times = []
     for _ in range(repeats):
-        start = time.perf_counter(); fn(); times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
     return float(np.median(times))
+
 
 def machine_info() -> dict:
     "What the numbers were measured on."
     import scipy
-    return {"python": platform.python_version(), "platform": platform.platform(), "processor": platform.processor(),
-            "cpu_count": os.cpu_count(), "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
-            "numpy": np.__version__, "scipy": scipy.__version__, "pinode_sr": pinode_sr.__version__}
+
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor(),
+        "cpu_count": os.cpu_count(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "pinode_sr": pinode_sr.__version__,
+    }
+
 
 # %% ../nbs/10_bench.ipynb #9121ea95
 WP_SOLVERS = ("rodas5p", "rodas5p_python", "Radau", "BDF", "LSODA")
+
 
 def _solve(model, name, t_end, t_eval, tol):
     "solve_reference for a work–precision entry ('rodas5p_python' = Rodas5P with the model's Python callbacks)."
     solver, backend = ("rodas5p", "python") if name == "rodas5p_python" else (name, "auto")
     return solve_reference(model, (0.0, t_end), t_eval, solver=solver, rtol=tol, atol=tol, backend=backend)
 
-def work_precision(tolerances: Sequence[float] = (1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10),
-                   solvers: Sequence[str] = WP_SOLVERS,
-                   t_end: float = 100.0, # horizon (ms)
-                   repeats: int = 5,
-                   ref_tol: float = 1e-13, # tolerance of the Radau reference
-                   model=None,
-                  ) -> dict:
+
+def work_precision(
+    tolerances: Sequence[float] = (1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10),
+    solvers: Sequence[str] = WP_SOLVERS,
+    t_end: float = 100.0,  # horizon (ms)
+    repeats: int = 5,
+    ref_tol: float = 1e-13,  # tolerance of the Radau reference
+    model=None,
+) -> dict:
     "{solver: [(tol, seconds, error_mV), ...]} on HH over 0–t_end, times as medians over repeats."
     model = HodgkinHuxley() if model is None else model
     t_eval = np.array([t_end])
@@ -68,101 +99,158 @@ def work_precision(tolerances: Sequence[float] = (1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 
     for s in solvers:
         rows = []
         for tol in tolerances:
-            X, _ = _solve(model, s, t_end, t_eval, tol)          # also the warm-up (compiles the kernel once)
+            X, _ = _solve(model, s, t_end, t_eval, tol)  # also the warm-up (compiles the kernel once)
             sec = median_time(lambda: _solve(model, s, t_end, t_eval, tol), repeats=repeats, warmup=0)
             rows.append((float(tol), sec, float(abs(X[-1, 0] - ref[-1, 0]))))
         out[s] = rows
     return out
 
-def time_at_error(rows: Sequence[tuple], # (tol, seconds, error) points of one solver
-                  error: float, # target error
-                 ) -> float:
+
+def time_at_error(
+    rows: Sequence[tuple],  # (tol, seconds, error) points of one solver
+    error: float,  # target error
+) -> float:
     "Time interpolated (log–log) at `error` on a work–precision curve; NaN outside the curve."
     _, t, e = np.log(np.array(rows, dtype=float)).T
     order = np.argsort(e)
     return float(np.exp(np.interp(np.log(error), e[order], t[order], left=np.nan, right=np.nan)))
 
-def matched_ratio(rows_a, rows_b, # two work–precision curves
-                  targets: Sequence[float] = tuple(np.logspace(-8, -2, 13)),
-                 ) -> float | None:
+
+def matched_ratio(
+    rows_a,
+    rows_b,  # two work–precision curves
+    targets: Sequence[float] = tuple(np.logspace(-8, -2, 13)),
+) -> float | None:
     "Median over shared target errors of time(a) / time(b); None if the curves do not overlap."
     r = [time_at_error(rows_a, e) / time_at_error(rows_b, e) for e in targets]
     r = [x for x in r if np.isfinite(x)]
     return float(np.median(r)) if r else None
 
+
 # %% ../nbs/10_bench.ipynb #e9437b3a
-def batched_cost(B: int = 256, # batch size
-                 t_end: float = 100.0, tol: float = 1e-8, repeats: int = 3,
-                ) -> dict:
+def batched_cost(
+    B: int = 256,  # batch size
+    t_end: float = 100.0,
+    tol: float = 1e-8,
+    repeats: int = 3,
+) -> dict:
     "Time of B HH trajectories (resting potentials spread over -70…-55 mV) in one Rodas5P call, relative to one."
     hh = HodgkinHuxley()
     x0s = np.stack([hh.default_x0(v) for v in np.linspace(-70.0, -55.0, B)])
     t_eval = np.array([t_end])
     field = hh.compiled()
     run = lambda x, par: solve_rodas5p(field, (0.0, t_end), x, rtol=tol, atol=tol, t_eval=t_eval, parallel=par)
-    run(x0s[:2], True)                                                  # compile the parallel loop outside the timing
+    run(x0s[:2], True)  # compile the parallel loop outside the timing
     one = median_time(lambda: run(x0s[B // 2], False), repeats)
     serial = median_time(lambda: run(x0s, False), repeats)
     parallel = median_time(lambda: run(x0s, True), repeats)
-    return {"B": B, "numba_threads": numba.get_num_threads(), "seconds_one": one, "seconds_batch": serial,
-            "seconds_batch_parallel": parallel, "ratio": serial / one, "parallel_over_serial": parallel / serial}
+    return {
+        "B": B,
+        "numba_threads": numba.get_num_threads(),
+        "seconds_one": one,
+        "seconds_batch": serial,
+        "seconds_batch_parallel": parallel,
+        "ratio": serial / one,
+        "parallel_over_serial": parallel / serial,
+    }
+
 
 # %% ../nbs/10_bench.ipynb #46926555
-def bench_rodas5p(quick: bool = False, # toy sizes (for tests)
-                 ) -> dict:
+def bench_rodas5p(
+    quick: bool = False,  # toy sizes (for tests)
+) -> dict:
     "The Rodas5P issue's performance targets, measured: ≥ 5× faster than Radau, within 2× of LSODA; and the batch cost."
     tols = (1e-4, 1e-6) if quick else (1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10)
     wp = work_precision(tols, t_end=10.0 if quick else 100.0, repeats=1 if quick else 5, ref_tol=1e-11 if quick else 1e-13)
     batch = batched_cost(B=8 if quick else 256, t_end=10.0 if quick else 100.0, repeats=1 if quick else 3)
     ratios = {s: matched_ratio(wp[s], wp["rodas5p"]) for s in wp if s != "rodas5p"}
     ratios_python = {s: matched_ratio(wp[s], wp["rodas5p_python"]) for s in ("Radau", "BDF", "LSODA")}
-    return {"work_precision": wp, "time_ratio_vs_rodas5p_at_matched_error": ratios,
-            "time_ratio_vs_rodas5p_python_at_matched_error": ratios_python, "batched": batch,
-            "targets": {"Radau/Rodas5P >=": 5.0, "Rodas5P/LSODA <=": 2.0}}
+    return {
+        "work_precision": wp,
+        "time_ratio_vs_rodas5p_at_matched_error": ratios,
+        "time_ratio_vs_rodas5p_python_at_matched_error": ratios_python,
+        "batched": batch,
+        "targets": {"Radau/Rodas5P >=": 5.0, "Rodas5P/LSODA <=": 2.0},
+    }
+
 
 # %% ../nbs/10_bench.ipynb #bdc6cc55
-def bench_scipy_rodas5p(quick: bool = False, # shorter horizon and fewer repeats (for tests)
-                       t_end: float = 100.0, tol: float = 1e-8,
-                      ) -> dict:
+def bench_scipy_rodas5p(
+    quick: bool = False,  # shorter horizon and fewer repeats (for tests)
+    t_end: float = 100.0,
+    tol: float = 1e-8,
+) -> dict:
     "Seconds per step of solve_ivp(method=Rodas5P) and of solve_rodas5p with the same Python callbacks; the ratio."
     from scipy.integrate import solve_ivp
     from pinode_sr.rodas5p import solve_rodas5p
     from pinode_sr.scipy_rodas5p import Rodas5P
+
     hh = HodgkinHuxley()
     x0, t_end, reps = hh.default_x0(), (10.0 if quick else t_end), (1 if quick else 5)
-    def scipy_way(): return solve_ivp(hh.rhs, (0.0, t_end), x0, method=Rodas5P, rtol=tol, atol=tol, jac=hh.jacobian,
-                                      autonomous=True, t_eval=[t_end])
-    def package_way(): return solve_rodas5p(hh.rhs, (0.0, t_end), x0, rtol=tol, atol=tol, jac=hh.jacobian, t_eval=[t_end])
-    steps_scipy, steps_pkg = scipy_way().nlu, package_way().stats.n_steps     # also the warm-up (compilation)
+
+    def scipy_way():
+        return solve_ivp(
+            hh.rhs, (0.0, t_end), x0, method=Rodas5P, rtol=tol, atol=tol, jac=hh.jacobian, autonomous=True, t_eval=[t_end]
+        )
+
+    def package_way():
+        return solve_rodas5p(hh.rhs, (0.0, t_end), x0, rtol=tol, atol=tol, jac=hh.jacobian, t_eval=[t_end])
+
+    steps_scipy, steps_pkg = scipy_way().nlu, package_way().stats.n_steps  # also the warm-up (compilation)
     sec_scipy, sec_pkg = median_time(scipy_way, reps), median_time(package_way, reps)
-    return {"t_end_ms": t_end, "tol": tol, "steps": {"solve_ivp_Rodas5P": int(steps_scipy), "solve_rodas5p": int(steps_pkg)},
-            "seconds_per_step": {"solve_ivp_Rodas5P": sec_scipy / steps_scipy, "solve_rodas5p": sec_pkg / steps_pkg},
-            "ratio_per_step": (sec_scipy / steps_scipy) / (sec_pkg / steps_pkg)}
+    return {
+        "t_end_ms": t_end,
+        "tol": tol,
+        "steps": {"solve_ivp_Rodas5P": int(steps_scipy), "solve_rodas5p": int(steps_pkg)},
+        "seconds_per_step": {"solve_ivp_Rodas5P": sec_scipy / steps_scipy, "solve_rodas5p": sec_pkg / steps_pkg},
+        "ratio_per_step": (sec_scipy / steps_scipy) / (sec_pkg / steps_pkg),
+    }
+
 
 # %% ../nbs/10_bench.ipynb #aaf98c42
-def bench_training(quick: bool = False, # fewer repeats (for tests)
-                  ) -> dict:
+def bench_training(
+    quick: bool = False,  # fewer repeats (for tests)
+) -> dict:
     "Per-iteration time of the training rollout+backward: ratios vs torchdiffeq and for K members."
     from torchdiffeq import odeint, odeint_adjoint
     from pinode_sr.gradients import rollout_model, _Field
     from pinode_sr.models import EnsembleMLP
     from pinode_sr.solvers import rollout
+
     torch.set_num_threads(1)
     mu, sd, s = [-60.0, 0.2, 0.4, 0.4], [25.0, 0.25, 0.15, 0.1], [45.0, 0.42, 0.10, 0.11]
     x0 = torch.tensor([-65.0, 0.0529, 0.5961, 0.3177])
     t = torch.arange(0, 151) * 0.1
     sd_t = torch.tensor(sd)
     models = {K: EnsembleMLP(mu, sd, s, seeds=range(K)) for K in (1, 8, 16)}
-    def loss_of(y): return ((y / sd_t) ** 2).mean()
-    def fused(K): loss_of(rollout_model(models[K], x0, t, 0.05)).backward()
-    def autograd_loop(): loss_of(rollout(lambda tt, x: models[1](x), x0[None, None].expand(1, 1, 4), t, 0.05)).backward()
+
+    def loss_of(y):
+        return ((y / sd_t) ** 2).mean()
+
+    def fused(K):
+        loss_of(rollout_model(models[K], x0, t, 0.05)).backward()
+
+    def autograd_loop():
+        loss_of(rollout(lambda tt, x: models[1](x), x0[None, None].expand(1, 1, 4), t, 0.05)).backward()
+
     def tde(adjoint=False):
         f, y0 = _Field(models[1]), x0[None, None].expand(1, 1, 4).contiguous()
-        if adjoint: y = odeint_adjoint(f, y0, t, method="heun2", options=dict(step_size=0.05), adjoint_params=tuple(models[1].parameters()))
-        else: y = odeint(f, y0, t, method="heun2", options=dict(step_size=0.05))
+        if adjoint:
+            y = odeint_adjoint(
+                f, y0, t, method="heun2", options=dict(step_size=0.05), adjoint_params=tuple(models[1].parameters())
+            )
+        else:
+            y = odeint(f, y0, t, method="heun2", options=dict(step_size=0.05))
         loss_of(y).backward()
-    cases = {"fused_K1": lambda: fused(1), "fused_K8": lambda: fused(8), "fused_K16": lambda: fused(16),
-             "autograd_heun_K1": autograd_loop, "torchdiffeq_heun2_K1": tde, "torchdiffeq_adjoint_K1": lambda: tde(True)}
+
+    cases = {
+        "fused_K1": lambda: fused(1),
+        "fused_K8": lambda: fused(8),
+        "fused_K16": lambda: fused(16),
+        "autograd_heun_K1": autograd_loop,
+        "torchdiffeq_heun2_K1": tde,
+        "torchdiffeq_adjoint_K1": lambda: tde(True),
+    }
     reps = 1 if quick else 9
     rounds = {k: [] for k in cases}
     for _ in range(1 if quick else 3):
@@ -170,25 +258,36 @@ def bench_training(quick: bool = False, # fewer repeats (for tests)
             rounds[k].append(median_time(fn, repeats=reps if "adjoint" not in k else max(1, reps // 3)))
     ms = {k: 1e3 * float(np.median(v)) for k, v in rounds.items()}
     f1 = ms["fused_K1"]
-    return {"ms_per_iteration": ms,
-            "ratios": {"torchdiffeq_heun2 / fused": ms["torchdiffeq_heun2_K1"] / f1,
-                       "odeint_adjoint / fused": ms["torchdiffeq_adjoint_K1"] / f1,
-                       "autograd_heun / fused": ms["autograd_heun_K1"] / f1,
-                       "fused K=8 / K=1": ms["fused_K8"] / f1, "fused K=16 / K=1": ms["fused_K16"] / f1},
-            "targets": {"torchdiffeq_heun2 / fused >=": 3.0, "odeint_adjoint / fused >=": 10.0, "fused K=16 / K=1 <=": 3.0}}
+    return {
+        "ms_per_iteration": ms,
+        "ratios": {
+            "torchdiffeq_heun2 / fused": ms["torchdiffeq_heun2_K1"] / f1,
+            "odeint_adjoint / fused": ms["torchdiffeq_adjoint_K1"] / f1,
+            "autograd_heun / fused": ms["autograd_heun_K1"] / f1,
+            "fused K=8 / K=1": ms["fused_K8"] / f1,
+            "fused K=16 / K=1": ms["fused_K16"] / f1,
+        },
+        "targets": {"torchdiffeq_heun2 / fused >=": 3.0, "odeint_adjoint / fused >=": 10.0, "fused K=16 / K=1 <=": 3.0},
+    }
+
 
 # %% ../nbs/10_bench.ipynb #7abb439d
-BENCHMARKS: dict[str, Callable[..., dict]] = {"rodas5p": bench_rodas5p, "scipy_rodas5p": bench_scipy_rodas5p,
-                                              "training": bench_training}
+BENCHMARKS: dict[str, Callable[..., dict]] = {
+    "rodas5p": bench_rodas5p,
+    "scipy_rodas5p": bench_scipy_rodas5p,
+    "training": bench_training,
+}
 
-def run_all(out: str | Path = "bench/results.json", # where the JSON goes
-            only: Sequence[str] | None = None, # names of BENCHMARKS to run (default: all)
-            quick: bool = False,
-           ) -> dict:
+
+def run_all(
+    out: str | Path = "bench/results.json",  # where the JSON goes
+    only: Sequence[str] | None = None,  # names of BENCHMARKS to run (default: all)
+    quick: bool = False,
+) -> dict:
     "Run the benchmarks, print a summary of the ratios, and write them with the machine's description."
     torch.set_num_threads(1)
     results = {"machine": machine_info(), "quick": quick, "date": time.strftime("%Y-%m-%dT%H:%M:%S")}
-    for name in (only or BENCHMARKS):
+    for name in only or BENCHMARKS:
         start = time.perf_counter()
         results[name] = BENCHMARKS[name](quick=quick)
         results[name]["seconds"] = time.perf_counter() - start

@@ -20,26 +20,39 @@ from .system import DynamicalSystem
 from .train import TrainConfig, preset
 
 # %% auto #0
-__all__ = ['RECIPES', 'BEYOND_METHODS', 'SMOKE_MODELS', 'Recipe', 'beyond_config', 'network_scores', 'load_beyond_runs',
-           'beyond_validity']
+__all__ = [
+    "RECIPES",
+    "BEYOND_METHODS",
+    "SMOKE_MODELS",
+    "Recipe",
+    "beyond_config",
+    "network_scores",
+    "load_beyond_runs",
+    "beyond_validity",
+]
+
 
 # %% ../nbs/16_beyond.ipynb #6ee5652f
 @dataclass(frozen=True)
 class Recipe:
     "A model's experiment: the system and its time scales (in its own time unit); every other setting is the paper's."
+
     label: str
     system: DynamicalSystem
-    t_train_end: float     # one oscillation
-    dt_obs: float          # sampling interval
-    t_end: float           # horizon, >= 10 periods
-    t_late: float          # late scoring window from here
-    dt: float              # Heun step
-    cycle_t0: float        # own-cycle collocation from here ...
-    cycle_dt: float        # ... every cycle_dt, to t_end
+    t_train_end: float  # one oscillation
+    dt_obs: float  # sampling interval
+    t_end: float  # horizon, >= 10 periods
+    t_late: float  # late scoring window from here
+    dt: float  # Heun step
+    cycle_t0: float  # own-cycle collocation from here ...
+    cycle_dt: float  # ... every cycle_dt, to t_end
+
 
 RECIPES = {
     "fhn_classic": Recipe("FitzHugh–Nagumo, ε = 0.08", FitzHughNagumo("classic"), 45.0, 0.5, 400.0, 250.0, 0.1, 10.0, 1.0),
-    "fhn_stiff": Recipe("FitzHugh–Nagumo, ε = 0.01 (relaxation)", FitzHughNagumo("stiff"), 240.0, 0.5, 2400.0, 1500.0, 0.1, 50.0, 4.0),
+    "fhn_stiff": Recipe(
+        "FitzHugh–Nagumo, ε = 0.01 (relaxation)", FitzHughNagumo("stiff"), 240.0, 0.5, 2400.0, 1500.0, 0.1, 50.0, 4.0
+    ),
     "ml_hopf": Recipe("Morris–Lecar, Hopf (type II)", MorrisLecar("hopf"), 90.0, 0.5, 900.0, 600.0, 0.1, 20.0, 1.0),
     "ml_snic": Recipe("Morris–Lecar, SNIC (type I)", MorrisLecar("snic"), 110.0, 0.5, 800.0, 550.0, 0.1, 20.0, 1.0),
     "hh_network": Recipe("HH network, N = 3", HHNetwork(), 15.0, 0.1, 150.0, 100.0, 0.05, 10.0, 0.2),
@@ -48,74 +61,106 @@ RECIPES = {
 BEYOND_METHODS = ("pinode_sr", "vanilla_heun")
 _VANILLA_SMOKE = dict(lam=0.0, schedule="joint", joint_iters=320, lr_phys=1e-3, cycle_every=0, cycle_every_joint=0)
 
-def beyond_config(name: str, # a key of RECIPES
-                  method: str = "pinode_sr", # "pinode_sr" | "vanilla_heun"
-                  preset_name: str = "paper", # "paper" | "smoke"
-                  **overrides, # further TrainConfig fields, e.g. seeds=(0, 1)
-                 ) -> TrainConfig:
+
+def beyond_config(
+    name: str,  # a key of RECIPES
+    method: str = "pinode_sr",  # "pinode_sr" | "vanilla_heun"
+    preset_name: str = "paper",  # "paper" | "smoke"
+    **overrides,  # further TrainConfig fields, e.g. seeds=(0, 1)
+) -> TrainConfig:
     "The TrainConfig of one model and method: the paper's (or smoke) preset with the recipe's time scales."
     r = RECIPES[check_choice("name", name, RECIPES)]
-    check_choice("method", method, BEYOND_METHODS); check_choice("preset_name", preset_name, ("paper", "smoke"))
+    check_choice("method", method, BEYOND_METHODS)
+    check_choice("preset_name", preset_name, ("paper", "smoke"))
     data = DatasetConfig(system=r.system, t_train_end=r.t_train_end, dt_obs=r.dt_obs, t_end=r.t_end, t_late=r.t_late)
-    t_eval = r.t_end if preset_name == "paper" else r.t_late                 # smoke: no late window, fewer steps
+    t_eval = r.t_end if preset_name == "paper" else r.t_late  # smoke: no late window, fewer steps
     scales = dict(data=data, dt=r.dt, t_eval_end=t_eval, cycle_t0=r.cycle_t0, cycle_t1=t_eval, cycle_dt=r.cycle_dt)
     if preset_name == "smoke":
         return preset("smoke", **scales, **(_VANILLA_SMOKE if method == "vanilla_heun" else {}), **overrides)
     return preset("paper" if method == "pinode_sr" else "vanilla", **scales, **overrides)
+
 
 # %% ../nbs/16_beyond.ipynb #c88b56bf
 def _lags(t, X, idx, window):
     "Each neuron's late spike times, the mean period, and lags[i][j]: j's spikes after i's nearest earlier spike / period."
     sel = (t >= window[0] - 1e-9) & (t <= window[1] + 1e-9)
     ev = [event_times(t[sel], X[sel, j]) for j in idx]
-    if any(len(e) < 3 for e in ev): return ev, np.nan, np.full((len(idx), len(idx)), np.nan)
+    if any(len(e) < 3 for e in ev):
+        return ev, np.nan, np.full((len(idx), len(idx)), np.nan)
     P = float(np.mean([np.mean(np.diff(e)) for e in ev]))
     L = np.zeros((len(idx), len(idx)))
     for i, ei in enumerate(ev):
         for j, ej in enumerate(ev):
-            k = np.searchsorted(ei, ej[1:]) - 1                     # i's spike at or before each of j's (skip j's first)
+            k = np.searchsorted(ei, ej[1:]) - 1  # i's spike at or before each of j's (skip j's first)
             L[i, j] = np.mean((ej[1:] - ei[k]) % P) / P
     return ev, P, L
 
-def network_scores(t: np.ndarray, # sample times (T,)
-                   X: np.ndarray, # one trajectory of the network (T, 5N)
-                   X_ref: np.ndarray, # the reference (T, 5N)
-                   net, # the HHNetwork
-                   window: tuple[float, float], # e.g. the late window
-                  ) -> dict:
+
+def network_scores(
+    t: np.ndarray,  # sample times (T,)
+    X: np.ndarray,  # one trajectory of the network (T, 5N)
+    X_ref: np.ndarray,  # the reference (T, 5N)
+    net,  # the HHNetwork
+    window: tuple[float, float],  # e.g. the late window
+) -> dict:
     "Per-neuron |frequency error| (%) and the largest |phase-lag error| as a fraction of the period."
     idx = net.voltage_indices
     ev, P, L = _lags(t, X, idx, window)
     ev_r, P_r, L_r = _lags(t, X_ref, idx, window)
     f = [100.0 * abs(np.mean(np.diff(e)) / np.mean(np.diff(er)) - 1) if len(e) >= 2 else 100.0 for e, er in zip(ev, ev_r)]
-    d = np.abs(L - L_r); d = np.minimum(d, 1 - d)                   # lags are circular
-    return {"freq_error_pct": [float(v) for v in f], "period": P, "period_ref": P_r,
-            "max_lag_error": float(np.nanmax(d)) if np.isfinite(P) else 1.0, "lags": L.tolist(), "lags_ref": L_r.tolist()}
+    d = np.abs(L - L_r)
+    d = np.minimum(d, 1 - d)  # lags are circular
+    return {
+        "freq_error_pct": [float(v) for v in f],
+        "period": P,
+        "period_ref": P_r,
+        "max_lag_error": float(np.nanmax(d)) if np.isfinite(P) else 1.0,
+        "lags": L.tolist(),
+        "lags_ref": L_r.tolist(),
+    }
+
 
 # %% ../nbs/16_beyond.ipynb #d9bd1d24
 SMOKE_MODELS = ("fhn_classic", "hh_network")
 
-def load_beyond_runs(preset_name: str = "paper", # "paper" | "smoke"
-                     names=None, # keys of RECIPES (default: every model; smoke: SMOKE_MODELS)
-                     methods=BEYOND_METHODS,
-                     retrain: bool = False, executor="process", n_workers: int = 2, root=None, progress: bool = True,
-                    ) -> dict:
+
+def load_beyond_runs(
+    preset_name: str = "paper",  # "paper" | "smoke"
+    names=None,  # keys of RECIPES (default: every model; smoke: SMOKE_MODELS)
+    methods=BEYOND_METHODS,
+    retrain: bool = False,
+    executor="process",
+    n_workers: int = 2,
+    root=None,
+    progress: bool = True,
+) -> dict:
     "{(name, method): (config, run)} for every model and method, training what the run cache lacks."
     from pinode_sr.sweep import load_run, sweep
+
     check_choice("preset_name", preset_name, ("paper", "smoke"))
     names = tuple(names) if names is not None else (tuple(RECIPES) if preset_name == "paper" else SMOKE_MODELS)
     cfgs = {(n, m): beyond_config(n, m, preset_name) for n in names for m in methods}
     sweep(list(cfgs.values()), root=root, executor=executor, n_workers=n_workers, progress=progress, retrain=retrain)
     return {k: (c, load_run(c, root)) for k, c in cfgs.items()}
 
-def beyond_validity(cfg: TrainConfig, # a trained config
-                    run: dict, # its run
-                    n_starts: int = 32, # start states drawn from the box
-                    seed: int = 0,
-                   ) -> dict:
+
+def beyond_validity(
+    cfg: TrainConfig,  # a trained config
+    run: dict,  # its run
+    n_starts: int = 32,  # start states drawn from the box
+    seed: int = 0,
+) -> dict:
     "Global validity of a trained ensemble over its system's box, scored over the config's horizon and late window."
     from pinode_sr.train import load_model
     from pinode_sr.validity import global_validity, model_rollout
+
     model = load_model(cfg, run)
-    return global_validity(model_rollout(model, cfg.dt, cfg.method, cfg.kernel), cfg.data.system, dt=cfg.dt,
-                           n_starts=n_starts, seed=seed, t_end=cfg.t_eval_end, t_late=cfg.data.t_late if cfg.t_eval_end > cfg.data.t_late else cfg.t_eval_end / 2)
+    return global_validity(
+        model_rollout(model, cfg.dt, cfg.method, cfg.kernel),
+        cfg.data.system,
+        dt=cfg.dt,
+        n_starts=n_starts,
+        seed=seed,
+        t_end=cfg.t_eval_end,
+        t_late=cfg.data.t_late if cfg.t_eval_end > cfg.data.t_late else cfg.t_eval_end / 2,
+    )

@@ -19,17 +19,46 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['MAX_SEEDS', 'MAX_STEPS', 'DTYPES', 'TOLERANCES', 'check_choice', 'check_number', 'check_positive', 'check_int',
-           'check_bool', 'check_seeds', 'check_path', 'check_steps', 'check_finite', 'check_last_dim', 'rng',
-           'torch_generator', 'resolve_dtype', 'Tol', 'allclose', 'max_violation', 'config_dict', 'config_hash',
-           'atomic_write', 'write_json', 'CorruptFile', 'sha256_bytes', 'file_sha256', 'array_sha256', 'read_json',
-           'save_figure']
+__all__ = [
+    "MAX_SEEDS",
+    "MAX_STEPS",
+    "DTYPES",
+    "TOLERANCES",
+    "check_choice",
+    "check_number",
+    "check_positive",
+    "check_int",
+    "check_bool",
+    "check_seeds",
+    "check_path",
+    "check_steps",
+    "check_finite",
+    "check_last_dim",
+    "rng",
+    "torch_generator",
+    "resolve_dtype",
+    "Tol",
+    "allclose",
+    "max_violation",
+    "config_dict",
+    "config_hash",
+    "atomic_write",
+    "write_json",
+    "CorruptFile",
+    "sha256_bytes",
+    "file_sha256",
+    "array_sha256",
+    "read_json",
+    "save_figure",
+]
+
 
 # %% ../nbs/00_core.ipynb #4d04c790
-def check_choice(name: str, # argument name, used in the message
-                 value: str, # the value given
-                 allowed: Iterable[str], # the accepted values
-                ) -> str:
+def check_choice(
+    name: str,  # argument name, used in the message
+    value: str,  # the value given
+    allowed: Iterable[str],  # the accepted values
+) -> str:
     "Return `value` if it is one of `allowed`, else raise a `ValueError` (a `TypeError` for a non-string) naming `name` and the choices."
     allowed = list(allowed)
     if all(isinstance(a, str) for a in allowed) and not isinstance(value, str):
@@ -38,156 +67,222 @@ def check_choice(name: str, # argument name, used in the message
         raise ValueError(f"{name}={value!r} is not one of {allowed}")
     return value
 
-def _is_real(v) -> bool: return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
 
-def _fmt(v) -> str: return str(v) if isinstance(v, (int, np.integer)) else f"{v:g}"
+def _is_real(v) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+
+def _fmt(v) -> str:
+    return str(v) if isinstance(v, (int, np.integer)) else f"{v:g}"
+
 
 def _range_text(lo, hi, lo_open, hi_open) -> str:
-    parts = ([f"{'>' if lo_open else '>='} {_fmt(lo)}"] if lo is not None else []) + ([f"{'<' if hi_open else '<='} {_fmt(hi)}"] if hi is not None else [])
+    parts = ([f"{'>' if lo_open else '>='} {_fmt(lo)}"] if lo is not None else []) + (
+        [f"{'<' if hi_open else '<='} {_fmt(hi)}"] if hi is not None else []
+    )
     return (" " + " and ".join(parts)) if parts else ""
 
-def check_number(name: str, # argument name, used in the message
-                 value, # the value given
-                 lo: float | None = None, hi: float | None = None, # allowed range (None: unbounded)
-                 lo_open: bool = False, hi_open: bool = False, # exclude the bound itself
-                 none_ok: bool = False, # accept None (an optional field)
-                ):
+
+def check_number(
+    name: str,  # argument name, used in the message
+    value,  # the value given
+    lo: float | None = None,
+    hi: float | None = None,  # allowed range (None: unbounded)
+    lo_open: bool = False,
+    hi_open: bool = False,  # exclude the bound itself
+    none_ok: bool = False,  # accept None (an optional field)
+):
     "Return `value` if it is a finite real number in the range: a `TypeError` for a non-number (bool, str, complex), else a `ValueError`, naming `name`."
-    if value is None and none_ok: return value
+    if value is None and none_ok:
+        return value
     rng_txt = _range_text(lo, hi, lo_open, hi_open)
     if not _is_real(value):
-        raise TypeError(f"{name} must be a finite number{rng_txt}{' or None' if none_ok else ''}, got {type(value).__name__} {value!r}")
-    if not math.isfinite(value) or (lo is not None and (value <= lo if lo_open else value < lo)) \
-            or (hi is not None and (value >= hi if hi_open else value > hi)):
+        raise TypeError(
+            f"{name} must be a finite number{rng_txt}{' or None' if none_ok else ''}, got {type(value).__name__} {value!r}"
+        )
+    if (
+        not math.isfinite(value)
+        or (lo is not None and (value <= lo if lo_open else value < lo))
+        or (hi is not None and (value >= hi if hi_open else value > hi))
+    ):
         raise ValueError(f"{name} must be a finite number{rng_txt}, got {value!r}")
     return value
 
-def check_positive(name: str, # argument name
-                   value: float, # must be finite and > 0
-                  ) -> float:
+
+def check_positive(
+    name: str,  # argument name
+    value: float,  # must be finite and > 0
+) -> float:
     "Return `value` if it is a finite number > 0, else raise an error naming `name`."
     return check_number(name, value, 0, lo_open=True)
 
-def check_int(name: str, # argument name
-              value, # the value given
-              lo: int | None = None, hi: int | None = None, # allowed range, inclusive (None: unbounded)
-              none_ok: bool = False, # accept None
-             ):
+
+def check_int(
+    name: str,  # argument name
+    value,  # the value given
+    lo: int | None = None,
+    hi: int | None = None,  # allowed range, inclusive (None: unbounded)
+    none_ok: bool = False,  # accept None
+):
     "Return `value` if it is an integer (not a bool, not a float) in [lo, hi]; else a `TypeError`/`ValueError` naming `name`."
-    if value is None and none_ok: return value
+    if value is None and none_ok:
+        return value
     rng_txt = _range_text(lo, hi, False, False)
     if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be an integer{rng_txt}{' or None' if none_ok else ''}, got {type(value).__name__} {value!r}")
+        raise TypeError(
+            f"{name} must be an integer{rng_txt}{' or None' if none_ok else ''}, got {type(value).__name__} {value!r}"
+        )
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         raise ValueError(f"{name} must be an integer{rng_txt}, got {value!r}")
     return value
 
+
 def check_bool(name: str, value) -> bool:
     "Return `value` if it is a bool (not 0/1, not a string), else a `TypeError` naming `name`."
-    if not isinstance(value, (bool, np.bool_)): raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
     return value
 
-MAX_SEEDS = 1024    # members of one ensemble
 
-def check_seeds(name: str, # argument name
-                seeds, # a tuple of distinct integers >= 0
-               ) -> tuple:
+MAX_SEEDS = 1024  # members of one ensemble
+
+
+def check_seeds(
+    name: str,  # argument name
+    seeds,  # a tuple of distinct integers >= 0
+) -> tuple:
     "Return `seeds` if it is a non-empty tuple of distinct integers >= 0 (at most MAX_SEEDS); else an error naming `name`."
     if not isinstance(seeds, tuple):
         raise TypeError(f"{name} must be a tuple of distinct integers >= 0, e.g. (0, 1, 2), got {type(seeds).__name__} {seeds!r}")
-    if not 1 <= len(seeds) <= MAX_SEEDS: raise ValueError(f"{name} must name between 1 and {MAX_SEEDS} members, got {len(seeds)}")
-    for s in seeds: check_int(f"{name} entry", s, 0)
-    if len(set(int(s) for s in seeds)) != len(seeds): raise ValueError(f"{name} must be distinct (one member per seed), got {seeds!r}")
+    if not 1 <= len(seeds) <= MAX_SEEDS:
+        raise ValueError(f"{name} must name between 1 and {MAX_SEEDS} members, got {len(seeds)}")
+    for s in seeds:
+        check_int(f"{name} entry", s, 0)
+    if len(set(int(s) for s in seeds)) != len(seeds):
+        raise ValueError(f"{name} must be distinct (one member per seed), got {seeds!r}")
     return seeds
+
 
 def check_path(name: str, value, none_ok: bool = True):
     "Return `value` if it is a str or os.PathLike (or None when allowed), else a `TypeError` naming `name`."
-    if value is None and none_ok: return value
+    if value is None and none_ok:
+        return value
     if not isinstance(value, (str, os.PathLike)) or (isinstance(value, str) and not value):
-        raise TypeError(f"{name} must be a non-empty path (str or pathlib.Path){' or None' if none_ok else ''}, got {type(value).__name__} {value!r}")
+        raise TypeError(
+            f"{name} must be a non-empty path (str or pathlib.Path){' or None' if none_ok else ''}, got {type(value).__name__} {value!r}"
+        )
     return value
 
-MAX_STEPS = 2_000_000   # the longest rollout or reference grid one call may ask for (a bounded cost)
 
-def check_steps(name: str, # what sets the length, e.g. "cycle_t1"
-                span: float, # the time span
-                dt: float, # the step
-                cap: int = MAX_STEPS,
-               ) -> int:
+MAX_STEPS = 2_000_000  # the longest rollout or reference grid one call may ask for (a bounded cost)
+
+
+def check_steps(
+    name: str,  # what sets the length, e.g. "cycle_t1"
+    span: float,  # the time span
+    dt: float,  # the step
+    cap: int = MAX_STEPS,
+) -> int:
     "The number of steps `span / dt`, rounded; a `ValueError` naming `name` beyond `cap` (a run that would not end)."
     n = int(round(span / dt))
-    if n > cap: raise ValueError(f"{name}: {span:g} / {dt:g} = {n} steps exceeds the cap of {cap} steps per rollout; shorten the span or enlarge the step")
+    if n > cap:
+        raise ValueError(
+            f"{name}: {span:g} / {dt:g} = {n} steps exceeds the cap of {cap} steps per rollout; shorten the span or enlarge the step"
+        )
     return n
 
-def check_finite(name: str, # argument name
-                 x, # array-like or tensor
-                ):
+
+def check_finite(
+    name: str,  # argument name
+    x,  # array-like or tensor
+):
     "Return `x` if every entry is real and finite, else raise a `ValueError` (a `TypeError` for complex) naming `name`."
-    if (x.is_complex() if isinstance(x, torch.Tensor) else np.iscomplexobj(x)):
+    if x.is_complex() if isinstance(x, torch.Tensor) else np.iscomplexobj(x):
         raise TypeError(f"{name} must be real, got complex values")
-    bad = (~torch.isfinite(x)).any().item() if isinstance(x, torch.Tensor) else not np.all(np.isfinite(np.asarray(x, dtype=float)))
-    if bad: raise ValueError(f"{name} contains non-finite values (NaN or inf)")
+    bad = (
+        (~torch.isfinite(x)).any().item() if isinstance(x, torch.Tensor) else not np.all(np.isfinite(np.asarray(x, dtype=float)))
+    )
+    if bad:
+        raise ValueError(f"{name} contains non-finite values (NaN or inf)")
     return x
 
-def check_last_dim(name: str, # argument name
-                   x, # array-like or tensor of shape (..., n)
-                   n: int, # required size of the last axis
-                  ):
+
+def check_last_dim(
+    name: str,  # argument name
+    x,  # array-like or tensor of shape (..., n)
+    n: int,  # required size of the last axis
+):
     "Return `x` if its last axis has size `n`, else raise a `ValueError` naming `name` and the shape."
     shape = tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
     if len(shape) == 0 or shape[-1] != n:
         raise ValueError(f"{name} must have shape (..., {n}), got {shape}")
     return x
 
-# %% ../nbs/00_core.ipynb #4e409f58
-def _stream_key(stream: str) -> int: return zlib.crc32(stream.encode())
 
-def rng(seed: int, # the run's seed
-        stream: str = "default", # name of the independent stream (e.g. "noise", "init", "jitter")
-       ) -> np.random.Generator:
+# %% ../nbs/00_core.ipynb #4e409f58
+def _stream_key(stream: str) -> int:
+    return zlib.crc32(stream.encode())
+
+
+def rng(
+    seed: int,  # the run's seed
+    stream: str = "default",  # name of the independent stream (e.g. "noise", "init", "jitter")
+) -> np.random.Generator:
     "A numpy generator for `stream` of `seed`: independent of every other stream name."
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     return np.random.default_rng(np.random.SeedSequence([int(seed), _stream_key(stream)]))
 
-def torch_generator(seed: int, # the run's seed
-                    stream: str = "default", # name of the independent stream
-                   ) -> torch.Generator:
+
+def torch_generator(
+    seed: int,  # the run's seed
+    stream: str = "default",  # name of the independent stream
+) -> torch.Generator:
     "A CPU `torch.Generator` for `stream` of `seed`, seeded from the same derivation as `rng`."
     g = torch.Generator()
     g.manual_seed(int(rng(seed, stream).integers(2**63 - 1)))
     return g
 
+
 # %% ../nbs/00_core.ipynb #1b4cc8e7
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
-def resolve_dtype(dtype: str | torch.dtype, # "float32" | "float64" or a torch dtype
-                 ) -> torch.dtype:
+
+def resolve_dtype(
+    dtype: str | torch.dtype,  # "float32" | "float64" or a torch dtype
+) -> torch.dtype:
     "The torch dtype named by `dtype`; raises `ValueError` for anything but float32/float64."
     if isinstance(dtype, torch.dtype):
-        if dtype in DTYPES.values(): return dtype
+        if dtype in DTYPES.values():
+            return dtype
         raise ValueError(f"dtype={dtype} is not supported; use one of {list(DTYPES)}")
     return DTYPES[check_choice("dtype", dtype, DTYPES)]
+
 
 class Tol(NamedTuple):
     rtol: float
     atol: float
 
+
 TOLERANCES = {
-    "float64": Tol(rtol=1e-12, atol=1e-12),   # same formula evaluated two ways in double precision
-    "float32": Tol(rtol=1e-5, atol=1e-6),     # same computation in single precision (a few ulps of 1.0)
-    "torchdiffeq": Tol(rtol=1e-6, atol=1e-6), # our solvers vs torchdiffeq's, float32
-    "gradient": Tol(rtol=1e-4, atol=1e-8),    # adjoint gradients vs backprop
+    "float64": Tol(rtol=1e-12, atol=1e-12),  # same formula evaluated two ways in double precision
+    "float32": Tol(rtol=1e-5, atol=1e-6),  # same computation in single precision (a few ulps of 1.0)
+    "torchdiffeq": Tol(rtol=1e-6, atol=1e-6),  # our solvers vs torchdiffeq's, float32
+    "gradient": Tol(rtol=1e-4, atol=1e-8),  # adjoint gradients vs backprop
 }
 
-def allclose(a, b, # arrays or tensors (broadcastable)
-             rtol: float = 1e-12, # relative tolerance
-             atol: float | np.ndarray = 1e-12, # absolute tolerance: scalar or per-variable (last axis)
-            ) -> bool:
+
+def allclose(
+    a,
+    b,  # arrays or tensors (broadcastable)
+    rtol: float = 1e-12,  # relative tolerance
+    atol: float | np.ndarray = 1e-12,  # absolute tolerance: scalar or per-variable (last axis)
+) -> bool:
     "True when `|a - b| <= atol + rtol·|b|` everywhere (and both are finite where the other is)."
     a = a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else np.asarray(a, dtype=float)
     b = b.detach().cpu().numpy() if isinstance(b, torch.Tensor) else np.asarray(b, dtype=float)
     return bool(np.all(np.abs(a - b) <= np.asarray(atol) + rtol * np.abs(b)))
+
 
 def max_violation(a, b, rtol: float = 1e-12, atol: float | np.ndarray = 1e-12) -> float:
     "The largest `|a - b| / (atol + rtol·|b|)`: `allclose` holds when this is ≤ 1."
@@ -195,32 +290,43 @@ def max_violation(a, b, rtol: float = 1e-12, atol: float | np.ndarray = 1e-12) -
     b = b.detach().cpu().numpy() if isinstance(b, torch.Tensor) else np.asarray(b, dtype=float)
     return float(np.max(np.abs(a - b) / (np.asarray(atol) + rtol * np.abs(b))))
 
+
 # %% ../nbs/00_core.ipynb #8ee4f64f
 def config_dict(cfg) -> dict:
     "A plain, JSON-ready dict of a (possibly nested) dataclass config."
-    if not dataclasses.is_dataclass(cfg): raise ValueError(f"cfg must be a dataclass instance, got {type(cfg).__name__}")
+    if not dataclasses.is_dataclass(cfg):
+        raise ValueError(f"cfg must be a dataclass instance, got {type(cfg).__name__}")
     return json.loads(json.dumps(dataclasses.asdict(cfg), sort_keys=True, default=_json_default))
 
+
 def _json_default(o):
-    if isinstance(o, (np.floating, np.integer)): return o.item()
-    if isinstance(o, np.ndarray): return o.tolist()
-    if isinstance(o, Path): return str(o)
-    if isinstance(o, torch.dtype): return str(o).replace("torch.", "")
-    if callable(getattr(o, "config", None)) and hasattr(o, "state_names"):   # a DynamicalSystem: its name and parameters
+    if isinstance(o, (np.floating, np.integer)):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, Path):
+        return str(o)
+    if isinstance(o, torch.dtype):
+        return str(o).replace("torch.", "")
+    if callable(getattr(o, "config", None)) and hasattr(o, "state_names"):  # a DynamicalSystem: its name and parameters
         c = o.config()
-        if c is None: raise TypeError(f"{o!r} has no config (an input given as a function of t) and cannot be part of a config")
+        if c is None:
+            raise TypeError(f"{o!r} has no config (an input given as a function of t) and cannot be part of a config")
         return c
     raise TypeError(f"cannot serialise {type(o).__name__} in a config; use numbers, strings, tuples or dataclasses")
+
 
 def config_hash(cfg, n: int = 12) -> str:
     "Short SHA-256 of the config's sorted JSON: the cache key of a run."
     blob = json.dumps(config_dict(cfg), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()[:n]
 
+
 # %% ../nbs/00_core.ipynb #3f42bfc1
-def atomic_write(path: str | Path, # destination file
-                 data: bytes | str, # content
-                ) -> Path:
+def atomic_write(
+    path: str | Path,  # destination file
+    data: bytes | str,  # content
+) -> Path:
     "Write `data` to `path` atomically (temp file in the same folder, then `os.replace`)."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -228,63 +334,82 @@ def atomic_write(path: str | Path, # destination file
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode() if isinstance(data, str) else data)
-            f.flush(); os.fsync(f.fileno())
-        umask = os.umask(0); os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)          # mkstemp makes 0600 files; give the usual permissions
+            f.flush()
+            os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
 
+
 def write_json(path: str | Path, obj: Any) -> Path:
     "Write `obj` as indented, sorted JSON, atomically."
     return atomic_write(path, json.dumps(obj, indent=1, sort_keys=True, default=_json_default) + "\n")
 
+
 # %% ../nbs/00_core.ipynb #d31b2b28
 class CorruptFile(RuntimeError):
     "A cached or saved file that is damaged, incomplete or belongs to another config: names the file and how to recover."
-    def __init__(self, path, # the damaged file (or folder)
-                 problem: str, # what is wrong with it
-                 fix: str = "delete it to compute it again", # how to recover
-                ):
+
+    def __init__(
+        self,
+        path,  # the damaged file (or folder)
+        problem: str,  # what is wrong with it
+        fix: str = "delete it to compute it again",  # how to recover
+    ):
         self.path, self.problem, self.fix = Path(path), problem, fix
         super().__init__(f"{path}: {problem}; {fix}")
+
 
 def sha256_bytes(data: bytes) -> str:
     "Hex SHA-256 of `data`."
     return hashlib.sha256(data).hexdigest()
 
+
 def file_sha256(path: str | Path) -> str:
     "Hex SHA-256 of a file's bytes."
     h = hashlib.sha256()
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
     return h.hexdigest()
+
 
 def array_sha256(a: np.ndarray) -> str:
     "Hex SHA-256 of an array's dtype, shape and bytes (C order): equal arrays, equal checksums."
     a = np.ascontiguousarray(a)
     return sha256_bytes(f"{a.dtype.str}{a.shape}".encode() + a.tobytes())
 
-def read_json(path: str | Path, # the file
-              fix: str = "delete it to compute it again", # how to recover, for the message
-             ):
+
+def read_json(
+    path: str | Path,  # the file
+    fix: str = "delete it to compute it again",  # how to recover, for the message
+):
     "Parse a JSON file; a missing, unreadable or garbled file raises `CorruptFile` naming it (never a bare JSONDecodeError)."
     path = Path(path)
-    try: return json.loads(path.read_text())
-    except FileNotFoundError: raise CorruptFile(path, "is missing", fix) from None
-    except (OSError, UnicodeDecodeError, ValueError) as e: raise CorruptFile(path, f"is not valid JSON ({type(e).__name__}: {e})", fix) from None
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise CorruptFile(path, "is missing", fix) from None
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise CorruptFile(path, f"is not valid JSON ({type(e).__name__}: {e})", fix) from None
+
 
 # %% ../nbs/00_core.ipynb #a6c79d7f
-def save_figure(fig, # a matplotlib Figure
-                out_dir: str | Path, # folder for the outputs
-                name: str, # base name, e.g. "fig01"
-                numbers: dict, # the numbers the figure shows (JSON-serialisable)
-                dpi: int = 200,
-               ) -> dict[str, Path]:
+def save_figure(
+    fig,  # a matplotlib Figure
+    out_dir: str | Path,  # folder for the outputs
+    name: str,  # base name, e.g. "fig01"
+    numbers: dict,  # the numbers the figure shows (JSON-serialisable)
+    dpi: int = 200,
+) -> dict[str, Path]:
     "Write `name`.png, `name`.pdf and `name`.json into `out_dir`, each atomically; returns the paths."
     import io
+
     out_dir = Path(out_dir)
     paths = {}
     for ext, meta in (("png", {"Software": None}), ("pdf", {"CreationDate": None, "Producer": None, "Creator": None})):

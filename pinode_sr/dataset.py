@@ -17,20 +17,22 @@ from .reference import REFERENCE_SOLVERS, reference_trajectory
 from .system import DynamicalSystem
 
 # %% auto #0
-__all__ = ['DatasetConfig', 'OscillationDataset', 'single_oscillation']
+__all__ = ["DatasetConfig", "OscillationDataset", "single_oscillation"]
+
 
 # %% ../nbs/02c_dataset.ipynb #f9d5dd3f
 @dataclass(frozen=True)
 class DatasetConfig:
     "The single-oscillation training set (METHOD.md §4) of a system."
-    system: DynamicalSystem = HodgkinHuxley()   # the model (default: the paper's HH); part of the hash
-    t_train_end: float = 15.0   # end of the training window (system's time unit)
-    dt_obs: float = 0.1         # sampling interval
-    t_end: float = 150.0        # end of the evaluation horizon
-    t_late: float = 100.0       # start of the late scoring window (pure extrapolation)
-    noise: float = 0.0          # p: noise std as a fraction of each variable's std over the window
-    seed: int = 0               # seeds the "noise" stream
-    solver: str = "rodas5p"     # reference solver
+
+    system: DynamicalSystem = HodgkinHuxley()  # the model (default: the paper's HH); part of the hash
+    t_train_end: float = 15.0  # end of the training window (system's time unit)
+    dt_obs: float = 0.1  # sampling interval
+    t_end: float = 150.0  # end of the evaluation horizon
+    t_late: float = 100.0  # start of the late scoring window (pure extrapolation)
+    noise: float = 0.0  # p: noise std as a fraction of each variable's std over the window
+    seed: int = 0  # seeds the "noise" stream
+    solver: str = "rodas5p"  # reference solver
     rtol: float = 1e-10
     atol: float = 1e-10
 
@@ -39,60 +41,97 @@ class DatasetConfig:
             raise TypeError(f"system must be a DynamicalSystem (e.g. HodgkinHuxley()), got {type(self.system).__name__}")
         if self.system.config() is None:
             raise ValueError("system has no cache key (an input given as a function of t): a dataset config needs constants")
-        for k in ("dt_obs", "t_train_end", "t_end", "t_late", "rtol", "atol"): check_positive(k, getattr(self, k))
-        for k in ("rtol", "atol"): check_number(k, getattr(self, k), 0, 1, lo_open=True)
-        check_steps("t_end", self.t_end, self.dt_obs)                   # the reference grid: a bounded cost
-        if not self.t_end >= self.t_train_end: raise ValueError(f"t_end must be >= t_train_end={self.t_train_end}, got {self.t_end}")
-        if not self.t_late >= self.t_train_end: raise ValueError(f"t_late must be >= t_train_end={self.t_train_end} (the late window is pure extrapolation), got {self.t_late}")
-        if not self.t_late < self.t_end: raise ValueError(f"t_late must be < t_end={self.t_end} (the late window must not be empty), got {self.t_late}")
+        for k in ("dt_obs", "t_train_end", "t_end", "t_late", "rtol", "atol"):
+            check_positive(k, getattr(self, k))
+        for k in ("rtol", "atol"):
+            check_number(k, getattr(self, k), 0, 1, lo_open=True)
+        check_steps("t_end", self.t_end, self.dt_obs)  # the reference grid: a bounded cost
+        if not self.t_end >= self.t_train_end:
+            raise ValueError(f"t_end must be >= t_train_end={self.t_train_end}, got {self.t_end}")
+        if not self.t_late >= self.t_train_end:
+            raise ValueError(
+                f"t_late must be >= t_train_end={self.t_train_end} (the late window is pure extrapolation), got {self.t_late}"
+            )
+        if not self.t_late < self.t_end:
+            raise ValueError(f"t_late must be < t_end={self.t_end} (the late window must not be empty), got {self.t_late}")
         for k in ("t_train_end", "t_end"):
             r = getattr(self, k) / self.dt_obs
-            if abs(r - round(r)) > 1e-6: raise ValueError(f"dt_obs={self.dt_obs} must divide {k}={getattr(self, k)}")
-        if self.t_train_end / self.dt_obs < 2: raise ValueError("the training window must hold at least 3 samples")
-        check_number("noise", self.noise, 0, 10)                        # a noise std of ten signal stds is no measurement
+            if abs(r - round(r)) > 1e-6:
+                raise ValueError(f"dt_obs={self.dt_obs} must divide {k}={getattr(self, k)}")
+        if self.t_train_end / self.dt_obs < 2:
+            raise ValueError("the training window must hold at least 3 samples")
+        check_number("noise", self.noise, 0, 10)  # a noise std of ten signal stds is no measurement
         check_int("seed", self.seed, 0)
         check_choice("solver", self.solver, REFERENCE_SOLVERS)
+
 
 @dataclass
 class OscillationDataset:
     "Observations on the training window and the clean reference to t_end."
+
     cfg: DatasetConfig
-    t: np.ndarray          # (T,) all sample times, 0 .. t_end
-    X: np.ndarray          # (T, D) clean reference at t
-    n_train: int           # samples in the training window (t <= t_train_end)
-    obs: np.ndarray        # (n_train, D) what the model sees: clean + noise
-    sigma: np.ndarray      # (D,) noise std per variable
+    t: np.ndarray  # (T,) all sample times, 0 .. t_end
+    X: np.ndarray  # (T, D) clean reference at t
+    n_train: int  # samples in the training window (t <= t_train_end)
+    obs: np.ndarray  # (n_train, D) what the model sees: clean + noise
+    sigma: np.ndarray  # (D,) noise std per variable
 
     @property
-    def system(self) -> DynamicalSystem: return self.cfg.system
+    def system(self) -> DynamicalSystem:
+        return self.cfg.system
+
     @property
-    def state_names(self) -> tuple: return tuple(self.cfg.system.state_names)
+    def state_names(self) -> tuple:
+        return tuple(self.cfg.system.state_names)
+
     @property
-    def t_train(self) -> np.ndarray: return self.t[:self.n_train]
+    def t_train(self) -> np.ndarray:
+        return self.t[: self.n_train]
+
     @property
-    def X_train(self) -> np.ndarray: return self.X[:self.n_train]
+    def X_train(self) -> np.ndarray:
+        return self.X[: self.n_train]
+
     @property
-    def t_extrapolation(self) -> np.ndarray: return self.t[self.n_train:]
+    def t_extrapolation(self) -> np.ndarray:
+        return self.t[self.n_train :]
+
     @property
-    def X_extrapolation(self) -> np.ndarray: return self.X[self.n_train:]
+    def X_extrapolation(self) -> np.ndarray:
+        return self.X[self.n_train :]
+
     @property
-    def x0(self) -> np.ndarray: return self.obs[0]
+    def x0(self) -> np.ndarray:
+        return self.obs[0]
+
     def metadata(self) -> dict:
-        return {"config": asdict(self.cfg) | {"system": self.cfg.system.config()}, "hash": config_hash(self.cfg),
-                "n_train": self.n_train, "n_total": len(self.t), "sigma": self.sigma.tolist(), "state_names": list(self.state_names)}
+        return {
+            "config": asdict(self.cfg) | {"system": self.cfg.system.config()},
+            "hash": config_hash(self.cfg),
+            "n_train": self.n_train,
+            "n_total": len(self.t),
+            "sigma": self.sigma.tolist(),
+            "state_names": list(self.state_names),
+        }
 
-def single_oscillation(cfg: DatasetConfig = DatasetConfig(), # the dataset's definition
-                       cache_dir: str | Path | None = None, # reference cache (see reference_trajectory)
-                      ) -> OscillationDataset:
+
+def single_oscillation(
+    cfg: DatasetConfig = DatasetConfig(),  # the dataset's definition
+    cache_dir: str | Path | None = None,  # reference cache (see reference_trajectory)
+) -> OscillationDataset:
     "The paper's training set: one oscillation of the system's reference, sampled and optionally noisy."
-    if not isinstance(cfg, DatasetConfig): raise TypeError(f"cfg must be a DatasetConfig, got {type(cfg).__name__}")
-    ref = reference_trajectory(cfg.system, cfg.t_end, cfg.dt_obs, solver=cfg.solver, rtol=cfg.rtol, atol=cfg.atol,
-                               cache_dir=cache_dir)
+    if not isinstance(cfg, DatasetConfig):
+        raise TypeError(f"cfg must be a DatasetConfig, got {type(cfg).__name__}")
+    ref = reference_trajectory(
+        cfg.system, cfg.t_end, cfg.dt_obs, solver=cfg.solver, rtol=cfg.rtol, atol=cfg.atol, cache_dir=cache_dir
+    )
     sys_ = cfg.system
     ev = event_times(ref.t, ref.X[:, sys_.observable_index], sys_.observable.threshold)
-    if len(ev) >= 3 and cfg.t_train_end < (period := float(np.mean(np.diff(ev)[-3:]))):   # the settled period
-        raise ValueError(f"t_train_end={cfg.t_train_end:g} is shorter than one period of the observable "
-                         f"({sys_.observable.variable}: {period:.4g} {sys_.time_unit}): the window must hold one oscillation")
+    if len(ev) >= 3 and cfg.t_train_end < (period := float(np.mean(np.diff(ev)[-3:]))):  # the settled period
+        raise ValueError(
+            f"t_train_end={cfg.t_train_end:g} is shorter than one period of the observable "
+            f"({sys_.observable.variable}: {period:.4g} {sys_.time_unit}): the window must hold one oscillation"
+        )
     n_train = int(round(cfg.t_train_end / cfg.dt_obs)) + 1
     X_train = ref.X[:n_train]
     sigma = cfg.noise * X_train.std(axis=0)

@@ -13,28 +13,37 @@ from .core import check_choice
 from .system import Observable, SymbolicSystem
 
 # %% auto #0
-__all__ = ['FHN_PRESETS', 'FHNParams', 'FitzHughNagumo']
+__all__ = ["FHN_PRESETS", "FHNParams", "FitzHughNagumo"]
+
 
 # %% ../nbs/01b_fitzhugh_nagumo.ipynb #11fefca7
 @dataclass(frozen=True)
 class FHNParams:
     "FitzHugh–Nagumo constants (dimensionless)."
+
     a: float = 0.7
     b: float = 0.8
-    I: float = 0.5            # input
-    eps: float = 0.08         # time-scale separation: smaller is stiffer
+    I: float = 0.5  # input
+    eps: float = 0.08  # time-scale separation: smaller is stiffer
+
 
 FHN_PRESETS = {"classic": FHNParams(), "stiff": FHNParams(eps=0.01)}
 
+
 class FitzHughNagumo(SymbolicSystem):
     "FitzHugh–Nagumo: fast voltage-like v, slow recovery w."
+
     name, state_names, units, time_unit = "fitzhugh_nagumo", ("v", "w"), ("1", "1"), "1"
     Params = FHNParams
     box_spec = {"v": (-2.5, 2.5), "w": (-1.0, 2.0)}
     observable = Observable("v", threshold=0.0, tolerance=0.1, top=1.0, event="spike")
-    def __init__(self, params: FHNParams | str = "classic"): # constants, or a key of FHN_PRESETS
+
+    def __init__(self, params: FHNParams | str = "classic"):  # constants, or a key of FHN_PRESETS
         super().__init__(FHN_PRESETS[check_choice("params", params, FHN_PRESETS)] if isinstance(params, str) else params)
-    def default_x0(self): return np.array([-1.0, 1.0])
+
+    def default_x0(self):
+        return np.array([-1.0, 1.0])
+
     def equations(self, t, x, p, fn):
         v, w = x
         return v - v**3 / 3 - w + p.I, p.eps * (v + p.a - p.b * w)

@@ -18,8 +18,19 @@ from .models import EnsembleMLP
 from .solvers import get_solver, rk_step, rollout, steps_per_interval
 
 # %% auto #0
-__all__ = ['GRADIENT_METHODS', 'ADAPTIVE_METHODS', 'KERNELS', 'HeunRollout', 'fused_available', 'resolve_kernel',
-           'as_member_batch', 'rollout_model', 'rollout_nograd', 'StepBudgetExceeded', 'adaptive_rollout']
+__all__ = [
+    "GRADIENT_METHODS",
+    "ADAPTIVE_METHODS",
+    "KERNELS",
+    "HeunRollout",
+    "fused_available",
+    "resolve_kernel",
+    "as_member_batch",
+    "rollout_model",
+    "rollout_nograd",
+    "StepBudgetExceeded",
+    "adaptive_rollout",
+]
 
 # %% ../nbs/04a_gradients.ipynb #2c1711cc
 _POOL: dict = {}
@@ -42,12 +53,15 @@ _BLAS: ThreadpoolController | None = None
 
 def _one_blas_thread(fn):
     "Run `fn` with numpy's BLAS on one thread, so its round-off does not depend on the thread count."
+
     @functools.wraps(fn)
     def pinned(*args, **kwargs):
         global _BLAS
-        if _BLAS is None: _BLAS = ThreadpoolController()   # scans the loaded libraries once (~ms)
+        if _BLAS is None:
+            _BLAS = ThreadpoolController()  # scans the loaded libraries once (~ms)
         with _BLAS.limit(limits=1, user_api="blas"):
             return fn(*args, **kwargs)
+
     return pinned
 
 
@@ -116,7 +130,8 @@ def _np_backward(G, Ws, dt, n_steps, save_every, Xin, Hs):
     Ds = []  # tanh' = 1 - h^2 on the tape, vectorised once
     for h in Hs:
         d = _take(h.shape, dtype)
-        np.multiply(h, h, out=d); np.subtract(1, d, out=d)
+        np.multiply(h, h, out=d)
+        np.subtract(1, d, out=d)
         Ds.append(d)
     GZ = [_take(h.shape, dtype) for h in Hs]  # grads w.r.t. pre-activations of hidden layers
     Gout = _take((E, K, B, D), dtype)  # grads w.r.t. the MLP outputs
@@ -150,12 +165,13 @@ def _np_backward(G, Ws, dt, n_steps, save_every, Xin, Hs):
     gouts = GZ + [Gout]
     dWs, dbs = [], []
     for l in range(L):
-        I = ins[l].transpose(1, 3, 0, 2).reshape(K, -1, E * B)      # (K, in, E*B)
-        Go = gouts[l].transpose(1, 0, 2, 3).reshape(K, E * B, -1)   # (K, E*B, out)
+        I = ins[l].transpose(1, 3, 0, 2).reshape(K, -1, E * B)  # (K, in, E*B)
+        Go = gouts[l].transpose(1, 0, 2, 3).reshape(K, E * B, -1)  # (K, E*B, out)
         dWs.append(matmul(I, Go))
         dbs.append(Go.sum(1))
     _give(*Ds, *GZ, Gout)
     return a, dWs, dbs
+
 
 # %% ../nbs/04a_gradients.ipynb #31923848
 class HeunRollout(torch.autograd.Function):
@@ -179,180 +195,239 @@ class HeunRollout(torch.autograd.Function):
     @staticmethod
     def backward(ctx, G):
         Ws, Xin, Hs = ctx.np_tape
-        ga, dWs, dbs = _np_backward(np.ascontiguousarray(G.numpy()), Ws, ctx.dt, ctx.n_steps,
-                                    ctx.save_every, Xin, Hs)
+        ga, dWs, dbs = _np_backward(np.ascontiguousarray(G.numpy()), Ws, ctx.dt, ctx.n_steps, ctx.save_every, Xin, Hs)
         # the tape stays with ctx (freed with the graph): backward may run again under retain_graph
-        return (torch.from_numpy(ga), None, None, None,
-                *[torch.from_numpy(w) for w in dWs], *[torch.from_numpy(b) for b in dbs])
+        return (torch.from_numpy(ga), None, None, None, *[torch.from_numpy(w) for w in dWs], *[torch.from_numpy(b) for b in dbs])
+
 
 # %% ../nbs/04a_gradients.ipynb #768fcab6
 GRADIENT_METHODS = ("backprop", "checkpoint", "backsolve")
-ADAPTIVE_METHODS = ("dopri5",)   # torchdiffeq's adaptive Dormand–Prince 5(4), for the vanilla-NODE baseline
+ADAPTIVE_METHODS = ("dopri5",)  # torchdiffeq's adaptive Dormand–Prince 5(4), for the vanilla-NODE baseline
 KERNELS = ("auto", "fused", "torch")
 
-def fused_available(model: nn.Module, # the vector field
-                    method: str, # solver name
-                    gradient: str = "backprop", # gradient method (the fused kernel is backprop's)
-                   ) -> str | None: # None when the fused kernel applies, else why not
+
+def fused_available(
+    model: nn.Module,  # the vector field
+    method: str,  # solver name
+    gradient: str = "backprop",  # gradient method (the fused kernel is backprop's)
+) -> str | None:  # None when the fused kernel applies, else why not
     "Whether the fused numpy Heun kernel can integrate `model` with `method`: None if it can, else the reason."
-    if method != "heun": return f"method={method!r} (the fused kernel is Heun's)"
+    if method != "heun":
+        return f"method={method!r} (the fused kernel is Heun's)"
     if getattr(model, "activation", None) != "tanh" or not hasattr(model, "folded"):
         return "a model that is not a tanh EnsembleMLP"
-    if gradient != "backprop": return f"gradient={gradient!r} (the fused kernel's backward is backprop through the steps)"
-    if model.mu.device.type != "cpu": return f"tensors on {model.mu.device} (the fused kernel runs in numpy, on the CPU)"
+    if gradient != "backprop":
+        return f"gradient={gradient!r} (the fused kernel's backward is backprop through the steps)"
+    if model.mu.device.type != "cpu":
+        return f"tensors on {model.mu.device} (the fused kernel runs in numpy, on the CPU)"
     return None
 
-def resolve_kernel(kernel: str, # "auto" | "fused" | "torch"
-                   model: nn.Module, method: str, gradient: str = "backprop",
-                  ) -> str: # "fused" | "torch"
+
+def resolve_kernel(
+    kernel: str,  # "auto" | "fused" | "torch"
+    model: nn.Module,
+    method: str,
+    gradient: str = "backprop",
+) -> str:  # "fused" | "torch"
     "The kernel a rollout uses: 'auto' is 'fused' where it applies, else 'torch'; an explicit 'fused' that cannot apply raises."
     check_choice("kernel", kernel, KERNELS)
     why_not = fused_available(model, method, gradient)
-    if kernel == "fused" and why_not: raise ValueError(f"kernel='fused' is not available for {why_not}; use kernel='torch' or 'auto'")
-    if kernel == "auto": return "torch" if why_not else "fused"
+    if kernel == "fused" and why_not:
+        raise ValueError(f"kernel='fused' is not available for {why_not}; use kernel='torch' or 'auto'")
+    if kernel == "auto":
+        return "torch" if why_not else "fused"
     return kernel
+
 
 def as_member_batch(x0, K: int, like: torch.Tensor | None = None) -> torch.Tensor:
     "Initial states as (K, B, D): (D,) is shared by every member, (K, D) is one state per member (dtype/device of `like`, whose last axis is D); real and finite."
     if not isinstance(x0, torch.Tensor):
         a = np.asarray(x0)
-        if a.dtype.kind not in "iuf": raise TypeError(f"x0 must be real numbers, got an array of dtype {a.dtype}")
+        if a.dtype.kind not in "iuf":
+            raise TypeError(f"x0 must be real numbers, got an array of dtype {a.dtype}")
         x0 = torch.as_tensor(a)
-    if x0.is_complex() or x0.dtype == torch.bool: raise TypeError(f"x0 must be real, got dtype {x0.dtype}")   # never silently cast
+    if x0.is_complex() or x0.dtype == torch.bool:
+        raise TypeError(f"x0 must be real, got dtype {x0.dtype}")  # never silently cast
     check_finite("x0", x0)
     if like is not None:
         if x0.dim() == 0 or x0.shape[-1] != like.shape[-1]:
-            raise ValueError(f"x0 must have shape (D,), (K={K}, D) or (K={K}, B, D) with D={like.shape[-1]}, got {tuple(x0.shape)}")
+            raise ValueError(
+                f"x0 must have shape (D,), (K={K}, D) or (K={K}, B, D) with D={like.shape[-1]}, got {tuple(x0.shape)}"
+            )
         x0 = x0.to(device=like.device, dtype=like.dtype)
-    if x0.dim() == 1: x0 = x0[None, None, :].expand(K, 1, -1)
-    elif x0.dim() == 2: x0 = x0[:, None, :]
+    if x0.dim() == 1:
+        x0 = x0[None, None, :].expand(K, 1, -1)
+    elif x0.dim() == 2:
+        x0 = x0[:, None, :]
     if x0.dim() != 3 or x0.shape[0] != K:
         raise ValueError(f"x0 must have shape (D,), (K={K}, D) or (K={K}, B, D), got {tuple(x0.shape)}")
     return x0.contiguous()
 
+
 class _Field(nn.Module):
     "An EnsembleMLP as an autonomous f(t, x) module (what torchdiffeq's adjoint expects)."
-    def __init__(self, model): super().__init__(); self.model = model
-    def forward(self, t, x): return self.model(x)
 
-def rollout_model(model: EnsembleMLP, # the vector field, K members
-                  x0, # initial states (D,), (K, D) or (K, B, D)
-                  t_obs, # sample times (T,), each interval a multiple of dt
-                  dt: float, # solver step
-                  gradient: str = "backprop", # "backprop" | "checkpoint" | "backsolve"
-                  method: str = "heun", # explicit solver (a key of SOLVERS)
-                  n_checkpoints: int = 10, # segments for gradient="checkpoint"
-                  rtol: float = 1e-4, atol: float = 1e-5, # tolerances of an adaptive method
-                  max_num_steps: int = 20_000, # step budget of an adaptive method (StepBudgetExceeded beyond)
-                  kernel: str = "auto", # "auto" | "fused" | "torch": who integrates a backprop rollout (see above)
-                 ) -> torch.Tensor: # (T, K, B, D), on the model's device
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, t, x):
+        return self.model(x)
+
+
+def rollout_model(
+    model: EnsembleMLP,  # the vector field, K members
+    x0,  # initial states (D,), (K, D) or (K, B, D)
+    t_obs,  # sample times (T,), each interval a multiple of dt
+    dt: float,  # solver step
+    gradient: str = "backprop",  # "backprop" | "checkpoint" | "backsolve"
+    method: str = "heun",  # explicit solver (a key of SOLVERS)
+    n_checkpoints: int = 10,  # segments for gradient="checkpoint"
+    rtol: float = 1e-4,
+    atol: float = 1e-5,  # tolerances of an adaptive method
+    max_num_steps: int = 20_000,  # step budget of an adaptive method (StepBudgetExceeded beyond)
+    kernel: str = "auto",  # "auto" | "fused" | "torch": who integrates a backprop rollout (see above)
+) -> torch.Tensor:  # (T, K, B, D), on the model's device
     "Roll the model out to the sample times; gradients flow by the chosen method."
     check_choice("gradient", gradient, GRADIENT_METHODS)
     check_choice("kernel", kernel, KERNELS)
     if method in ADAPTIVE_METHODS:
-        if kernel == "fused": raise ValueError(f"kernel='fused' is not available for method={method!r} (the fused kernel is Heun's)")
+        if kernel == "fused":
+            raise ValueError(f"kernel='fused' is not available for method={method!r} (the fused kernel is Heun's)")
         return adaptive_rollout(model, x0, t_obs, method, gradient, rtol, atol, max_num_steps)
     get_solver(method)
     n = steps_per_interval(t_obs, dt)
-    if n.sum() > MAX_STEPS: raise ValueError(f"t_obs spans {int(n.sum())} steps of dt={dt}, more than the cap of {MAX_STEPS} per rollout")
+    if n.sum() > MAX_STEPS:
+        raise ValueError(f"t_obs spans {int(n.sum())} steps of dt={dt}, more than the cap of {MAX_STEPS} per rollout")
     x0 = as_member_batch(x0, model.K, model.mu)
     field = lambda t, x: model(x)
     if gradient == "backprop":
         uniform = len(n) > 0 and np.all(n == n[0])
         if resolve_kernel(kernel, model, method, gradient) == "fused":
-            if not uniform: raise ValueError("kernel='fused' needs sample times a whole, equal number of steps apart")
+            if not uniform:
+                raise ValueError("kernel='fused' needs sample times a whole, equal number of steps apart")
             Ws, bs = model.folded()
             return HeunRollout.apply(x0, float(dt), int(n.sum()), int(n[0]), *Ws, *bs)
         return rollout(field, x0, t_obs, dt, method)
-    resolve_kernel(kernel, model, method, gradient)       # an explicit 'fused' raises: it is backprop's kernel
+    resolve_kernel(kernel, model, method, gradient)  # an explicit 'fused' raises: it is backprop's kernel
     if gradient == "checkpoint":
         check_int("n_checkpoints", n_checkpoints, 1)
         tab = get_solver(method)
         bounds = np.linspace(0, len(n), min(n_checkpoints, len(n)) + 1).round().astype(int)
         t0, step0 = float(t_obs[0]), np.concatenate([[0], np.cumsum(n)])
-        def segment(x, a, b):   # intervals a..b-1 from the state at interval a; returns their end states
+
+        def segment(x, a, b):  # intervals a..b-1 from the state at interval a; returns their end states
             out, k = [], int(step0[a])
             for i in range(a, b):
                 for _ in range(int(n[i])):
-                    x = rk_step(field, t0 + k * dt, x, dt, tab); k += 1
+                    x = rk_step(field, t0 + k * dt, x, dt, tab)
+                    k += 1
                 out.append(x)
             return torch.stack(out)
+
         outs, x = [x0[None]], x0
         for a, b in zip(bounds[:-1], bounds[1:]):
-            seg = checkpoint(segment, x, int(a), int(b), use_reentrant=False)   # keeps only x; recomputes in backward
-            outs.append(seg); x = seg[-1]
+            seg = checkpoint(segment, x, int(a), int(b), use_reentrant=False)  # keeps only x; recomputes in backward
+            outs.append(seg)
+            x = seg[-1]
         return torch.cat(outs)
     from torchdiffeq import odeint_adjoint
-    t = torch.as_tensor(np.asarray(t_obs.detach().cpu() if isinstance(t_obs, torch.Tensor) else t_obs, dtype=float),
-                        dtype=x0.dtype, device=x0.device)
+
+    t = torch.as_tensor(
+        np.asarray(t_obs.detach().cpu() if isinstance(t_obs, torch.Tensor) else t_obs, dtype=float),
+        dtype=x0.dtype,
+        device=x0.device,
+    )
     solver = {"heun": "heun2", "euler": "euler", "rk4_38": "rk4"}.get(method)
-    if solver is None: raise ValueError(f"gradient='backsolve' supports method in ['heun', 'euler', 'rk4_38'], got {method!r}")
+    if solver is None:
+        raise ValueError(f"gradient='backsolve' supports method in ['heun', 'euler', 'rk4_38'], got {method!r}")
     f = _Field(model)
     return odeint_adjoint(f, x0, t, method=solver, options=dict(step_size=dt), adjoint_params=tuple(model.parameters()))
 
+
 # %% ../nbs/04a_gradients.ipynb #9df7675c
 @torch.no_grad()
-def rollout_nograd(model: EnsembleMLP, # the vector field
-                   x0, # (D,), (K, D) or (K, B, D)
-                   dt: float, # step
-                   n_steps: int, # number of steps
-                   save_every: int = 1, # keep every save_every-th state
-                   method: str = "heun",
-                   kernel: str = "auto", # "auto" | "fused" | "torch"
-                   **adaptive, # rtol, atol, max_num_steps for an adaptive method
-                  ) -> np.ndarray: # (n_steps // save_every + 1, K, B, D), numpy on the CPU
+def rollout_nograd(
+    model: EnsembleMLP,  # the vector field
+    x0,  # (D,), (K, D) or (K, B, D)
+    dt: float,  # step
+    n_steps: int,  # number of steps
+    save_every: int = 1,  # keep every save_every-th state
+    method: str = "heun",
+    kernel: str = "auto",  # "auto" | "fused" | "torch"
+    **adaptive,  # rtol, atol, max_num_steps for an adaptive method
+) -> np.ndarray:  # (n_steps // save_every + 1, K, B, D), numpy on the CPU
     "Forward-only rollout for evaluation (the fused numpy Heun kernel or the generic torch loop, as `kernel` says)."
     check_choice("kernel", kernel, KERNELS)
     check_positive("dt", dt)
-    check_int("n_steps", n_steps, 0, MAX_STEPS)          # a bounded cost
+    check_int("n_steps", n_steps, 0, MAX_STEPS)  # a bounded cost
     check_int("save_every", save_every, 1)
     x0 = as_member_batch(x0, model.K, model.mu)
-    if method in ADAPTIVE_METHODS:   # dt only sets the output grid
-        if kernel == "fused": raise ValueError(f"kernel='fused' is not available for method={method!r} (the fused kernel is Heun's)")
+    if method in ADAPTIVE_METHODS:  # dt only sets the output grid
+        if kernel == "fused":
+            raise ValueError(f"kernel='fused' is not available for method={method!r} (the fused kernel is Heun's)")
         t = np.arange(0, n_steps + 1, save_every) * dt
         return adaptive_rollout(model, x0, t, method, "backprop", **adaptive).cpu().numpy()
     if resolve_kernel(kernel, model, method) == "fused":
         Ws, bs = model.folded()
-        out, _ = _np_forward(x0.numpy(), [w.numpy() for w in Ws], [b.numpy()[:, None, :] for b in bs],
-                             float(dt), int(n_steps), int(save_every), store=False)
+        out, _ = _np_forward(
+            x0.numpy(),
+            [w.numpy() for w in Ws],
+            [b.numpy()[:, None, :] for b in bs],
+            float(dt),
+            int(n_steps),
+            int(save_every),
+            store=False,
+        )
         return out
     t = np.arange(0, n_steps + 1, save_every) * dt
     return rollout(lambda t, x: model(x), x0, t, dt, method).cpu().numpy()
+
 
 # %% ../nbs/04a_gradients.ipynb #a8d4bfe5
 class StepBudgetExceeded(RuntimeError):
     "An adaptive solve used up its step budget (the learned field has likely become stiff)."
 
+
 class _BudgetField(nn.Module):
     "f(t, x) = model(x), counting evaluations and stopping the solve when the step budget is spent."
-    EVALS_PER_STEP = 6    # dopri5 is FSAL: six new evaluations per attempted step
+
+    EVALS_PER_STEP = 6  # dopri5 is FSAL: six new evaluations per attempted step
+
     def __init__(self, model, method, max_num_steps, t_span):
         super().__init__()
         self.model, self.method, self.max_num_steps, self.t_span = model, method, max_num_steps, t_span
         self.nfe, self.t_last = 0, t_span[0]
+
     def forward(self, t, x):
-        self.nfe += 1; self.t_last = float(t.detach())
+        self.nfe += 1
+        self.t_last = float(t.detach())
         if self.nfe > self.EVALS_PER_STEP * self.max_num_steps + 2:
             raise StepBudgetExceeded(
                 f"{self.method} exceeded max_num_steps={self.max_num_steps} at t = {self.t_last:.4g} ms of "
                 f"[{self.t_span[0]:g}, {self.t_span[1]:g}] ms ({self.nfe} field evaluations): the learned field has "
-                "probably become stiff; raise max_num_steps, loosen rtol/atol, or use a fixed-step method")
+                "probably become stiff; raise max_num_steps, loosen rtol/atol, or use a fixed-step method"
+            )
         return self.model(x)
 
-def adaptive_rollout(model: EnsembleMLP, # the vector field, K members
-                     x0, # (D,), (K, D) or (K, B, D)
-                     t_obs, # output times (T,), increasing
-                     method: str = "dopri5", # a key of ADAPTIVE_METHODS
-                     gradient: str = "backprop", # "backprop" (through the accepted steps) | "backsolve" (adjoint)
-                     rtol: float = 1e-4, # relative tolerance
-                     atol: float = 1e-5, # absolute tolerance
-                     max_num_steps: int = 20_000, # step budget for the whole call (StepBudgetExceeded beyond)
-                    ) -> torch.Tensor: # (T, K, B, D)
+
+def adaptive_rollout(
+    model: EnsembleMLP,  # the vector field, K members
+    x0,  # (D,), (K, D) or (K, B, D)
+    t_obs,  # output times (T,), increasing
+    method: str = "dopri5",  # a key of ADAPTIVE_METHODS
+    gradient: str = "backprop",  # "backprop" (through the accepted steps) | "backsolve" (adjoint)
+    rtol: float = 1e-4,  # relative tolerance
+    atol: float = 1e-5,  # absolute tolerance
+    max_num_steps: int = 20_000,  # step budget for the whole call (StepBudgetExceeded beyond)
+) -> torch.Tensor:  # (T, K, B, D)
     "Roll the model out with torchdiffeq's adaptive solver under a step budget."
     from torchdiffeq import odeint, odeint_adjoint
+
     check_choice("method", method, ADAPTIVE_METHODS)
     check_choice("gradient", gradient, ("backprop", "backsolve"))
-    check_number("rtol", rtol, 0, lo_open=True); check_number("atol", atol, 0, lo_open=True)
+    check_number("rtol", rtol, 0, lo_open=True)
+    check_number("atol", atol, 0, lo_open=True)
     check_int("max_num_steps", max_num_steps, 1, MAX_STEPS)
     x0 = as_member_batch(x0, model.K, model.mu)
     t = torch.as_tensor(np.asarray(t_obs, dtype=float), dtype=x0.dtype, device=x0.device)
@@ -362,4 +437,3 @@ def adaptive_rollout(model: EnsembleMLP, # the vector field, K members
     if gradient == "backprop":
         return odeint(f, x0, t, rtol=rtol, atol=atol, method=method)
     return odeint_adjoint(f, x0, t, rtol=rtol, atol=atol, method=method, adjoint_params=tuple(model.parameters()))
-

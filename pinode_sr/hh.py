@@ -17,19 +17,21 @@ from .core import check_choice
 from .system import NUMPY_FN, TORCH_FN, Observable, SymbolicSystem
 
 # %% auto #0
-__all__ = ['HH_PRESETS', 'HHParams', 'hh_params', 'hh_rates', 'steady_state_gates', 'HodgkinHuxley']
+__all__ = ["HH_PRESETS", "HHParams", "hh_params", "hh_rates", "steady_state_gates", "HodgkinHuxley"]
+
 
 # %% ../nbs/01_hh.ipynb #fa8f1cc0
 @dataclass(frozen=True)
 class HHParams:
     "Hodgkin–Huxley constants (standard modern form)."
-    C: float = 1.0          # membrane capacitance (µF/cm²)
-    g_Na: float = 120.0     # maximal sodium conductance (mS/cm²)
-    g_K: float = 36.0       # maximal potassium conductance (mS/cm²)
-    g_L: float = 0.3        # leak conductance (mS/cm²)
-    E_Na: float = 50.0      # sodium reversal potential (mV)
-    E_K: float = -77.0      # potassium reversal potential (mV)
-    E_L: float = -54.387    # leak reversal potential (mV)
+
+    C: float = 1.0  # membrane capacitance (µF/cm²)
+    g_Na: float = 120.0  # maximal sodium conductance (mS/cm²)
+    g_K: float = 36.0  # maximal potassium conductance (mS/cm²)
+    g_L: float = 0.3  # leak conductance (mS/cm²)
+    E_Na: float = 50.0  # sodium reversal potential (mV)
+    E_K: float = -77.0  # potassium reversal potential (mV)
+    E_L: float = -54.387  # leak reversal potential (mV)
     I_ext: Union[float, Callable] = 10.0  # external current (µA/cm²): a constant or a function of t (ms)
 
     def __post_init__(self):
@@ -37,58 +39,75 @@ class HHParams:
             v = getattr(self, k)
             if not isinstance(v, (int, float, np.floating, np.integer)) or not math.isfinite(v):
                 raise ValueError(f"{k} must be a finite number, got {v!r}")
-        if self.C <= 0: raise ValueError(f"C (capacitance, µF/cm²) must be > 0, got {self.C}")
+        if self.C <= 0:
+            raise ValueError(f"C (capacitance, µF/cm²) must be > 0, got {self.C}")
         for k in ("g_Na", "g_K", "g_L"):
-            if getattr(self, k) < 0: raise ValueError(f"{k} (conductance, mS/cm²) must be >= 0, got {getattr(self, k)}")
-        if not callable(self.I_ext) and (not isinstance(self.I_ext, (int, float, np.floating, np.integer)) or not math.isfinite(self.I_ext)):
+            if getattr(self, k) < 0:
+                raise ValueError(f"{k} (conductance, mS/cm²) must be >= 0, got {getattr(self, k)}")
+        if not callable(self.I_ext) and (
+            not isinstance(self.I_ext, (int, float, np.floating, np.integer)) or not math.isfinite(self.I_ext)
+        ):
             raise ValueError(f"I_ext must be a finite number or a function of t, got {self.I_ext!r}")
 
+
 HH_PRESETS = {
-    "paper": HHParams(),            # I_ext = 10 µA/cm²: periodic spiking, period 14.636 ms
-    "rest": HHParams(I_ext=0.0),    # no input: the resting state near -65 mV is stable
+    "paper": HHParams(),  # I_ext = 10 µA/cm²: periodic spiking, period 14.636 ms
+    "rest": HHParams(I_ext=0.0),  # no input: the resting state near -65 mV is stable
 }
 
-def hh_params(preset: str = "paper", # a key of `HH_PRESETS`
-              **overrides, # fields to replace, e.g. I_ext=6.5
-             ) -> HHParams:
+
+def hh_params(
+    preset: str = "paper",  # a key of `HH_PRESETS`
+    **overrides,  # fields to replace, e.g. I_ext=6.5
+) -> HHParams:
     "Parameters of a named preset, optionally with some fields replaced."
     return dataclasses.replace(HH_PRESETS[check_choice("preset", preset, HH_PRESETS)], **overrides)
+
 
 # %% ../nbs/01_hh.ipynb #5a904508
 def _rates(fn, V):
     "(α_m, β_m, α_h, β_h, α_n, β_n) at membrane potential V (mV), per ms, with the functions of `fn`."
-    return (fn.phi((V + 40) / 10),                   # α_m = 0.1 (V+40) / (1 - e^{-(V+40)/10})
-            4.0 * fn.exp(-(V + 65) / 18),
-            0.07 * fn.exp(-(V + 65) / 20),
-            1.0 / (1.0 + fn.exp(-(V + 35) / 10)),
-            0.1 * fn.phi((V + 55) / 10),             # α_n = 0.01 (V+55) / (1 - e^{-(V+55)/10})
-            0.125 * fn.exp(-(V + 65) / 80))
+    return (
+        fn.phi((V + 40) / 10),  # α_m = 0.1 (V+40) / (1 - e^{-(V+40)/10})
+        4.0 * fn.exp(-(V + 65) / 18),
+        0.07 * fn.exp(-(V + 65) / 20),
+        1.0 / (1.0 + fn.exp(-(V + 35) / 10)),
+        0.1 * fn.phi((V + 55) / 10),  # α_n = 0.01 (V+55) / (1 - e^{-(V+55)/10})
+        0.125 * fn.exp(-(V + 65) / 80),
+    )
+
 
 # %% ../nbs/01_hh.ipynb #44f8a9dd
-def hh_rates(V): # membrane potential (mV): float, array or tensor
+def hh_rates(V):  # membrane potential (mV): float, array or tensor
     "The six HH rate functions (α_m, β_m, α_h, β_h, α_n, β_n) in 1/ms, safe at V = -40 and -55 mV."
-    if isinstance(V, torch.Tensor): return _rates(TORCH_FN, V)
+    if isinstance(V, torch.Tensor):
+        return _rates(TORCH_FN, V)
     return _rates(NUMPY_FN, np.asarray(V, dtype=float))
 
-def steady_state_gates(V): # membrane potential (mV)
+
+def steady_state_gates(V):  # membrane potential (mV)
     "Steady-state gates (m∞, h∞, n∞) = α/(α+β) at a clamped potential V."
     a_m, b_m, a_h, b_h, a_n, b_n = hh_rates(V)
     return a_m / (a_m + b_m), a_h / (a_h + b_h), a_n / (a_n + b_n)
 
+
 # %% ../nbs/01_hh.ipynb #01d087d8
 class HodgkinHuxley(SymbolicSystem):
     "The Hodgkin–Huxley neuron: state (V, m, h, n), V in mV, t in ms."
+
     name = "hodgkin_huxley"
     state_names = ("V", "m", "h", "n")
     units = ("mV", "1", "1", "1")
     time_unit = "ms"
     Params = HHParams
-    inputs = ("I_ext",)                  # the current may be a function of t
+    inputs = ("I_ext",)  # the current may be a function of t
     box_spec = {"V": (-100.0, 60.0), "m": (0.0, 1.0), "h": (0.0, 1.0), "n": (0.0, 1.0)}
     observable = Observable("V", threshold=0.0, tolerance=5.0, top=-20.0, event="spike")
 
-    def __init__(self, params: HHParams | None = None, # constants; default: the "paper" preset
-                ):
+    def __init__(
+        self,
+        params: HHParams | None = None,  # constants; default: the "paper" preset
+    ):
         if params is not None and not isinstance(params, HHParams):
             raise ValueError(f"params must be an HHParams (see hh_params), got {type(params).__name__}")
         super().__init__(params if params is not None else hh_params())
@@ -104,12 +123,15 @@ class HodgkinHuxley(SymbolicSystem):
         dn = a_n * (1 - n) - b_n * n
         return dV, dm, dh, dn
 
-    def current(self, t): # time (ms)
+    def current(self, t):  # time (ms)
         "External current I_ext(t) in µA/cm²."
         return self.params.I_ext(t) if callable(self.params.I_ext) else self.params.I_ext
 
-    def default_x0(self, V0: float = -65.0, # initial membrane potential (mV)
-                  ) -> np.ndarray: # (V0, m∞(V0), h∞(V0), n∞(V0))
+    def default_x0(
+        self,
+        V0: float = -65.0,  # initial membrane potential (mV)
+    ) -> np.ndarray:  # (V0, m∞(V0), h∞(V0), n∞(V0))
         "Initial state: V = V0 with the gates at their steady state at V0."
-        if not math.isfinite(V0): raise ValueError(f"V0 must be finite, got {V0}")
+        if not math.isfinite(V0):
+            raise ValueError(f"V0 must be finite, got {V0}")
         return np.array([V0, *steady_state_gates(np.float64(V0))])

@@ -13,19 +13,21 @@ from .hh import _rates, steady_state_gates
 from .system import Observable, SymbolicSystem
 
 # %% auto #0
-__all__ = ['HHNetworkParams', 'hh_network_params', 'HHNetwork']
+__all__ = ["HHNetworkParams", "hh_network_params", "HHNetwork"]
+
 
 # %% ../nbs/01d_hh_network.ipynb #c9d582b8
 @dataclass(frozen=True)
 class HHNetworkParams:
     "An HH network: per-neuron currents, the coupling matrix, synapse and membrane constants."
-    I_ext: tuple = (10.0, 10.5, 11.0)        # µA/cm², one per neuron: N = len(I_ext)
-    g_syn: tuple = ((0.0, 0.1, 0.1), (0.1, 0.0, 0.1), (0.1, 0.1, 0.0))   # mS/cm², g_syn[i][j]: from j onto i
-    E_syn: float = 0.0       # mV (excitatory)
-    alpha_r: float = 1.1     # /ms
-    alpha_d: float = 0.19    # /ms
-    V_p: float = 2.0         # mV
-    K_p: float = 5.0         # mV
+
+    I_ext: tuple = (10.0, 10.5, 11.0)  # µA/cm², one per neuron: N = len(I_ext)
+    g_syn: tuple = ((0.0, 0.1, 0.1), (0.1, 0.0, 0.1), (0.1, 0.1, 0.0))  # mS/cm², g_syn[i][j]: from j onto i
+    E_syn: float = 0.0  # mV (excitatory)
+    alpha_r: float = 1.1  # /ms
+    alpha_d: float = 0.19  # /ms
+    V_p: float = 2.0  # mV
+    K_p: float = 5.0  # mV
     C: float = 1.0
     g_Na: float = 120.0
     g_K: float = 36.0
@@ -36,41 +38,59 @@ class HHNetworkParams:
 
     def __post_init__(self):
         N = len(self.I_ext) if isinstance(self.I_ext, tuple) else 0
-        if N < 1: raise ValueError(f"I_ext must be a tuple with one current per neuron (N >= 1), got {self.I_ext!r}")
+        if N < 1:
+            raise ValueError(f"I_ext must be a tuple with one current per neuron (N >= 1), got {self.I_ext!r}")
         g = self.g_syn
         if not (isinstance(g, tuple) and len(g) == N and all(isinstance(r, tuple) and len(r) == N for r in g)):
             shape = (len(g), *{len(r) for r in g if isinstance(r, tuple)}) if isinstance(g, tuple) else type(g).__name__
             raise ValueError(f"g_syn must be an N x N tuple of tuples (N = {N} neurons), got shape {shape}")
-        if any(v < 0 for r in g for v in r): raise ValueError("g_syn: conductances must be >= 0")
+        if any(v < 0 for r in g for v in r):
+            raise ValueError("g_syn: conductances must be >= 0")
 
-def hh_network_params(N: int = 3, # number of neurons
-                      g: float = 0.1, # all-to-all synaptic conductance (mS/cm²)
-                      I_range: tuple = (10.0, 11.0), # currents spread evenly over this range (µA/cm²)
-                      **overrides) -> HHNetworkParams:
+
+def hh_network_params(
+    N: int = 3,  # number of neurons
+    g: float = 0.1,  # all-to-all synaptic conductance (mS/cm²)
+    I_range: tuple = (10.0, 11.0),  # currents spread evenly over this range (µA/cm²)
+    **overrides,
+) -> HHNetworkParams:
     "Parameters of an all-to-all network of N neurons with currents spread over I_range."
-    if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1: raise ValueError(f"N must be an integer >= 1, got {N!r}")
+    if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
+        raise ValueError(f"N must be an integer >= 1, got {N!r}")
     I = tuple(float(v) for v in (np.linspace(*I_range, N) if N > 1 else [I_range[0]]))
     G = tuple(tuple(0.0 if i == j else float(g) for j in range(N)) for i in range(N))
     return HHNetworkParams(I_ext=I, g_syn=G, **overrides)
 
+
 class HHNetwork(SymbolicSystem):
     "N Hodgkin–Huxley neurons coupled by kinetic excitatory synapses; state (V, m, h, n, s) per neuron."
+
     name, time_unit = "hh_network", "ms"
     Params = HHNetworkParams
     observable = Observable("V1", threshold=0.0, tolerance=5.0, top=-20.0, event="spike")
 
-    def __init__(self, params: HHNetworkParams | None = None): # default: hh_network_params()
+    def __init__(self, params: HHNetworkParams | None = None):  # default: hh_network_params()
         super().__init__(params if params is not None else hh_network_params())
+
     @property
-    def N(self) -> int: return len(self.params.I_ext)
+    def N(self) -> int:
+        return len(self.params.I_ext)
+
     @property
-    def state_names(self): return tuple(f"{v}{i + 1}" for i in range(self.N) for v in ("V", "m", "h", "n", "s"))
+    def state_names(self):
+        return tuple(f"{v}{i + 1}" for i in range(self.N) for v in ("V", "m", "h", "n", "s"))
+
     @property
-    def units(self): return ("mV", "1", "1", "1", "1") * self.N
+    def units(self):
+        return ("mV", "1", "1", "1", "1") * self.N
+
     @property
-    def box_spec(self): return [(-100.0, 60.0), (0.0, 1.0), (0.0, 1.0), (0.0, 1.0), (0.0, 1.0)] * self.N
+    def box_spec(self):
+        return [(-100.0, 60.0), (0.0, 1.0), (0.0, 1.0), (0.0, 1.0), (0.0, 1.0)] * self.N
+
     @property
-    def voltage_indices(self) -> list[int]: return [5 * i for i in range(self.N)]
+    def voltage_indices(self) -> list[int]:
+        return [5 * i for i in range(self.N)]
 
     def default_x0(self) -> np.ndarray:
         "Neuron i at rest at −65 + 3i mV (so they do not start in phase), synapses closed."
@@ -80,11 +100,16 @@ class HHNetwork(SymbolicSystem):
         N, out = len(p.I_ext), []
         s = [x[5 * j + 4] for j in range(N)]
         for i in range(N):
-            V, m, h, n, si = x[5 * i: 5 * i + 5]
+            V, m, h, n, si = x[5 * i : 5 * i + 5]
             a_m, b_m, a_h, b_h, a_n, b_n = _rates(fn, V)
             I_ion = p.g_Na * m**3 * h * (V - p.E_Na) + p.g_K * n**4 * (V - p.E_K) + p.g_L * (V - p.E_L)
             I_syn = sum(p.g_syn[i][j] * s[j] for j in range(N) if j != i) * (V - p.E_syn)
             T = 1 / (1 + fn.exp(-(V - p.V_p) / p.K_p))
-            out += [(p.I_ext[i] - I_ion - I_syn) / p.C, a_m * (1 - m) - b_m * m, a_h * (1 - h) - b_h * h,
-                    a_n * (1 - n) - b_n * n, p.alpha_r * T * (1 - si) - p.alpha_d * si]
+            out += [
+                (p.I_ext[i] - I_ion - I_syn) / p.C,
+                a_m * (1 - m) - b_m * m,
+                a_h * (1 - h) - b_h * h,
+                a_n * (1 - n) - b_n * n,
+                p.alpha_r * T * (1 - si) - p.alpha_d * si,
+            ]
         return tuple(out)

@@ -21,141 +21,204 @@ from .metrics import meets_threshold, summarize, time_to_threshold
 from .runs import RunFolder
 
 # %% auto #0
-__all__ = ['LAM_SCHEDULES', 'cosine', 'exponential', 'Phase', 'clip_per_member', 'TrainingInterrupted', 'RunStopped', 'Task',
-           'check_run_args', 'fit']
+__all__ = [
+    "LAM_SCHEDULES",
+    "cosine",
+    "exponential",
+    "Phase",
+    "clip_per_member",
+    "TrainingInterrupted",
+    "RunStopped",
+    "Task",
+    "check_run_args",
+    "fit",
+]
+
 
 # %% ../nbs/05a_loop.ipynb #1a000007
 def cosine(i: int, n: int, a: float, b: float) -> float:
     "Cosine decay from a (i = 0) to b (i = n − 1)."
     return a if n <= 1 else b + 0.5 * (a - b) * (1 + math.cos(math.pi * i / (n - 1)))
 
+
 def exponential(i: int, n: int, a: float, b: float) -> float:
     "Geometric interpolation from a (i = 0) to b (i = n − 1); a when a == b."
     return a if n <= 1 or a == b else a * (b / a) ** (i / (n - 1))
 
+
 LAM_SCHEDULES = ("exp", "ramp")
+
 
 @dataclass(frozen=True)
 class Phase:
     "One phase of a schedule: its iterations, learning-rate and λ schedules, and whether the data term is on."
-    name: str                                  # e.g. "physics", "joint", "adam": the log's phase label
-    n: int                                     # iterations
-    lr: tuple[float, float]                    # cosine from lr[0] to lr[1]
-    lam: tuple[float, float] = (1.0, 1.0)      # λ from lam[0] to lam[1] ("exp"), or up to lam[0] ("ramp")
-    lam_schedule: str = "exp"                  # "exp" | "ramp"
-    data: bool = True                          # whether the data term is on (False: physics only)
+
+    name: str  # e.g. "physics", "joint", "adam": the log's phase label
+    n: int  # iterations
+    lr: tuple[float, float]  # cosine from lr[0] to lr[1]
+    lam: tuple[float, float] = (1.0, 1.0)  # λ from lam[0] to lam[1] ("exp"), or up to lam[0] ("ramp")
+    lam_schedule: str = "exp"  # "exp" | "ramp"
+    data: bool = True  # whether the data term is on (False: physics only)
 
     def __post_init__(self):
-        if not isinstance(self.name, str) or not self.name: raise TypeError(f"name must be a non-empty string, got {self.name!r}")
+        if not isinstance(self.name, str) or not self.name:
+            raise TypeError(f"name must be a non-empty string, got {self.name!r}")
         check_choice("lam_schedule", self.lam_schedule, LAM_SCHEDULES)
         check_int("n", self.n, 0)
         for k in ("lr", "lam"):
             v = getattr(self, k)
-            if not isinstance(v, tuple) or len(v) != 2: raise TypeError(f"{k} must be a pair (start, end), got {v!r}")
-        for v in self.lr: check_number("lr", v, 0, lo_open=True)
-        for v in self.lam: check_number("lam", v, 0)
+            if not isinstance(v, tuple) or len(v) != 2:
+                raise TypeError(f"{k} must be a pair (start, end), got {v!r}")
+        for v in self.lr:
+            check_number("lr", v, 0, lo_open=True)
+        for v in self.lam:
+            check_number("lam", v, 0)
         check_bool("data", self.data)
         if self.lam_schedule == "exp" and (self.lam[0] == 0) != (self.lam[1] == 0):
             raise ValueError(f"an exponential λ schedule cannot start or end at 0, got lam={self.lam}")
 
-    def lr_at(self, i: int) -> float: return cosine(i, self.n, *self.lr)
+    def lr_at(self, i: int) -> float:
+        return cosine(i, self.n, *self.lr)
+
     def lam_at(self, i: int) -> float:
-        if self.lam_schedule == "ramp": return self.lam[0] * min(1.0, 2 * i / max(1, self.n))
+        if self.lam_schedule == "ramp":
+            return self.lam[0] * min(1.0, 2 * i / max(1, self.n))
         return exponential(i, self.n, *self.lam)
 
+
 # %% ../nbs/05a_loop.ipynb #1a00000a
-def clip_per_member(params: Sequence[torch.Tensor], # stacked parameters, leading axis K
-                    max_norm: float, # maximum gradient norm per member
-                   ) -> torch.Tensor: # (K,) gradient norms before clipping
+def clip_per_member(
+    params: Sequence[torch.Tensor],  # stacked parameters, leading axis K
+    max_norm: float,  # maximum gradient norm per member
+) -> torch.Tensor:  # (K,) gradient norms before clipping
     "Scale each member's gradient to norm ≤ max_norm (in place)."
-    check_positive("max_norm", max_norm)                  # a negative norm would flip the gradient, NaN would erase it
+    check_positive("max_norm", max_norm)  # a negative norm would flip the gradient, NaN would erase it
     params = list(params)
     if not params or any(not isinstance(p, torch.Tensor) or p.grad is None for p in params):
         raise ValueError("params must be a non-empty sequence of tensors that have gradients")
     sq = sum(p.grad.pow(2).flatten(1).sum(1) for p in params)
     norm = sq.sqrt()
     scale = (max_norm / (norm + 1e-12)).clamp(max=1.0)
-    for p in params: p.grad.mul_(scale.view(-1, *([1] * (p.dim() - 1))))
+    for p in params:
+        p.grad.mul_(scale.view(-1, *([1] * (p.dim() - 1))))
     return norm
+
 
 # %% ../nbs/05a_loop.ipynb #1a00000d
 class TrainingInterrupted(RuntimeError):
     "Raised when a run stops at `max_iterations` (its checkpoint lets the next call resume)."
 
+
 class RunStopped(RuntimeError):
     "Raised by a task's losses to end a run early (e.g. an adaptive solver out of steps); the run is scored as it is."
 
+
 class Task:
     "What a method gives the loop: its ensemble model, its per-member losses, its evaluation, and optional hooks."
-    model: nn.Module        # K members: every parameter has the members on its leading axis
-    seeds: Sequence[int]    # the K members' seeds
+
+    model: nn.Module  # K members: every parameter has the members on its leading axis
+    seeds: Sequence[int]  # the K members' seeds
 
     def losses(self, phase: Phase, i: int, lam: float) -> tuple[torch.Tensor, torch.Tensor]:
         "Data and physics loss per member, (K,) each, at iteration i of `phase` (raise RunStopped to end the run)."
         raise NotImplementedError
+
     def evaluate(self) -> tuple[list[dict], np.ndarray, np.ndarray]:
         "Per-member metric rows, the evaluation grid (T,) and the trajectories (T, K, D)."
         raise NotImplementedError
+
     def before_iteration(self, phase: Phase, i: int) -> None:
         "Work before iteration i of `phase` (e.g. refresh collocation points)."
+
     def state(self) -> dict:
         "Random state and anything else a checkpoint needs to resume bit for bit."
         return {}
+
     def load_state(self, state: dict) -> None:
         "Restore what `state` returned."
+
     def refine(self, alive: torch.Tensor) -> dict | None:
         "Optional refinement after the gradient phases (L-BFGS): None, or dict(iterations, lam, data (K,), phys (K,))."
         return None
+
     def arrays(self) -> dict:
         "Arrays saved with the run besides the evaluation (e.g. the observations)."
         return {}
 
 
 # %% ../nbs/05a_loop.ipynb #1a00000f
-def check_run_args(cfg, # the run's config
-                   cls: type, # the config class the trainer takes
-                   folder=None, progress=True, max_iterations=None, cache_dir=None, device=None, # a trainer's arguments
-                  ) -> None:
+def check_run_args(
+    cfg,  # the run's config
+    cls: type,  # the config class the trainer takes
+    folder=None,
+    progress=True,
+    max_iterations=None,
+    cache_dir=None,
+    device=None,  # a trainer's arguments
+) -> None:
     "The checks every trainer makes before any work: `cfg` of its class, `folder` a RunFolder of that very config, the rest by type."
     from pinode_sr.core import check_path, config_hash
-    if not isinstance(cfg, cls): raise TypeError(f"cfg must be a {cls.__name__}, got {type(cfg).__name__} {cfg!r}")
+
+    if not isinstance(cfg, cls):
+        raise TypeError(f"cfg must be a {cls.__name__}, got {type(cfg).__name__} {cfg!r}")
     if folder is not None:
         if not isinstance(folder, RunFolder):
-            raise TypeError(f"folder must be a RunFolder (e.g. RunFolder(cfg, root)) or None, got {type(folder).__name__} {folder!r}")
+            raise TypeError(
+                f"folder must be a RunFolder (e.g. RunFolder(cfg, root)) or None, got {type(folder).__name__} {folder!r}"
+            )
         if folder.hash != config_hash(cfg):
-            raise ValueError(f"folder {folder.path} belongs to config {folder.hash}, not to cfg ({config_hash(cfg)}): its checkpoint cannot be resumed")
-    check_bool("progress", progress); check_int("max_iterations", max_iterations, 1, none_ok=True)
-    if cache_dir is not False: check_path("cache_dir", cache_dir)
+            raise ValueError(
+                f"folder {folder.path} belongs to config {folder.hash}, not to cfg ({config_hash(cfg)}): its checkpoint cannot be resumed"
+            )
+    check_bool("progress", progress)
+    check_int("max_iterations", max_iterations, 1, none_ok=True)
+    if cache_dir is not False:
+        check_path("cache_dir", cache_dir)
     if device is not None and not isinstance(device, (str, torch.device)):
         raise TypeError(f"device must be a string such as 'cpu' or 'cuda', a torch.device or None, got {type(device).__name__}")
 
-def _checkpoint(folder, model, opt, task, log, alive, position):
-    folder.save_checkpoint({"model": model.state_dict(), "optimizer": None if opt is None else opt.state_dict(),
-                            "task": task.state(), "log": log, "alive": alive, "position": position})
 
-def fit(task: Task, # the method: model, losses, evaluation, hooks
-        phases: Sequence[Phase], # the schedule
-        clip: float = 1.0, # per-member gradient norm
-        log_every: int = 50, # loss components every this many iterations (and at each phase's last)
-        eval_every: int = 0, # the task's evaluation every this many iterations (0: only at the end)
-        checkpoint_every: int = 0, # a checkpoint every this many iterations (0: only at phase boundaries)
-        folder: RunFolder | None = None, # where checkpoints go (None: no checkpoints)
-        progress: bool = True, # tqdm progress bar
-        max_iterations: int | None = None, # stop (TrainingInterrupted) after this many iterations in this call
-        desc: str = "train", # progress bar label
-        extra_metrics: dict | None = None, # more entries for the metrics (before "hash")
-        config_hash: str | None = None, # the run's hash, stored in the metrics
-       ) -> dict: # state_dict, metrics, log, arrays
+def _checkpoint(folder, model, opt, task, log, alive, position):
+    folder.save_checkpoint(
+        {
+            "model": model.state_dict(),
+            "optimizer": None if opt is None else opt.state_dict(),
+            "task": task.state(),
+            "log": log,
+            "alive": alive,
+            "position": position,
+        }
+    )
+
+
+def fit(
+    task: Task,  # the method: model, losses, evaluation, hooks
+    phases: Sequence[Phase],  # the schedule
+    clip: float = 1.0,  # per-member gradient norm
+    log_every: int = 50,  # loss components every this many iterations (and at each phase's last)
+    eval_every: int = 0,  # the task's evaluation every this many iterations (0: only at the end)
+    checkpoint_every: int = 0,  # a checkpoint every this many iterations (0: only at phase boundaries)
+    folder: RunFolder | None = None,  # where checkpoints go (None: no checkpoints)
+    progress: bool = True,  # tqdm progress bar
+    max_iterations: int | None = None,  # stop (TrainingInterrupted) after this many iterations in this call
+    desc: str = "train",  # progress bar label
+    extra_metrics: dict | None = None,  # more entries for the metrics (before "hash")
+    config_hash: str | None = None,  # the run's hash, stored in the metrics
+) -> dict:  # state_dict, metrics, log, arrays
     "Train the task's ensemble through the phases (resuming from the folder's checkpoint), refine, evaluate and score."
-    if not isinstance(task, Task): raise TypeError(f"task must be a Task, got {type(task).__name__}")
+    if not isinstance(task, Task):
+        raise TypeError(f"task must be a Task, got {type(task).__name__}")
     phases = list(phases) if isinstance(phases, (list, tuple)) else phases
     if not isinstance(phases, list) or not phases or not all(isinstance(p, Phase) for p in phases):
         raise TypeError(f"phases must be a non-empty list of Phase, got {phases!r}")
-    check_positive("clip", clip); check_int("log_every", log_every, 1)
-    check_int("eval_every", eval_every, 0); check_int("checkpoint_every", checkpoint_every, 0)
+    check_positive("clip", clip)
+    check_int("log_every", log_every, 1)
+    check_int("eval_every", eval_every, 0)
+    check_int("checkpoint_every", checkpoint_every, 0)
     if folder is not None and not isinstance(folder, RunFolder):
         raise TypeError(f"folder must be a RunFolder (e.g. RunFolder(cfg, root)) or None, got {type(folder).__name__} {folder!r}")
-    check_bool("progress", progress); check_int("max_iterations", max_iterations, 1, none_ok=True)
+    check_bool("progress", progress)
+    check_int("max_iterations", max_iterations, 1, none_ok=True)
     model, K = task.model, len(task.seeds)
     params = list(model.parameters())
     dev = params[0].device
@@ -165,17 +228,18 @@ def fit(task: Task, # the method: model, losses, evaluation, hooks
     start = dict(phase=0, i=0, elapsed=0.0)
     opt_state = None
     ck = folder.load_checkpoint() if folder is not None else None
-    if ck is not None:   # resume (checkpoints written before this loop kept the task state under its own key)
+    if ck is not None:  # resume (checkpoints written before this loop kept the task state under its own key)
         model.load_state_dict(ck["model"])
         task.load_state(ck["task"] if "task" in ck else {k: ck[k] for k in ("collocation", "gens") if k in ck})
         log, alive, opt_state = ck["log"], ck["alive"].to(dev), ck["optimizer"]
         start = {"phase": 0, **ck["position"]}
-    frozen = [p.detach().clone() for p in params]       # last good weights (NaN guard)
-    it_global = sum(p.n for p in phases[:start["phase"]]) + start["i"]
+    frozen = [p.detach().clone() for p in params]  # last good weights (NaN guard)
+    it_global = sum(p.n for p in phases[: start["phase"]]) + start["i"]
     elapsed0, t_start, done_this_call = start["elapsed"], time.perf_counter(), 0
     bar = tqdm(total=n_total, initial=it_global, disable=not progress, desc=desc, leave=False)
 
-    def seconds(): return elapsed0 + time.perf_counter() - t_start
+    def seconds():
+        return elapsed0 + time.perf_counter() - t_start
 
     def do_eval(it):
         rows, _, _ = task.evaluate()
@@ -185,79 +249,125 @@ def fit(task: Task, # the method: model, losses, evaluation, hooks
         ph = phases[pi]
         opt = torch.optim.Adam(params, lr=ph.lr[0])
         i0 = start["i"] if pi == start["phase"] else 0
-        if opt_state is not None and pi == start["phase"]: opt.load_state_dict(opt_state)
+        if opt_state is not None and pi == start["phase"]:
+            opt.load_state_dict(opt_state)
         t_phase = time.perf_counter()
         for i in range(i0, ph.n):
             if max_iterations is not None and done_this_call >= max_iterations:
                 bar.close()
-                if folder is not None:                   # progress is kept: the next call resumes here, whatever checkpoint_every is
+                if folder is not None:  # progress is kept: the next call resumes here, whatever checkpoint_every is
                     _checkpoint(folder, model, opt if i > 0 else None, task, log, alive, dict(phase=pi, i=i, elapsed=seconds()))
-                raise TrainingInterrupted(f"stopped after {done_this_call} iterations at iteration {it_global}; "
-                                          "call again to resume from the checkpoint")
+                raise TrainingInterrupted(
+                    f"stopped after {done_this_call} iterations at iteration {it_global}; "
+                    "call again to resume from the checkpoint"
+                )
             task.before_iteration(ph, i)
-            for g in opt.param_groups: g["lr"] = ph.lr_at(i)
+            for g in opt.param_groups:
+                g["lr"] = ph.lr_at(i)
             lam = ph.lam_at(i)
             try:
                 l_data, l_phys = task.losses(ph, i, lam)
-            except RunStopped as err:                    # the task ends the run, and says why
+            except RunStopped as err:  # the task ends the run, and says why
                 log["stopped"] = {"iteration": it_global, "phase": ph.name, "reason": str(err)}
                 warnings.warn(f"training stopped at iteration {it_global}: {err}")  # noqa: B028 (about the run, not a call site)
                 break
             loss = l_data + lam * l_phys
             bad = ~torch.isfinite(loss.detach()) & alive
-            if bad.any():                                # NaN guard: freeze the member at its last good weights
+            if bad.any():  # NaN guard: freeze the member at its last good weights
                 for k in torch.nonzero(bad).flatten().tolist():
                     log["nan"].append({"member": k, "seed": int(task.seeds[k]), "iteration": it_global, "phase": ph.name})
                 alive &= ~bad
-                if not alive.any(): break
+                if not alive.any():
+                    break
             loss = torch.where(alive, loss, torch.zeros_like(loss))
             opt.zero_grad(set_to_none=False)
             loss.sum().backward()
             for p in params:
-                if p.grad is None: p.grad = torch.zeros_like(p)      # a parameter the losses do not reach
+                if p.grad is None:
+                    p.grad = torch.zeros_like(p)  # a parameter the losses do not reach
                 p.grad[~alive] = 0
             clip_per_member(params, clip)
             with torch.no_grad():
-                for p, f in zip(params, frozen): f[alive] = p[alive]   # last good weights of the living
+                for p, f in zip(params, frozen):
+                    f[alive] = p[alive]  # last good weights of the living
             opt.step()
             with torch.no_grad():
-                for p, f in zip(params, frozen): p[~alive] = f[~alive]
-            it_global += 1; done_this_call += 1
+                for p, f in zip(params, frozen):
+                    p[~alive] = f[~alive]
+            it_global += 1
+            done_this_call += 1
             bar.update(1)
             if it_global % log_every == 0 or i == ph.n - 1:
-                log["loss"].append({"iteration": it_global, "phase": ph.name, "seconds": seconds(), "lr": opt.param_groups[0]["lr"],
-                                    "lam": lam, "data": l_data.detach().tolist(), "phys": l_phys.detach().tolist()})
+                log["loss"].append(
+                    {
+                        "iteration": it_global,
+                        "phase": ph.name,
+                        "seconds": seconds(),
+                        "lr": opt.param_groups[0]["lr"],
+                        "lam": lam,
+                        "data": l_data.detach().tolist(),
+                        "phys": l_phys.detach().tolist(),
+                    }
+                )
                 bar.set_postfix(phase=ph.name, data=f"{l_data.median().item():.2e}", phys=f"{l_phys.median().item():.2e}")
-            if eval_every and it_global % eval_every == 0: do_eval(it_global)
+            if eval_every and it_global % eval_every == 0:
+                do_eval(it_global)
             if folder is not None and checkpoint_every and it_global % checkpoint_every == 0 and i + 1 < ph.n:
                 _checkpoint(folder, model, opt, task, log, alive, dict(phase=pi, i=i + 1, elapsed=seconds()))
         log["phase_seconds"][ph.name] = log["phase_seconds"].get(ph.name, 0.0) + time.perf_counter() - t_phase
         log["phase_iterations"][ph.name] = (i - i0) if "stopped" in log else ph.n
-        if not alive.any() or "stopped" in log: break
-        if folder is not None and pi + 1 < len(phases):      # a checkpoint at each phase boundary
+        if not alive.any() or "stopped" in log:
+            break
+        if folder is not None and pi + 1 < len(phases):  # a checkpoint at each phase boundary
             _checkpoint(folder, model, None, task, log, alive, dict(phase=pi + 1, i=0, elapsed=seconds()))
     bar.close()
     gradient_phases = dict(log["phase_iterations"])
     if alive.any():
         t_phase = time.perf_counter()
         r = task.refine(alive)
-        if r is not None:                                    # logged as a phase of its own
+        if r is not None:  # logged as a phase of its own
             log["phase_seconds"]["lbfgs"] = time.perf_counter() - t_phase
             log["phase_iterations"]["lbfgs"] = r["iterations"]
             it = n_total + r["iterations"]
-            log["loss"].append({"iteration": it, "phase": "lbfgs", "seconds": seconds(), "lr": 1.0, "lam": r["lam"],
-                                "data": r["data"].tolist(), "phys": r["phys"].tolist()})
-            if eval_every: do_eval(it)
+            log["loss"].append(
+                {
+                    "iteration": it,
+                    "phase": "lbfgs",
+                    "seconds": seconds(),
+                    "lr": 1.0,
+                    "lam": r["lam"],
+                    "data": r["data"].tolist(),
+                    "phys": r["phys"].tolist(),
+                }
+            )
+            if eval_every:
+                do_eval(it)
     rows, t_eval, X = task.evaluate()
     total = seconds()
     ok = {k: [meets_threshold(e["rows"][k]) for e in log["eval"]] for k in range(K)}
     ttt = [time_to_threshold([e["iteration"] for e in log["eval"]], [e["seconds"] for e in log["eval"]], ok[k]) for k in range(K)]
     per_phase = {f"{k}_ms_per_iteration": 1e3 * v / max(1, log["phase_iterations"][k]) for k, v in log["phase_seconds"].items()}
     grad_seconds = sum(log["phase_seconds"].get(k, 0.0) for k in gradient_phases)
-    timing = {"total_seconds": total, "seconds_per_member": total / K,
-              "ms_per_iteration": 1e3 * grad_seconds / max(1, sum(gradient_phases.values())), **per_phase}
-    metrics = {"summary": summarize(rows), "members": rows, "timing": timing, "nan": log["nan"], "stopped": log.get("stopped"),
-               "iterations_to_threshold": [t[0] for t in ttt], "seconds_to_threshold": [t[1] for t in ttt],
-               **(extra_metrics or {}), "hash": config_hash}
-    return {"state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()}, "metrics": metrics, "log": log,
-            "arrays": {"t": t_eval, "X": X.astype(np.float32), **task.arrays()}}
+    timing = {
+        "total_seconds": total,
+        "seconds_per_member": total / K,
+        "ms_per_iteration": 1e3 * grad_seconds / max(1, sum(gradient_phases.values())),
+        **per_phase,
+    }
+    metrics = {
+        "summary": summarize(rows),
+        "members": rows,
+        "timing": timing,
+        "nan": log["nan"],
+        "stopped": log.get("stopped"),
+        "iterations_to_threshold": [t[0] for t in ttt],
+        "seconds_to_threshold": [t[1] for t in ttt],
+        **(extra_metrics or {}),
+        "hash": config_hash,
+    }
+    return {
+        "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "metrics": metrics,
+        "log": log,
+        "arrays": {"t": t_eval, "X": X.astype(np.float32), **task.arrays()},
+    }

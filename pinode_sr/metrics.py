@@ -11,19 +11,35 @@ from typing import Sequence
 import numpy as np
 
 # %% auto #0
-__all__ = ['event_times', 'event_peaks', 'event_troughs', 'Oscillation', 'oscillation', 'nrmse', 'compare', 'scoring_windows',
-           'score_members', 'check_scoring_windows', 'meets_threshold', 'summarize', 'time_to_threshold',
-           'latent_morphology']
+__all__ = [
+    "event_times",
+    "event_peaks",
+    "event_troughs",
+    "Oscillation",
+    "oscillation",
+    "nrmse",
+    "compare",
+    "scoring_windows",
+    "score_members",
+    "check_scoring_windows",
+    "meets_threshold",
+    "summarize",
+    "time_to_threshold",
+    "latent_morphology",
+]
+
 
 # %% ../nbs/09_metrics.ipynb #3ebfc7fa
-def event_times(t: np.ndarray, # sample times (T,)
-                y: np.ndarray, # the observable (T,)
-                threshold: float = 0.0, # crossing level
-               ) -> np.ndarray: # crossing times, linearly interpolated
+def event_times(
+    t: np.ndarray,  # sample times (T,)
+    y: np.ndarray,  # the observable (T,)
+    threshold: float = 0.0,  # crossing level
+) -> np.ndarray:  # crossing times, linearly interpolated
     "Times of upward crossings of `threshold` by `y`."
     t, y = np.asarray(t, float), np.asarray(y, float)
     i = np.flatnonzero((y[:-1] < threshold) & (y[1:] >= threshold))
     return t[i] + (threshold - y[i]) * (t[i + 1] - t[i]) / (y[i + 1] - y[i])
+
 
 def event_peaks(t: np.ndarray, y: np.ndarray, threshold: float = 0.0) -> np.ndarray:
     "Maximum of y over each suprathreshold excursion (one value per event)."
@@ -31,7 +47,8 @@ def event_peaks(t: np.ndarray, y: np.ndarray, threshold: float = 0.0) -> np.ndar
     above = y >= threshold
     up = np.flatnonzero(~above[:-1] & above[1:]) + 1
     down = np.flatnonzero(above[:-1] & ~above[1:]) + 1
-    return np.array([y[u:(down[down > u][0] if np.any(down > u) else len(y))].max() for u in up])
+    return np.array([y[u : (down[down > u][0] if np.any(down > u) else len(y))].max() for u in up])
+
 
 def event_troughs(t: np.ndarray, y: np.ndarray, threshold: float = 0.0) -> np.ndarray:
     "Minimum of y between consecutive events."
@@ -39,73 +56,94 @@ def event_troughs(t: np.ndarray, y: np.ndarray, threshold: float = 0.0) -> np.nd
     up = np.flatnonzero((y[:-1] < threshold) & (y[1:] >= threshold)) + 1
     return np.array([y[a:b].min() for a, b in zip(up[:-1], up[1:])])
 
+
 # %% ../nbs/09_metrics.ipynb #917f4017
 @dataclass(frozen=True)
 class Oscillation:
     "Event features of one trace of the observable over a window."
-    event_times: np.ndarray   # upward threshold crossings (time unit)
-    peaks: np.ndarray         # maximum in each event
-    troughs: np.ndarray       # minimum between consecutive events
-    finite: bool              # False if the trace holds NaN/inf (a blown-up rollout)
+
+    event_times: np.ndarray  # upward threshold crossings (time unit)
+    peaks: np.ndarray  # maximum in each event
+    troughs: np.ndarray  # minimum between consecutive events
+    finite: bool  # False if the trace holds NaN/inf (a blown-up rollout)
 
     @property
-    def n_events(self) -> int: return len(self.event_times)
+    def n_events(self) -> int:
+        return len(self.event_times)
+
     @property
     def frequency(self) -> float:
         "1 / mean inter-event interval (per time unit); 0 when fewer than two events (no rhythm)."
         return 1.0 / float(np.mean(np.diff(self.event_times))) if self.n_events >= 2 else 0.0
+
     @property
-    def mean_peak(self) -> float: return float(np.mean(self.peaks)) if len(self.peaks) else float("nan")
+    def mean_peak(self) -> float:
+        return float(np.mean(self.peaks)) if len(self.peaks) else float("nan")
+
     @property
-    def mean_trough(self) -> float: return float(np.mean(self.troughs)) if len(self.troughs) else float("nan")
+    def mean_trough(self) -> float:
+        return float(np.mean(self.troughs)) if len(self.troughs) else float("nan")
+
 
 def _window(t, window):
     t = np.asarray(t, float)
-    if window is None: return np.ones(len(t), bool)
+    if window is None:
+        return np.ones(len(t), bool)
     a, b = window
-    if not a < b: raise ValueError(f"window must be (start, end) with start < end, got {window}")
+    if not a < b:
+        raise ValueError(f"window must be (start, end) with start < end, got {window}")
     return (t >= a - 1e-9) & (t <= b + 1e-9)
 
-def oscillation(t: np.ndarray, # sample times (T,)
-                y: np.ndarray, # the observable (T,)
-                window: tuple[float, float] | None = None, # restrict to start <= t <= end
-                threshold: float = 0.0, # event threshold
-               ) -> Oscillation:
+
+def oscillation(
+    t: np.ndarray,  # sample times (T,)
+    y: np.ndarray,  # the observable (T,)
+    window: tuple[float, float] | None = None,  # restrict to start <= t <= end
+    threshold: float = 0.0,  # event threshold
+) -> Oscillation:
     "Event times, peaks and troughs of `y` within `window`."
     t, y = np.asarray(t, float), np.asarray(y, float)
-    if t.shape != y.shape or t.ndim != 1: raise ValueError(f"t and y must be 1-D of equal length, got {t.shape}, {y.shape}")
+    if t.shape != y.shape or t.ndim != 1:
+        raise ValueError(f"t and y must be 1-D of equal length, got {t.shape}, {y.shape}")
     w = _window(t, window)
     t, y = t[w], y[w]
     if not np.all(np.isfinite(y)):
         return Oscillation(np.array([]), np.array([]), np.array([]), finite=False)
     return Oscillation(event_times(t, y, threshold), event_peaks(t, y, threshold), event_troughs(t, y, threshold), True)
 
+
 # %% ../nbs/09_metrics.ipynb #4dae9eea
-def nrmse(X: np.ndarray, # prediction (T, D)
-          X_ref: np.ndarray, # reference (T, D)
-         ) -> np.ndarray: # (D,)
+def nrmse(
+    X: np.ndarray,  # prediction (T, D)
+    X_ref: np.ndarray,  # reference (T, D)
+) -> np.ndarray:  # (D,)
     "Root-mean-square error per variable divided by the reference's standard deviation."
     X, X_ref = np.asarray(X, float), np.asarray(X_ref, float)
     return np.sqrt(np.mean((X - X_ref) ** 2, axis=0)) / np.std(X_ref, axis=0)
 
+
 def _span(window, unit):
     return f"{window[0]:g}–{window[1]:g} {unit}" if window is not None else "the whole trace"
 
-def compare(t: np.ndarray, # sample times (T,) in the system's time unit
-            X: np.ndarray, # prediction (T, D)
-            X_ref: np.ndarray, # reference at the same times (T, D)
-            system, # the DynamicalSystem: observable, threshold, tolerance, names
-            window: tuple[float, float] | None = None, # horizon (None: the whole trace)
-           ) -> dict:
+
+def compare(
+    t: np.ndarray,  # sample times (T,) in the system's time unit
+    X: np.ndarray,  # prediction (T, D)
+    X_ref: np.ndarray,  # reference at the same times (T, D)
+    system,  # the DynamicalSystem: observable, threshold, tolerance, names
+    window: tuple[float, float] | None = None,  # horizon (None: the whole trace)
+) -> dict:
     "Frequency, amplitude, event count, phase drift and nRMSE of `X` against `X_ref` over `window`."
     t, X, X_ref = np.asarray(t, float), np.asarray(X, float), np.asarray(X_ref, float)
     if X.shape != X_ref.shape or X.ndim != 2 or X.shape[0] != len(t) or X.shape[1] != system.dim:
         raise ValueError(f"X {X.shape} and X_ref {X_ref.shape} must both have shape (len(t)={len(t)}, D={system.dim})")
     j, obs = system.observable_index, system.observable
     o, r = oscillation(t, X[:, j], window, obs.threshold), oscillation(t, X_ref[:, j], window, obs.threshold)
-    if r.n_events < 2:   # no reference frequency: every relative error below would divide by zero
-        raise ValueError(f"window: the reference has {r.n_events} event(s) in {_span(window, system.time_unit)}, and a "
-                         "frequency needs two; score over at least two periods")
+    if r.n_events < 2:  # no reference frequency: every relative error below would divide by zero
+        raise ValueError(
+            f"window: the reference has {r.n_events} event(s) in {_span(window, system.time_unit)}, and a "
+            "frequency needs two; score over at least two periods"
+        )
     f, f_ref = o.frequency, r.frequency
     k = min(o.n_events, r.n_events)
     drift = o.event_times[:k] - r.event_times[:k]
@@ -115,12 +153,16 @@ def compare(t: np.ndarray, # sample times (T,) in the system's time unit
     out = {
         "window": list(window) if window is not None else [float(t[0]), float(t[-1])],
         "finite": finite,
-        "n_events": o.n_events, "n_events_ref": r.n_events,
-        "frequency": f, "frequency_ref": f_ref,
+        "n_events": o.n_events,
+        "n_events_ref": r.n_events,
+        "frequency": f,
+        "frequency_ref": f_ref,
         "freq_error_pct": 100.0 * (f - f_ref) / f_ref if finite else 100.0,
-        "peak": o.mean_peak, "peak_error": o.mean_peak - r.mean_peak,
+        "peak": o.mean_peak,
+        "peak_error": o.mean_peak - r.mean_peak,
         "peak_error_pct_range": 100.0 * (o.mean_peak - r.mean_peak) / ref_range,
-        "trough": o.mean_trough, "trough_error": o.mean_trough - r.mean_trough,
+        "trough": o.mean_trough,
+        "trough_error": o.mean_trough - r.mean_trough,
         "phase_drift": float(drift[-1]) if k else float("nan"),
         "max_phase_drift": float(np.max(np.abs(drift))) if k else float("nan"),
         "peak_tolerance": float(obs.tolerance),
@@ -129,20 +171,24 @@ def compare(t: np.ndarray, # sample times (T,) in the system's time unit
     out.update({f"nrmse_{name}": float(e) for name, e in zip(system.state_names, errs)})
     return out
 
-def scoring_windows(t_end: float, # end of the scored rollout
-                    t_late: float = 100.0, # start of the late window (the dataset's t_late)
-                   ) -> dict[str, tuple[float, float]]: # key prefix -> window
+
+def scoring_windows(
+    t_end: float,  # end of the scored rollout
+    t_late: float = 100.0,  # start of the late window (the dataset's t_late)
+) -> dict[str, tuple[float, float]]:  # key prefix -> window
     "The windows a run is scored over: the whole horizon and, once it passes t_late, the late part alone (`late_` keys)."
     return {"": (0.0, t_end), **({"late_": (t_late, t_end)} if t_end > t_late else {})}
 
-def score_members(t: np.ndarray, # sample times (T,)
-                  X: np.ndarray, # ensemble trajectories (T, K, D)
-                  X_ref: np.ndarray, # reference on the same grid (T, D)
-                  seeds, # the K members' seeds, one row each
-                  system, # the DynamicalSystem
-                  t_end: float, # end of the scored rollout
-                  t_late: float = 100.0, # start of the late window
-                 ) -> list[dict]: # one row per member: seed, then `compare` over every scoring window
+
+def score_members(
+    t: np.ndarray,  # sample times (T,)
+    X: np.ndarray,  # ensemble trajectories (T, K, D)
+    X_ref: np.ndarray,  # reference on the same grid (T, D)
+    seeds,  # the K members' seeds, one row each
+    system,  # the DynamicalSystem
+    t_end: float,  # end of the scored rollout
+    t_late: float = 100.0,  # start of the late window
+) -> list[dict]:  # one row per member: seed, then `compare` over every scoring window
     "Score each ensemble member against the reference over `scoring_windows(t_end, t_late)`."
     rows = []
     for k, seed in enumerate(seeds):
@@ -152,73 +198,95 @@ def score_members(t: np.ndarray, # sample times (T,)
         rows.append(row)
     return rows
 
-def check_scoring_windows(t: np.ndarray, # reference sample times
-                          X_ref: np.ndarray, # reference states (T, D)
-                          system, # the DynamicalSystem
-                          t_end: float, # end of the scored rollout
-                          t_late: float = 100.0, # start of the late window
-                          name: str = "t_eval_end", # the argument that set t_end, for the message
-                         ):
+
+def check_scoring_windows(
+    t: np.ndarray,  # reference sample times
+    X_ref: np.ndarray,  # reference states (T, D)
+    system,  # the DynamicalSystem
+    t_end: float,  # end of the scored rollout
+    t_late: float = 100.0,  # start of the late window
+    name: str = "t_eval_end",  # the argument that set t_end, for the message
+):
     "Before training: a ValueError unless every scoring window holds the two reference events a frequency needs."
     y, u = np.asarray(X_ref)[:, system.observable_index], system.time_unit
     for w in scoring_windows(t_end, t_late).values():
         n = oscillation(t, y, w, system.observable.threshold).n_events
         if n < 2:
-            raise ValueError(f"{name}={t_end:g} leaves {n} reference event(s) in the scored window {_span(w, u)}, "
-                             f"and a frequency needs two: choose it so that 0–{name} and, past t_late={t_late:g}, "
-                             f"{t_late:g}–{name} each span two periods")
+            raise ValueError(
+                f"{name}={t_end:g} leaves {n} reference event(s) in the scored window {_span(w, u)}, "
+                f"and a frequency needs two: choose it so that 0–{name} and, past t_late={t_late:g}, "
+                f"{t_late:g}–{name} each span two periods"
+            )
 
-def meets_threshold(m: dict, # output of `compare`
-                    freq_tol_pct: float = 2.0, # |frequency error| below this (%)
-                    peak_tol: float | None = None, # |peak error| below this; None: the observable's tolerance
-                   ) -> bool:
+
+def meets_threshold(
+    m: dict,  # output of `compare`
+    freq_tol_pct: float = 2.0,  # |frequency error| below this (%)
+    peak_tol: float | None = None,  # |peak error| below this; None: the observable's tolerance
+) -> bool:
     "METHOD.md §6's success test: finite, |freq error| < 2 % and |peak error| < tolerance (HH: 5 mV); NaN fails."
     tol = m["peak_tolerance"] if peak_tol is None else peak_tol
     return bool(m["finite"] and abs(m["freq_error_pct"]) < freq_tol_pct and abs(m["peak_error"]) < tol)
 
+
 def _abs_or_inf(rows, key):
     return np.array([abs(r[key]) if np.isfinite(r[key]) else np.inf for r in rows])
+
 
 def summarize(rows: Sequence[dict]) -> dict:
     "Distribution over members: medians, best and worst of |frequency error|, |peak| and |trough| errors, event counts."
     f, p, tr = (_abs_or_inf(rows, k) for k in ("freq_error_pct", "peak_error", "trough_error"))
-    return {"median_abs_freq_error_pct": float(np.median(f)), "best_abs_freq_error_pct": float(f.min()),
-            "worst_abs_freq_error_pct": float(f.max()), "median_abs_peak_error": float(np.median(p)),
-            "max_abs_trough_error": float(tr.max()), "median_abs_trough_error": float(np.median(tr)),
-            "events": [int(r["n_events"]) for r in rows], "n_events_ref": int(rows[0]["n_events_ref"]),
-            "n_meeting_threshold": int(sum(meets_threshold(r) for r in rows))}
+    return {
+        "median_abs_freq_error_pct": float(np.median(f)),
+        "best_abs_freq_error_pct": float(f.min()),
+        "worst_abs_freq_error_pct": float(f.max()),
+        "median_abs_peak_error": float(np.median(p)),
+        "max_abs_trough_error": float(tr.max()),
+        "median_abs_trough_error": float(np.median(tr)),
+        "events": [int(r["n_events"]) for r in rows],
+        "n_events_ref": int(rows[0]["n_events_ref"]),
+        "n_meeting_threshold": int(sum(meets_threshold(r) for r in rows)),
+    }
+
 
 # %% ../nbs/09_metrics.ipynb #1418636d
-def time_to_threshold(iterations: Sequence[int], # logged iteration numbers, increasing
-                      seconds: Sequence[float], # wall time at each logged iteration
-                      ok: Sequence[bool], # whether the threshold held at each
-                     ) -> tuple[int | None, float | None]:
+def time_to_threshold(
+    iterations: Sequence[int],  # logged iteration numbers, increasing
+    seconds: Sequence[float],  # wall time at each logged iteration
+    ok: Sequence[bool],  # whether the threshold held at each
+) -> tuple[int | None, float | None]:
     "(iteration, seconds) from which `ok` holds to the end; (None, None) if it never settles."
     ok = np.asarray(ok, bool)
-    if len(ok) == 0 or not ok[-1]: return None, None
+    if len(ok) == 0 or not ok[-1]:
+        return None, None
     bad = np.flatnonzero(~ok)
     i = 0 if len(bad) == 0 else int(bad[-1]) + 1
     return int(iterations[i]), float(seconds[i])
 
+
 # %% ../nbs/09_metrics.ipynb #f63f7433
-def latent_morphology(t: np.ndarray, # uniform sample times (T,)
-                      X: np.ndarray, # prediction (T, D)
-                      X_ref: np.ndarray, # reference (T, D)
-                      system, # the DynamicalSystem
-                      below: float, # where the reference observable is below this (HH: -50 mV, subthreshold)
-                      window: tuple[float, float] | None = None,
-                     ) -> dict:
+def latent_morphology(
+    t: np.ndarray,  # uniform sample times (T,)
+    X: np.ndarray,  # prediction (T, D)
+    X_ref: np.ndarray,  # reference (T, D)
+    system,  # the DynamicalSystem
+    below: float,  # where the reference observable is below this (HH: -50 mV, subthreshold)
+    window: tuple[float, float] | None = None,
+) -> dict:
     "Errors of the variables other than the observable, and of their curvature, where the observable is low."
     t, X, X_ref = np.asarray(t, float), np.asarray(X, float), np.asarray(X_ref, float)
     dt = np.diff(t)
-    if not np.allclose(dt, dt[0], rtol=1e-6): raise ValueError("latent_morphology needs uniformly sampled t")
+    if not np.allclose(dt, dt[0], rtol=1e-6):
+        raise ValueError("latent_morphology needs uniformly sampled t")
     d2 = lambda Y: (Y[2:] - 2 * Y[1:-1] + Y[:-2]) / dt[0] ** 2
     j_obs = system.observable_index
     sel = (X_ref[1:-1, j_obs] < below) & _window(t, window)[1:-1]
-    if not sel.any(): raise ValueError(f"below={below}: the reference observable is never below it in the window")
+    if not sel.any():
+        raise ValueError(f"below={below}: the reference observable is never below it in the window")
     out = {}
     for j, name in enumerate(system.state_names):
-        if j == j_obs: continue
+        if j == j_obs:
+            continue
         out[f"rmse_{name}"] = float(np.sqrt(np.mean((X[1:-1, j][sel] - X_ref[1:-1, j][sel]) ** 2)))
         c, c_ref = d2(X[:, j])[sel], d2(X_ref[:, j])[sel]
         out[f"curvature_nrmse_{name}"] = float(np.sqrt(np.mean((c - c_ref) ** 2)) / np.std(c_ref))

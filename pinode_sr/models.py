@@ -16,36 +16,48 @@ from torch import nn
 from .core import check_choice, check_finite, resolve_dtype, torch_generator
 
 # %% auto #0
-__all__ = ['ACTIVATIONS', 'INITS', 'StackedMLP', 'EnsembleMLP']
+__all__ = ["ACTIVATIONS", "INITS", "StackedMLP", "EnsembleMLP"]
 
 # %% ../nbs/04_models.ipynb #7041df57
-ACTIVATIONS = {"tanh": torch.tanh, "softplus": nn.functional.softplus, "gelu": nn.functional.gelu,
-               "silu": nn.functional.silu, "sin": torch.sin}
+ACTIVATIONS = {
+    "tanh": torch.tanh,
+    "softplus": nn.functional.softplus,
+    "gelu": nn.functional.gelu,
+    "silu": nn.functional.silu,
+    "sin": torch.sin,
+}
 INITS = ("uniform", "glorot")
+
 
 class StackedMLP(nn.Module):
     "K independent MLPs h ↦ MLP(h) in stacked weights (K, in, out), each member initialised from its own seed."
-    def __init__(self, n_in: int, # input features per point
-                 n_out: int, # outputs per point
-                 seeds: Sequence[int] = (0,), # one seed per member: K = len(seeds)
-                 width: int = 64, # hidden units per layer
-                 depth: int = 2, # hidden layers
-                 activation: str = "tanh", # a key of ACTIVATIONS
-                 init: str = "uniform", # "uniform" (nn.Linear's default) | "glorot" (normal weights, zero biases)
-                 dtype: str | torch.dtype = "float32",
-                ):
+
+    def __init__(
+        self,
+        n_in: int,  # input features per point
+        n_out: int,  # outputs per point
+        seeds: Sequence[int] = (0,),  # one seed per member: K = len(seeds)
+        width: int = 64,  # hidden units per layer
+        depth: int = 2,  # hidden layers
+        activation: str = "tanh",  # a key of ACTIVATIONS
+        init: str = "uniform",  # "uniform" (nn.Linear's default) | "glorot" (normal weights, zero biases)
+        dtype: str | torch.dtype = "float32",
+    ):
         super().__init__()
         dtype = resolve_dtype(dtype)
         check_choice("activation", activation, ACTIVATIONS)
         check_choice("init", init, INITS)
-        if not (isinstance(width, int) and width >= 1): raise ValueError(f"width must be a positive integer, got {width!r}")
-        if not (isinstance(depth, int) and depth >= 0): raise ValueError(f"depth must be an integer >= 0, got {depth!r}")
+        if not (isinstance(width, int) and width >= 1):
+            raise ValueError(f"width must be a positive integer, got {width!r}")
+        if not (isinstance(depth, int) and depth >= 0):
+            raise ValueError(f"depth must be an integer >= 0, got {depth!r}")
         seeds = [int(x) for x in seeds]
-        if not seeds: raise ValueError("seeds must name at least one member")
+        if not seeds:
+            raise ValueError("seeds must name at least one member")
         self.K, self.width, self.depth, self.activation, self.init, self.seeds = len(seeds), width, depth, activation, init, seeds
         dims = [n_in] + [width] * depth + [n_out]
         Ws, bs = [[] for _ in dims[:-1]], [[] for _ in dims[:-1]]
-        for seed in seeds:                      # member by member, from its own seed's "init" stream
+        for seed in seeds:  # member by member, from its own seed's "init" stream
             g = torch_generator(seed, "init")
             for l, (i, o) in enumerate(zip(dims[:-1], dims[1:])):
                 if init == "uniform":
@@ -58,52 +70,65 @@ class StackedMLP(nn.Module):
         self.Ws = nn.ParameterList([nn.Parameter(torch.stack(w).to(dtype)) for w in Ws])
         self.bs = nn.ParameterList([nn.Parameter(torch.stack(b).to(dtype)) for b in bs])
 
-    def mlp(self, h: torch.Tensor, # inputs (K, N, n_in): N points per member
-           ) -> torch.Tensor: # (K, N, n_out)
+    def mlp(
+        self,
+        h: torch.Tensor,  # inputs (K, N, n_in): N points per member
+    ) -> torch.Tensor:  # (K, N, n_out)
         "The stacked MLP on every member's own points: affine, activation, ..., affine."
         act = ACTIVATIONS[self.activation]
         for l, (W, b) in enumerate(zip(self.Ws, self.bs)):
             h = torch.baddbmm(b[:, None, :], h, W)
-            if l < len(self.Ws) - 1: h = act(h)
+            if l < len(self.Ws) - 1:
+                h = act(h)
         return h
 
-    def forward(self, h: torch.Tensor) -> torch.Tensor: return self.mlp(h)
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        return self.mlp(h)
 
     def member(self, k: int) -> "StackedMLP":
         "Member k as a K = 1 model of the same class (a copy)."
         m = copy.deepcopy(self)
-        m.Ws = nn.ParameterList([nn.Parameter(W.detach()[k:k + 1].clone()) for W in self.Ws])
-        m.bs = nn.ParameterList([nn.Parameter(b.detach()[k:k + 1].clone()) for b in self.bs])
+        m.Ws = nn.ParameterList([nn.Parameter(W.detach()[k : k + 1].clone()) for W in self.Ws])
+        m.bs = nn.ParameterList([nn.Parameter(b.detach()[k : k + 1].clone()) for b in self.bs])
         m.K, m.seeds = 1, [self.seeds[k]]
         return m
 
-    def extra_repr(self): return f"K={self.K}, width={self.width}, depth={self.depth}, activation={self.activation}"
+    def extra_repr(self):
+        return f"K={self.K}, width={self.width}, depth={self.depth}, activation={self.activation}"
+
 
 # %% ../nbs/04_models.ipynb #5c0a1e03
 class EnsembleMLP(StackedMLP):
     "K independent MLP vector fields f(x) = s ⊙ MLP((x − μ)/σ) in stacked weights (K, in, out)."
-    def __init__(self, mu: Sequence[float], # input mean (D,), from the training data
-                 sd: Sequence[float], # input std (D,), from the training data
-                 s: Sequence[float], # output (derivative) scale (D,)
-                 seeds: Sequence[int] = (0,), # one seed per member: K = len(seeds)
-                 width: int = 64, # hidden units per layer
-                 depth: int = 2, # hidden layers
-                 activation: str = "tanh", # a key of ACTIVATIONS
-                 dtype: str | torch.dtype = "float32",
-                ):
+
+    def __init__(
+        self,
+        mu: Sequence[float],  # input mean (D,), from the training data
+        sd: Sequence[float],  # input std (D,), from the training data
+        s: Sequence[float],  # output (derivative) scale (D,)
+        seeds: Sequence[int] = (0,),  # one seed per member: K = len(seeds)
+        width: int = 64,  # hidden units per layer
+        depth: int = 2,  # hidden layers
+        activation: str = "tanh",  # a key of ACTIVATIONS
+        dtype: str | torch.dtype = "float32",
+    ):
         mu, sd, s = (np.asarray(v, dtype=float) for v in (mu, sd, s))
         D = len(mu)
         for name, v in (("mu", mu), ("sd", sd), ("s", s)):
-            if v.shape != (D,): raise ValueError(f"{name} must have shape ({D},), got {v.shape}")
+            if v.shape != (D,):
+                raise ValueError(f"{name} must have shape ({D},), got {v.shape}")
             check_finite(name, v)
-        if np.any(sd <= 0) or np.any(s <= 0): raise ValueError("sd and s must be > 0 in every variable")
+        if np.any(sd <= 0) or np.any(s <= 0):
+            raise ValueError("sd and s must be > 0 in every variable")
         super().__init__(D, D, seeds, width, depth, activation, "uniform", dtype)
         self.D = D
         for name, v in (("mu", mu), ("sd", sd), ("s", s)):
             self.register_buffer(name, torch.tensor(v, dtype=self.Ws[0].dtype))
 
-    def forward(self, x: torch.Tensor, # states (K, N, D): N points per member
-               ) -> torch.Tensor: # f(x), (K, N, D)
+    def forward(
+        self,
+        x: torch.Tensor,  # states (K, N, D): N points per member
+    ) -> torch.Tensor:  # f(x), (K, N, D)
         "Evaluate every member on its own batch of points."
         return self.mlp((x - self.mu) / self.sd) * self.s
 
@@ -112,7 +137,9 @@ class EnsembleMLP(StackedMLP):
         Ws, bs = list(self.Ws), list(self.bs)
         W0 = Ws[0] / self.sd[None, :, None]
         b0 = bs[0] - torch.einsum("d,kdh->kh", self.mu / self.sd, Ws[0])
-        if len(Ws) == 1: return [W0 * self.s], [b0 * self.s]
+        if len(Ws) == 1:
+            return [W0 * self.s], [b0 * self.s]
         return [W0] + Ws[1:-1] + [Ws[-1] * self.s], [b0] + bs[1:-1] + [bs[-1] * self.s]
 
-    def extra_repr(self): return f"K={self.K}, D={self.D}, width={self.width}, depth={self.depth}, activation={self.activation}"
+    def extra_repr(self):
+        return f"K={self.K}, D={self.D}, width={self.width}, depth={self.depth}, activation={self.activation}"

@@ -13,41 +13,50 @@ from .core import check_choice
 from .system import Observable, SymbolicSystem
 
 # %% auto #0
-__all__ = ['ML_PRESETS', 'MLParams', 'MorrisLecar']
+__all__ = ["ML_PRESETS", "MLParams", "MorrisLecar"]
+
 
 # %% ../nbs/01c_morris_lecar.ipynb #bc958d78
 @dataclass(frozen=True)
 class MLParams:
     "Morris–Lecar constants (the Hopf set by default)."
-    C: float = 20.0        # µF/cm²
-    g_L: float = 2.0       # mS/cm²
+
+    C: float = 20.0  # µF/cm²
+    g_L: float = 2.0  # mS/cm²
     g_Ca: float = 4.4
     g_K: float = 8.0
-    V_L: float = -60.0     # mV
+    V_L: float = -60.0  # mV
     V_Ca: float = 120.0
     V_K: float = -84.0
     V1: float = -1.2
     V2: float = 18.0
     V3: float = 2.0
     V4: float = 30.0
-    phi: float = 0.04      # 1/ms
-    I: float = 100.0       # µA/cm²
+    phi: float = 0.04  # 1/ms
+    I: float = 100.0  # µA/cm²
+
 
 ML_PRESETS = {"hopf": MLParams(), "snic": MLParams(g_Ca=4.0, V3=12.0, V4=17.4, phi=1 / 15, I=50.0)}
 
+
 class MorrisLecar(SymbolicSystem):
     "Morris–Lecar: membrane potential V (mV) and K⁺ activation w."
+
     name, state_names, units, time_unit = "morris_lecar", ("V", "w"), ("mV", "1"), "ms"
     Params = MLParams
     box_spec = {"V": (-80.0, 60.0), "w": (0.0, 1.0)}
     observable = Observable("V", threshold=0.0, tolerance=5.0, top=10.0, event="spike")
-    def __init__(self, params: MLParams | str = "hopf"): # constants, or a key of ML_PRESETS
+
+    def __init__(self, params: MLParams | str = "hopf"):  # constants, or a key of ML_PRESETS
         super().__init__(ML_PRESETS[check_choice("params", params, ML_PRESETS)] if isinstance(params, str) else params)
-    def default_x0(self): return np.array([-60.0, 0.0])
+
+    def default_x0(self):
+        return np.array([-60.0, 0.0])
+
     def equations(self, t, x, p, fn):
         V, w = x
         m_inf = 0.5 * (1 + fn.tanh((V - p.V1) / p.V2))
         w_inf = 0.5 * (1 + fn.tanh((V - p.V3) / p.V4))
-        rate = p.phi * fn.cosh((V - p.V3) / (2 * p.V4))          # φ / τ_w(V)
+        rate = p.phi * fn.cosh((V - p.V3) / (2 * p.V4))  # φ / τ_w(V)
         I_ion = p.g_L * (V - p.V_L) + p.g_Ca * m_inf * (V - p.V_Ca) + p.g_K * w * (V - p.V_K)
         return (p.I - I_ion) / p.C, rate * (w_inf - w)

@@ -12,25 +12,34 @@ import numpy as np
 from .system import Observable, SymbolicSystem
 
 # %% auto #0
-__all__ = ['OregonatorParams', 'Oregonator']
+__all__ = ["OregonatorParams", "Oregonator"]
+
 
 # %% ../nbs/01e_oregonator.ipynb #f986d4e2
 @dataclass(frozen=True)
 class OregonatorParams:
     "Scaled Oregonator constants (Hairer & Wanner, OREGO)."
+
     s: float = 77.27
     q: float = 8.375e-6
     w: float = 0.161
     f: float = 1.0
 
+
 class Oregonator(SymbolicSystem):
     "The Oregonator: bromous acid y1, bromide y2, cerium(IV) y3 (scaled concentrations)."
+
     name, state_names, units, time_unit = "oregonator", ("y1", "y2", "y3"), ("1", "1", "1"), "1"
     Params = OregonatorParams
     box_spec = {"y1": (0.5, 2e5), "y2": (1e-3, 2e3), "y3": (0.5, 4e4)}
     observable = Observable("y1", threshold=1e3, tolerance=3e3, top=1e4, event="burst")
-    def __init__(self, params: OregonatorParams | None = None): super().__init__(params)
-    def default_x0(self): return np.array([1.0, 2.0, 3.0])
+
+    def __init__(self, params: OregonatorParams | None = None):
+        super().__init__(params)
+
+    def default_x0(self):
+        return np.array([1.0, 2.0, 3.0])
+
     def equations(self, t, x, p, fn):
         y1, y2, y3 = x
         return p.s * (y2 - y1 * y2 + y1 - p.q * y1**2), (-y2 - y1 * y2 + p.f * y3) / p.s, p.w * (y1 - y3)

@@ -16,90 +16,139 @@ from .core import check_bool, check_choice, check_int, check_number
 from .ablations import _check_methods
 
 # %% auto #0
-__all__ = ['FIG_WIDTH', 'use_paper_style', 'representative_member', 'distribution_plot', 'PaperRuns', 'load_paper_runs']
+__all__ = ["FIG_WIDTH", "use_paper_style", "representative_member", "distribution_plot", "PaperRuns", "load_paper_runs"]
 
 # %% ../nbs/13_paper.ipynb #32205509
-FIG_WIDTH = {"column": 3.5, "full": 7.2}     # inches: one journal column, the full page width
+FIG_WIDTH = {"column": 3.5, "full": 7.2}  # inches: one journal column, the full page width
+
 
 def use_paper_style():
     "Matplotlib settings for figures readable at column width (8 pt text, thin lines, no top/right spines)."
     import matplotlib as mpl
-    mpl.rcParams.update({"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "xtick.labelsize": 7,
-                         "ytick.labelsize": 7, "legend.fontsize": 7, "lines.linewidth": 1.0, "axes.linewidth": 0.6,
-                         "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 110,
-                         "savefig.dpi": 200, "legend.frameon": False})
 
-def representative_member(rows: Sequence[dict], # per-member metric rows (a run's metrics["members"])
-                          key: str = "freq_error_pct") -> int:
+    mpl.rcParams.update(
+        {
+            "font.size": 8,
+            "axes.titlesize": 8,
+            "axes.labelsize": 8,
+            "xtick.labelsize": 7,
+            "ytick.labelsize": 7,
+            "legend.fontsize": 7,
+            "lines.linewidth": 1.0,
+            "axes.linewidth": 0.6,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "figure.dpi": 110,
+            "savefig.dpi": 200,
+            "legend.frameon": False,
+        }
+    )
+
+
+def representative_member(
+    rows: Sequence[dict],  # per-member metric rows (a run's metrics["members"])
+    key: str = "freq_error_pct",
+) -> int:
     "Index of the member with the median |key| (the lower median for an even count; non-finite counts as worst)."
     if not isinstance(rows, (list, tuple)) or not rows or not all(isinstance(r, dict) for r in rows):
         raise TypeError(f"rows must be a non-empty list of per-member metric dicts, got {type(rows).__name__}")
-    if not isinstance(key, str): raise TypeError(f"key must be a metric name (str), got {type(key).__name__}")
-    if not any(key in r for r in rows): raise ValueError(f"key={key!r} is in none of the rows; they have {sorted(rows[0])}")
+    if not isinstance(key, str):
+        raise TypeError(f"key must be a metric name (str), got {type(key).__name__}")
+    if not any(key in r for r in rows):
+        raise ValueError(f"key={key!r} is in none of the rows; they have {sorted(rows[0])}")
     v = np.array([abs(r[key]) if r.get(key) is not None and np.isfinite(r[key]) else np.inf for r in rows])
     order = np.argsort(v, kind="stable")
     return int(order[(len(v) - 1) // 2])
 
+
 # %% ../nbs/13_paper.ipynb #de606ae8
-def distribution_plot(ax, # a matplotlib Axes
-                      values: Sequence[Sequence[float]], # one sequence per group (e.g. per seed)
-                      labels: Sequence[str], # group labels (x axis)
-                      colors: Sequence[str] | str = "#1b9e77",
-                      hollow: Sequence[Sequence[bool]] | None = None, # per point: draw hollow (e.g. wrong spike count)
-                      log: bool = True, # log y axis
-                      floor: float = 1e-3, # values below (and zeros) are drawn here on a log axis
-                      seed: int = 0, # jitter of the points (fixed: the figure is reproducible)
-                     ):
+def distribution_plot(
+    ax,  # a matplotlib Axes
+    values: Sequence[Sequence[float]],  # one sequence per group (e.g. per seed)
+    labels: Sequence[str],  # group labels (x axis)
+    colors: Sequence[str] | str = "#1b9e77",
+    hollow: Sequence[Sequence[bool]] | None = None,  # per point: draw hollow (e.g. wrong spike count)
+    log: bool = True,  # log y axis
+    floor: float = 1e-3,  # values below (and zeros) are drawn here on a log axis
+    seed: int = 0,  # jitter of the points (fixed: the figure is reproducible)
+):
     "Box plot per group with every value drawn as a point on top."
-    if not isinstance(values, (list, tuple)) or not values: raise TypeError(f"values must be a non-empty list of sequences, got {type(values).__name__}")
+    if not isinstance(values, (list, tuple)) or not values:
+        raise TypeError(f"values must be a non-empty list of sequences, got {type(values).__name__}")
     for i, vals in enumerate(values):
-        if isinstance(vals, (str, bytes)) or not hasattr(vals, "__len__"): raise TypeError(f"values[{i}] must be a sequence of numbers, got {type(vals).__name__}")
-        if np.asarray(vals).dtype.kind not in "iuf" and len(vals): raise TypeError(f"values[{i}] must hold real numbers, got {np.asarray(vals).dtype}")
-    if isinstance(labels, str) or len(labels) != len(values): raise ValueError(f"labels must give one label per group ({len(values)}), got {labels!r}")
-    if not isinstance(colors, str) and len(colors) != len(values): raise ValueError(f"colors must be one color or one per group ({len(values)}), got {colors!r}")
+        if isinstance(vals, (str, bytes)) or not hasattr(vals, "__len__"):
+            raise TypeError(f"values[{i}] must be a sequence of numbers, got {type(vals).__name__}")
+        if np.asarray(vals).dtype.kind not in "iuf" and len(vals):
+            raise TypeError(f"values[{i}] must hold real numbers, got {np.asarray(vals).dtype}")
+    if isinstance(labels, str) or len(labels) != len(values):
+        raise ValueError(f"labels must give one label per group ({len(values)}), got {labels!r}")
+    if not isinstance(colors, str) and len(colors) != len(values):
+        raise ValueError(f"colors must be one color or one per group ({len(values)}), got {colors!r}")
     if hollow is not None and (len(hollow) != len(values) or any(len(h) != len(v) for h, v in zip(hollow, values))):
         raise ValueError("hollow must have one flag per value, shaped like values")
-    check_bool("log", log); check_number("floor", floor, 0, lo_open=True); check_int("seed", seed, 0)
+    check_bool("log", log)
+    check_number("floor", floor, 0, lo_open=True)
+    check_int("seed", seed, 0)
     colors = [colors] * len(values) if isinstance(colors, str) else list(colors)
     g = np.random.default_rng(seed)
     clean = [np.asarray([v if np.isfinite(v) else np.nan for v in vals], float) for vals in values]
-    if log: clean = [np.where(np.isfinite(c), np.maximum(c, floor), c) for c in clean]
-    bp = ax.boxplot([c[np.isfinite(c)] for c in clean], positions=range(len(values)), widths=0.55, showfliers=False,
-                    patch_artist=True, medianprops=dict(color="k", lw=1.0), whiskerprops=dict(lw=0.6),
-                    capprops=dict(lw=0.6), boxprops=dict(lw=0.6))
-    for patch, c in zip(bp["boxes"], colors): patch.set_facecolor(c); patch.set_alpha(0.25)
+    if log:
+        clean = [np.where(np.isfinite(c), np.maximum(c, floor), c) for c in clean]
+    bp = ax.boxplot(
+        [c[np.isfinite(c)] for c in clean],
+        positions=range(len(values)),
+        widths=0.55,
+        showfliers=False,
+        patch_artist=True,
+        medianprops=dict(color="k", lw=1.0),
+        whiskerprops=dict(lw=0.6),
+        capprops=dict(lw=0.6),
+        boxprops=dict(lw=0.6),
+    )
+    for patch, c in zip(bp["boxes"], colors):
+        patch.set_facecolor(c)
+        patch.set_alpha(0.25)
     for i, (c, col) in enumerate(zip(clean, colors)):
         x = i + g.uniform(-0.15, 0.15, len(c))
         h = np.zeros(len(c), bool) if hollow is None else np.asarray(hollow[i], bool)
         ax.scatter(x[~h], c[~h], s=9, color=col, zorder=3, lw=0)
         ax.scatter(x[h], c[h], s=9, facecolors="none", edgecolors=col, zorder=3, lw=0.7)
     ax.set_xticks(range(len(values)), labels)
-    if log: ax.set_yscale("log")
+    if log:
+        ax.set_yscale("log")
     return ax
+
 
 # %% ../nbs/13_paper.ipynb #656fa93b
 @dataclass
 class PaperRuns:
     "Everything the figures need: the methods' comparison and every ablation cell's run."
+
     preset: str
     comparison: Comparison
-    ablations: dict          # group -> [(label, config, run)]
+    ablations: dict  # group -> [(label, config, run)]
 
     def ablation_rows(self, group: str) -> list[tuple[str, list[dict]]]:
         "(label, per-member metric rows) for each cell of an ablation group."
         return [(lab, run["metrics"]["members"]) for lab, _, run in self.ablations[check_choice("group", group, ABLATIONS)]]
 
-def load_paper_runs(preset_name: str = "paper", # "paper" | "smoke"
-                    retrain: bool = False, # train every run again (the cache is overwritten)
-                    executor="process", n_workers: int = 2, # see pinode_sr.sweep.sweep
-                    root=None, # run folder root (default: the run cache)
-                    progress: bool = True,
-                    methods: Sequence[str] = PAPER_COMPARISON,
-                   ) -> PaperRuns:
+
+def load_paper_runs(
+    preset_name: str = "paper",  # "paper" | "smoke"
+    retrain: bool = False,  # train every run again (the cache is overwritten)
+    executor="process",
+    n_workers: int = 2,  # see pinode_sr.sweep.sweep
+    root=None,  # run folder root (default: the run cache)
+    progress: bool = True,
+    methods: Sequence[str] = PAPER_COMPARISON,
+) -> PaperRuns:
     "Train (or load) every run of the paper and return them."
     from pinode_sr.sweep import load_run
+
     check_choice("preset", preset_name, ("paper", "smoke"))
-    check_bool("retrain", retrain); check_bool("progress", progress); _check_methods(methods)
+    check_bool("retrain", retrain)
+    check_bool("progress", progress)
+    _check_methods(methods)
     run_paper(preset_name, root=root, executor=executor, n_workers=n_workers, progress=progress, retrain=retrain)
     configs = comparison_configs(methods, preset_name)
     comp = Comparison(preset_name, tuple(methods), configs, {m: load_run(c, root) for m, c in configs.items()})

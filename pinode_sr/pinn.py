@@ -13,8 +13,19 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from .core import (check_bool, check_choice, check_finite, check_int, check_number, check_positive, check_seeds, check_steps,
-                            config_hash, resolve_dtype, torch_generator)
+from pinode_sr.core import (
+    check_bool,
+    check_choice,
+    check_finite,
+    check_int,
+    check_number,
+    check_positive,
+    check_seeds,
+    check_steps,
+    config_hash,
+    resolve_dtype,
+    torch_generator,
+)
 from .dataset import DatasetConfig, OscillationDataset, single_oscillation
 from .loop import Phase, Task, check_run_args, fit
 from .metrics import check_scoring_windows, score_members
@@ -24,74 +35,105 @@ from .residuals import SCALES, data_loss, derivative_scales, physics_residual
 from .runs import RunFolder, load_or_run
 
 # %% auto #0
-__all__ = ['PINN_ACTIVATIONS', 'PINN_COLLOCATIONS', 'PINN_PRESETS', 'PINNConfig', 'pinn_preset', 'EnsembleTimeMLP',
-           'time_derivative', 'PINNProblem', 'evaluate_pinn', 'PINNTask', 'train_pinn', 'load_or_train_pinn',
-           'load_pinn_model']
+__all__ = [
+    "PINN_ACTIVATIONS",
+    "PINN_COLLOCATIONS",
+    "PINN_PRESETS",
+    "PINNConfig",
+    "pinn_preset",
+    "EnsembleTimeMLP",
+    "time_derivative",
+    "PINNProblem",
+    "evaluate_pinn",
+    "PINNTask",
+    "train_pinn",
+    "load_or_train_pinn",
+    "load_pinn_model",
+]
 
 # %% ../nbs/08_pinn.ipynb #cd8e1d9e
-PINN_ACTIVATIONS = ACTIVATIONS    # the core's activations, "sin" included
+PINN_ACTIVATIONS = ACTIVATIONS  # the core's activations, "sin" included
 PINN_COLLOCATIONS = ("window", "horizon")
+
 
 @dataclass(frozen=True)
 class PINNConfig:
     "Everything that determines a PINN training run (hash = run folder name); the defaults are the paper preset."
-    data: DatasetConfig = DatasetConfig()   # the single-oscillation dataset (the same as PI-NODE-SR's)
-    seeds: tuple = tuple(range(8))          # one ensemble member per seed
+
+    data: DatasetConfig = DatasetConfig()  # the single-oscillation dataset (the same as PI-NODE-SR's)
+    seeds: tuple = tuple(range(8))  # one ensemble member per seed
     # the network t -> x(t)
     width: int = 64
-    depth: int = 4                          # hidden layers
-    activation: str = "tanh"                # a key of PINN_ACTIVATIONS
-    fourier: int = 16                       # Fourier time-feature frequencies (0: the scaled time alone)
-    fourier_max: float = 1.0                # highest feature frequency (cycles/ms); the lowest is 1/(collocation span)
+    depth: int = 4  # hidden layers
+    activation: str = "tanh"  # a key of PINN_ACTIVATIONS
+    fourier: int = 16  # Fourier time-feature frequencies (0: the scaled time alone)
+    fourier_max: float = 1.0  # highest feature frequency (cycles/ms); the lowest is 1/(collocation span)
     dtype: str = "float32"
     # loss
-    lam: float = 1.0                        # physics weight λ
-    residual_scale: str = "std"             # "std" = scale-aware s_j; "none" = plain residual; or "range" | "maxabs"
-    collocation: str = "window"             # "window": 0–t_train_end | "horizon": 0–t_eval_end
-    n_col: int = 512                        # collocation times per member, drawn afresh every iteration
+    lam: float = 1.0  # physics weight λ
+    residual_scale: str = "std"  # "std" = scale-aware s_j; "none" = plain residual; or "range" | "maxabs"
+    collocation: str = "window"  # "window": 0–t_train_end | "horizon": 0–t_eval_end
+    n_col: int = 512  # collocation times per member, drawn afresh every iteration
     # optimiser
-    iters: int = 10_000                     # Adam iterations
-    lr: float = 3e-3                        # cosine schedule lr -> lr_end
+    iters: int = 10_000  # Adam iterations
+    lr: float = 3e-3  # cosine schedule lr -> lr_end
     lr_end: float = 1e-5
-    clip: float = 1.0                       # per-member gradient norm
-    lbfgs_iters: int = 0                    # optional L-BFGS refinement after Adam (per member)
+    clip: float = 1.0  # per-member gradient norm
+    lbfgs_iters: int = 0  # optional L-BFGS refinement after Adam (per member)
     # evaluation and bookkeeping
-    t_eval_end: float = 150.0               # ms
-    dt_eval: float = 0.05                   # ms, the evaluation grid (the PI-NODE's Heun step)
-    eval_every: int = 1000                  # extrapolation metrics during training (0: only at the end)
+    t_eval_end: float = 150.0  # ms
+    dt_eval: float = 0.05  # ms, the evaluation grid (the PI-NODE's Heun step)
+    eval_every: int = 1000  # extrapolation metrics during training (0: only at the end)
     log_every: int = 50
     checkpoint_every: int = 1000
 
     def __post_init__(self):
-        if not isinstance(self.data, DatasetConfig): raise TypeError(f"data must be a DatasetConfig, got {type(self.data).__name__}")
+        if not isinstance(self.data, DatasetConfig):
+            raise TypeError(f"data must be a DatasetConfig, got {type(self.data).__name__}")
         check_seeds("seeds", self.seeds)
         check_choice("activation", self.activation, PINN_ACTIVATIONS)
         check_choice("dtype", self.dtype, ("float32", "float64"))
         check_choice("residual_scale", self.residual_scale, SCALES)
         check_choice("collocation", self.collocation, PINN_COLLOCATIONS)
-        for k, lo, hi in (("width", 1, 4096), ("depth", 1, 64), ("n_col", 1, 1_000_000), ("fourier", 0, 1024), ("iters", 0, 10_000_000),
-                          ("lbfgs_iters", 0, 1_000_000), ("eval_every", 0, None), ("log_every", 1, None), ("checkpoint_every", 0, None)):
+        for k, lo, hi in (
+            ("width", 1, 4096),
+            ("depth", 1, 64),
+            ("n_col", 1, 1_000_000),
+            ("fourier", 0, 1024),
+            ("iters", 0, 10_000_000),
+            ("lbfgs_iters", 0, 1_000_000),
+            ("eval_every", 0, None),
+            ("log_every", 1, None),
+            ("checkpoint_every", 0, None),
+        ):
             check_int(k, getattr(self, k), lo, hi)
         check_number("lam", self.lam, 0)
-        for k in ("fourier_max", "lr", "lr_end", "clip", "dt_eval"): check_positive(k, getattr(self, k))
+        for k in ("fourier_max", "lr", "lr_end", "clip", "dt_eval"):
+            check_positive(k, getattr(self, k))
         check_number("t_eval_end", self.t_eval_end, 0, lo_open=True)
-        if self.t_eval_end > self.data.t_end: raise ValueError(f"t_eval_end={self.t_eval_end} is beyond the data's t_end={self.data.t_end}")
+        if self.t_eval_end > self.data.t_end:
+            raise ValueError(f"t_eval_end={self.t_eval_end} is beyond the data's t_end={self.data.t_end}")
         if not self.data.t_train_end <= self.t_eval_end:
             raise ValueError(f"t_eval_end={self.t_eval_end} must cover the training window (t_train_end={self.data.t_train_end})")
         r = self.t_eval_end / self.dt_eval
-        if abs(r - round(r)) > 1e-6: raise ValueError(f"dt_eval={self.dt_eval} must divide t_eval_end={self.t_eval_end}")
-        check_steps("t_eval_end / dt_eval", self.t_eval_end, self.dt_eval)   # the evaluation grid: a bounded cost
+        if abs(r - round(r)) > 1e-6:
+            raise ValueError(f"dt_eval={self.dt_eval} must divide t_eval_end={self.t_eval_end}")
+        check_steps("t_eval_end / dt_eval", self.t_eval_end, self.dt_eval)  # the evaluation grid: a bounded cost
 
     @property
-    def K(self) -> int: return len(self.seeds)
+    def K(self) -> int:
+        return len(self.seeds)
+
     @property
     def t_col_end(self) -> float:
         "End of the collocation span (ms): the training window, or the whole evaluation horizon."
         return self.data.t_train_end if self.collocation == "window" else self.t_eval_end
+
     @property
     def extrapolates_without_collocation(self) -> bool:
         "True when the evaluation reaches past the last collocation time."
         return self.t_eval_end > self.t_col_end
+
 
 # %% ../nbs/08_pinn.ipynb #b62c5bc0
 PINN_PRESETS = {
@@ -99,42 +141,54 @@ PINN_PRESETS = {
     "smoke": PINNConfig(seeds=(0, 1), iters=400, eval_every=100, log_every=10, checkpoint_every=100, t_eval_end=60.0),
 }
 
-def pinn_preset(name: str, # "paper" | "smoke"
-                **overrides, # fields to replace, e.g. collocation="horizon", seeds=(0,)
-               ) -> PINNConfig:
+
+def pinn_preset(
+    name: str,  # "paper" | "smoke"
+    **overrides,  # fields to replace, e.g. collocation="horizon", seeds=(0,)
+) -> PINNConfig:
     "A named PINN configuration, optionally with some fields replaced."
     return dataclasses.replace(PINN_PRESETS[check_choice("preset", name, PINN_PRESETS)], **overrides)
+
 
 # %% ../nbs/08_pinn.ipynb #df3dd7cd
 class EnsembleTimeMLP(StackedMLP):
     "K independent networks t ↦ x(t) = μ + σ ⊙ MLP(features(t)): the `StackedMLP` core behind a time featurisation."
-    def __init__(self, mu: Sequence[float], # output mean (D,), from the training data
-                 sd: Sequence[float], # output std (D,), from the training data
-                 t_span: tuple[float, float], # (t0, t1) in the system's time unit, mapped to [−1, 1]: the collocation span
-                 seeds: Sequence[int] = (0,), # one seed per member: K = len(seeds)
-                 width: int = 64, # hidden units per layer
-                 depth: int = 4, # hidden layers (>= 1)
-                 activation: str = "tanh", # a key of PINN_ACTIVATIONS
-                 fourier: int = 0, # number of Fourier feature frequencies
-                 fourier_max: float = 1.0, # highest frequency (cycles per time unit)
-                 dtype: str | torch.dtype = "float32",
-                ):
+
+    def __init__(
+        self,
+        mu: Sequence[float],  # output mean (D,), from the training data
+        sd: Sequence[float],  # output std (D,), from the training data
+        t_span: tuple[float, float],  # (t0, t1) in the system's time unit, mapped to [−1, 1]: the collocation span
+        seeds: Sequence[int] = (0,),  # one seed per member: K = len(seeds)
+        width: int = 64,  # hidden units per layer
+        depth: int = 4,  # hidden layers (>= 1)
+        activation: str = "tanh",  # a key of PINN_ACTIVATIONS
+        fourier: int = 0,  # number of Fourier feature frequencies
+        fourier_max: float = 1.0,  # highest frequency (cycles per time unit)
+        dtype: str | torch.dtype = "float32",
+    ):
         mu, sd = np.asarray(mu, dtype=float), np.asarray(sd, dtype=float)
-        if mu.shape != sd.shape or mu.ndim != 1: raise ValueError(f"mu and sd must have the same shape (D,), got {mu.shape}, {sd.shape}")
-        check_finite("mu", mu); check_finite("sd", sd)
-        if np.any(sd <= 0): raise ValueError("sd must be > 0 in every variable")
+        if mu.shape != sd.shape or mu.ndim != 1:
+            raise ValueError(f"mu and sd must have the same shape (D,), got {mu.shape}, {sd.shape}")
+        check_finite("mu", mu)
+        check_finite("sd", sd)
+        if np.any(sd <= 0):
+            raise ValueError("sd must be > 0 in every variable")
         t0, t1 = map(float, t_span)
-        if not t1 > t0: raise ValueError(f"t_span must be (t0, t1) with t1 > t0, got {t_span}")
+        if not t1 > t0:
+            raise ValueError(f"t_span must be (t0, t1) with t1 > t0, got {t_span}")
         super().__init__(1 + 2 * fourier, len(mu), seeds, width, depth, activation, "glorot", dtype)
         self.D, self.fourier, self.fourier_max, self.t_span = len(mu), fourier, fourier_max, (t0, t1)
         dtype = self.Ws[0].dtype
         self.register_buffer("mu", torch.tensor(mu, dtype=dtype))
         self.register_buffer("sd", torch.tensor(sd, dtype=dtype))
         freqs = np.geomspace(1.0 / (t1 - t0), fourier_max, fourier) if fourier else np.zeros(0)
-        self.register_buffer("omega", torch.tensor(2 * np.pi * freqs, dtype=dtype))      # rad per time unit
+        self.register_buffer("omega", torch.tensor(2 * np.pi * freqs, dtype=dtype))  # rad per time unit
 
-    def features(self, t: torch.Tensor, # times (K, N, 1)
-                ) -> torch.Tensor: # (K, N, 1 + 2F)
+    def features(
+        self,
+        t: torch.Tensor,  # times (K, N, 1)
+    ) -> torch.Tensor:  # (K, N, 1 + 2F)
         "The scaled time τ ∈ [−1, 1] over the span, then sin and cos of ω_f (t − t0)."
         t0, t1 = self.t_span
         parts = [2 * (t - t0) / (t1 - t0) - 1]
@@ -143,35 +197,48 @@ class EnsembleTimeMLP(StackedMLP):
             parts += [torch.sin(a), torch.cos(a)]
         return torch.cat(parts, -1)
 
-    def forward(self, t: torch.Tensor, # times: (K, N, 1), each member its own, or (N,) shared
-               ) -> torch.Tensor: # x(t), (K, N, D)
+    def forward(
+        self,
+        t: torch.Tensor,  # times: (K, N, 1), each member its own, or (N,) shared
+    ) -> torch.Tensor:  # x(t), (K, N, D)
         "Evaluate every member at its times."
-        if t.dim() == 1: t = t[None, :, None].expand(self.K, -1, -1)
+        if t.dim() == 1:
+            t = t[None, :, None].expand(self.K, -1, -1)
         return self.mu + self.sd * self.mlp(self.features(t))
 
     def extra_repr(self):
-        return (f"K={self.K}, D={self.D}, width={self.width}, depth={self.depth}, activation={self.activation}, "
-                f"fourier={self.fourier}, t_span={self.t_span}")
+        return (
+            f"K={self.K}, D={self.D}, width={self.width}, depth={self.depth}, activation={self.activation}, "
+            f"fourier={self.fourier}, t_span={self.t_span}"
+        )
+
 
 # %% ../nbs/08_pinn.ipynb #3fcceeb8
-def time_derivative(x: torch.Tensor, # x(t), (K, N, D), x[k, i] a function of t[k, i] alone
-                    t: torch.Tensor, # the times it was computed from, (K, N, 1), requires_grad
-                   ) -> torch.Tensor: # dx/dt, (K, N, D), differentiable (create_graph)
+def time_derivative(
+    x: torch.Tensor,  # x(t), (K, N, D), x[k, i] a function of t[k, i] alone
+    t: torch.Tensor,  # the times it was computed from, (K, N, 1), requires_grad
+) -> torch.Tensor:  # dx/dt, (K, N, D), differentiable (create_graph)
     "Time derivative of every output at every point by reverse-mode autograd, two passes for all D outputs."
-    v = torch.zeros_like(x, requires_grad=True)                        # a dummy cotangent
-    g = torch.autograd.grad(x, t, v, create_graph=True)[0]              # vᵀ ∂x/∂t, linear in v
+    v = torch.zeros_like(x, requires_grad=True)  # a dummy cotangent
+    g = torch.autograd.grad(x, t, v, create_graph=True)[0]  # vᵀ ∂x/∂t, linear in v
     return torch.autograd.grad(g, v, torch.ones_like(g), create_graph=True)[0]
+
 
 # %% ../nbs/08_pinn.ipynb #ecd8f523
 class PINNProblem:
     "Dataset, scales, tensors and the loss of one PINN config."
-    def __init__(self, cfg: PINNConfig, cache_dir=None,
-                 device: str | torch.device | None = None, # where the model and tensors live (default: CPU)
-                ):
+
+    def __init__(
+        self,
+        cfg: PINNConfig,
+        cache_dir=None,
+        device: str | torch.device | None = None,  # where the model and tensors live (default: CPU)
+    ):
         self.cfg, self.cache_dir = cfg, cache_dir
         self.device = torch.device(device if device is not None else "cpu")
         self.ds: OscillationDataset = single_oscillation(cfg.data, cache_dir=cache_dir)
-        if not np.all(np.isfinite(self.ds.obs)): raise ValueError("observations contain NaN or inf")
+        if not np.all(np.isfinite(self.ds.obs)):
+            raise ValueError("observations contain NaN or inf")
         self.system = cfg.data.system
         self.dtype = resolve_dtype(cfg.dtype)
         obs = self.ds.obs
@@ -183,18 +250,22 @@ class PINNProblem:
 
     def model(self) -> EnsembleTimeMLP:
         c = self.cfg
-        return EnsembleTimeMLP(self.mu, self.sd, (0.0, c.t_col_end), c.seeds, c.width, c.depth, c.activation, c.fourier,
-                               c.fourier_max, c.dtype).to(self.device)
+        return EnsembleTimeMLP(
+            self.mu, self.sd, (0.0, c.t_col_end), c.seeds, c.width, c.depth, c.activation, c.fourier, c.fourier_max, c.dtype
+        ).to(self.device)
 
     def reference(self, t_end: float):
         "The Rodas5P reference on the evaluation grid 0:dt_eval:t_end, from the reference cache: what runs are scored against."
         d = self.cfg.data
-        return reference_trajectory(self.system, t_end, self.cfg.dt_eval, solver=d.solver, rtol=d.rtol, atol=d.atol,
-                                    cache_dir=self.cache_dir)
+        return reference_trajectory(
+            self.system, t_end, self.cfg.dt_eval, solver=d.solver, rtol=d.rtol, atol=d.atol, cache_dir=self.cache_dir
+        )
 
-    def true_field(self, t: torch.Tensor, # times (K, N, 1)
-                   x: torch.Tensor, # states x(t), (K, N, D)
-                  ) -> torch.Tensor: # f(t, x), (K, N, D)
+    def true_field(
+        self,
+        t: torch.Tensor,  # times (K, N, 1)
+        x: torch.Tensor,  # states x(t), (K, N, D)
+    ) -> torch.Tensor:  # f(t, x), (K, N, D)
         "The system's field f(t, x) at the collocation times and states, evaluated in float64, cast to the training dtype."
         return self.system.rhs_torch(t[..., 0].double(), x.double()).to(self.dtype)
 
@@ -210,9 +281,11 @@ class PINNProblem:
         l_phys = physics_residual(time_derivative(x, t_col), self.true_field(t_col.detach(), x), self.s_res_t)
         return l_data, l_phys
 
+
 # %% ../nbs/08_pinn.ipynb #af6c3b1f
-def evaluate_pinn(model: EnsembleTimeMLP, prob: PINNProblem, t_end: float | None = None
-                 ) -> tuple[list[dict], np.ndarray, np.ndarray]:
+def evaluate_pinn(
+    model: EnsembleTimeMLP, prob: PINNProblem, t_end: float | None = None
+) -> tuple[list[dict], np.ndarray, np.ndarray]:
     "Per-member metrics over 0–t_end and (past 100 ms) 100–t_end, as `train.evaluate` reports them; also t and X (T, K, D)."
     cfg = prob.cfg
     t_end = cfg.t_eval_end if t_end is None else t_end
@@ -221,16 +294,23 @@ def evaluate_pinn(model: EnsembleTimeMLP, prob: PINNProblem, t_end: float | None
         X = model(torch.tensor(ref.t, dtype=prob.dtype, device=prob.device)).transpose(0, 1).double().cpu().numpy()
     return score_members(ref.t, X, ref.X, model.seeds, prob.system, t_end, cfg.data.t_late), ref.t, X
 
+
 # %% ../nbs/08_pinn.ipynb #a382e9b1
 def _extrapolation_warning(cfg: PINNConfig):
     if cfg.extrapolates_without_collocation:
         u = cfg.data.system.time_unit
-        warnings.warn(f"the PINN is asked to extrapolate without collocation: collocation='window' covers 0–{cfg.t_col_end:g} {u}, "
-                      f"but it is evaluated to t_eval_end={cfg.t_eval_end:g} {u}, where nothing constrains it "
-                      "(collocation='horizon' puts residual points there)", UserWarning, stacklevel=3)
+        warnings.warn(
+            f"the PINN is asked to extrapolate without collocation: collocation='window' covers 0–{cfg.t_col_end:g} {u}, "
+            f"but it is evaluated to t_eval_end={cfg.t_eval_end:g} {u}, where nothing constrains it "
+            "(collocation='horizon' puts residual points there)",
+            UserWarning,
+            stacklevel=3,
+        )
+
 
 class PINNTask(Task):
     "The PINN for the loop: an EnsembleTimeMLP t ↦ x(t), fresh collocation times every iteration, L-BFGS per member."
+
     def __init__(self, prob: PINNProblem):
         cfg = self.cfg = prob.cfg
         self.prob, self.seeds, self.model = prob, cfg.seeds, prob.model()
@@ -239,69 +319,106 @@ class PINNTask(Task):
     def losses(self, phase: Phase, i: int, lam: float) -> tuple[torch.Tensor, torch.Tensor]:
         return self.prob.losses(self.model, self.prob.collocation_times(self.gens, self.cfg.n_col))
 
-    def evaluate(self): return evaluate_pinn(self.model, self.prob)
-    def state(self) -> dict: return {"gens": [g.get_state() for g in self.gens]}
+    def evaluate(self):
+        return evaluate_pinn(self.model, self.prob)
+
+    def state(self) -> dict:
+        return {"gens": [g.get_state() for g in self.gens]}
+
     def load_state(self, state: dict):
-        for g, s in zip(self.gens, state["gens"]): g.set_state(s)
-    def arrays(self) -> dict: return {"t_obs": self.prob.t_obs, "obs": self.prob.ds.obs}
+        for g, s in zip(self.gens, state["gens"]):
+            g.set_state(s)
+
+    def arrays(self) -> dict:
+        return {"t_obs": self.prob.t_obs, "obs": self.prob.ds.obs}
 
     def refine(self, alive: torch.Tensor) -> dict | None:
         "L-BFGS on each living member alone (its own curvature history and line search) at a fixed draw of 4·n_col times."
         cfg, prob, model = self.cfg, self.prob, self.model
-        if not cfg.lbfgs_iters: return None
+        if not cfg.lbfgs_iters:
+            return None
         t_col = prob.collocation_times(self.gens, 4 * cfg.n_col)
         l_data, l_phys = torch.full((cfg.K,), float("nan")), torch.full((cfg.K,), float("nan"))
         for k in torch.nonzero(alive).flatten().tolist():
             sub = model.member(k)
-            opt = torch.optim.LBFGS(list(sub.parameters()), lr=1.0, max_iter=cfg.lbfgs_iters, history_size=50,
-                                    line_search_fn="strong_wolfe", tolerance_grad=1e-9, tolerance_change=1e-12)
+            opt = torch.optim.LBFGS(
+                list(sub.parameters()),
+                lr=1.0,
+                max_iter=cfg.lbfgs_iters,
+                history_size=50,
+                line_search_fn="strong_wolfe",
+                tolerance_grad=1e-9,
+                tolerance_change=1e-12,
+            )
+
             def closure():
                 opt.zero_grad()
-                ld, lp = prob.losses(sub, t_col[k:k + 1])
+                ld, lp = prob.losses(sub, t_col[k : k + 1])
                 l = (ld + cfg.lam * lp).sum()
-                l.backward(); return l
+                l.backward()
+                return l
+
             opt.step(closure)
-            ld, lp = prob.losses(sub, t_col[k:k + 1])
+            ld, lp = prob.losses(sub, t_col[k : k + 1])
             ld, lp = ld.detach(), lp.detach()
             if torch.isfinite(ld + lp).all() and all(torch.isfinite(p).all() for p in sub.parameters()):  # else keep Adam's
                 with torch.no_grad():
-                    for p, q in zip(model.parameters(), sub.parameters()): p[k] = q[0]
+                    for p, q in zip(model.parameters(), sub.parameters()):
+                        p[k] = q[0]
             else:
-                ld, lp = prob.losses(model.member(k), t_col[k:k + 1]); ld, lp = ld.detach(), lp.detach()
+                ld, lp = prob.losses(model.member(k), t_col[k : k + 1])
+                ld, lp = ld.detach(), lp.detach()
             l_data[k], l_phys[k] = ld[0], lp[0]
         return {"iterations": cfg.lbfgs_iters, "lam": cfg.lam, "data": l_data, "phys": l_phys}
 
-def train_pinn(cfg: PINNConfig, # the run
-               folder: RunFolder | None = None, # where checkpoints go (None: no checkpoints)
-               progress: bool = True, # tqdm progress bar
-               max_iterations: int | None = None, # stop (TrainingInterrupted) after this many Adam iterations in this call
-               cache_dir=None, # reference cache (see reference_trajectory)
-               device: str | torch.device | None = None, # where to train (default: CPU)
-              ) -> dict: # state_dict, metrics, arrays, log (the format of `train.train`)
+
+def train_pinn(
+    cfg: PINNConfig,  # the run
+    folder: RunFolder | None = None,  # where checkpoints go (None: no checkpoints)
+    progress: bool = True,  # tqdm progress bar
+    max_iterations: int | None = None,  # stop (TrainingInterrupted) after this many Adam iterations in this call
+    cache_dir=None,  # reference cache (see reference_trajectory)
+    device: str | torch.device | None = None,  # where to train (default: CPU)
+) -> dict:  # state_dict, metrics, arrays, log (the format of `train.train`)
     "Train the PINN ensemble of `cfg`, resuming from the folder's checkpoint when there is one."
     check_run_args(cfg, PINNConfig, folder, progress, max_iterations, cache_dir, device)
     torch.set_num_threads(1)
     prob = PINNProblem(cfg, cache_dir, device)
     ref = prob.reference(cfg.t_eval_end)
-    check_scoring_windows(ref.t, ref.X, prob.system, cfg.t_eval_end, cfg.data.t_late)   # fail now, not at the first evaluation
+    check_scoring_windows(ref.t, ref.X, prob.system, cfg.t_eval_end, cfg.data.t_late)  # fail now, not at the first evaluation
     _extrapolation_warning(cfg)
     adam = Phase("adam", cfg.iters, (cfg.lr, cfg.lr_end), (cfg.lam, cfg.lam))
-    return fit(PINNTask(prob), [adam], cfg.clip, cfg.log_every, cfg.eval_every, cfg.checkpoint_every, folder, progress,
-               max_iterations, desc=f"PINN K={cfg.K}", config_hash=config_hash(cfg),
-               extra_metrics={"extrapolates_without_collocation": cfg.extrapolates_without_collocation})
+    return fit(
+        PINNTask(prob),
+        [adam],
+        cfg.clip,
+        cfg.log_every,
+        cfg.eval_every,
+        cfg.checkpoint_every,
+        folder,
+        progress,
+        max_iterations,
+        desc=f"PINN K={cfg.K}",
+        config_hash=config_hash(cfg),
+        extra_metrics={"extrapolates_without_collocation": cfg.extrapolates_without_collocation},
+    )
+
 
 # %% ../nbs/08_pinn.ipynb #b84d7092
-def load_or_train_pinn(cfg: PINNConfig, # the run
-                       root=None, # run folder root (default: runs_root())
-                       progress: bool = True,
-                       retrain: bool = False, # ignore a finished run
-                       device: str | torch.device | None = None, # where to train a run that is not finished
-                      ) -> dict:
+def load_or_train_pinn(
+    cfg: PINNConfig,  # the run
+    root=None,  # run folder root (default: runs_root())
+    progress: bool = True,
+    retrain: bool = False,  # ignore a finished run
+    device: str | torch.device | None = None,  # where to train a run that is not finished
+) -> dict:
     "The finished PINN run of `cfg` from its folder, or train it (resuming from a checkpoint) and save it atomically."
-    check_run_args(cfg, PINNConfig, None, progress, None, None, device); check_bool("retrain", retrain)
+    check_run_args(cfg, PINNConfig, None, progress, None, None, device)
+    check_bool("retrain", retrain)
     if cfg.extrapolates_without_collocation and RunFolder(cfg, root, "pinn").done and not retrain:
-        _extrapolation_warning(cfg)                # a cached run was asked the same question
+        _extrapolation_warning(cfg)  # a cached run was asked the same question
     return load_or_run(cfg, lambda c, folder: train_pinn(c, folder, progress, device=device), root, name="pinn", rerun=retrain)
+
 
 def load_pinn_model(cfg: PINNConfig, run: dict) -> EnsembleTimeMLP:
     "The trained PINN ensemble of a run returned by `load_or_train_pinn` or `train_pinn`."

@@ -16,61 +16,88 @@ from pathlib import Path
 import numpy as np
 
 import pinode_sr
-from .core import (MAX_STEPS, CorruptFile, _json_default, array_sha256, atomic_write, check_choice, check_finite, check_number,
-                            check_path, check_positive, check_steps, config_hash, read_json, write_json)
+from pinode_sr.core import (
+    MAX_STEPS,
+    CorruptFile,
+    _json_default,
+    array_sha256,
+    atomic_write,
+    check_choice,
+    check_finite,
+    check_number,
+    check_path,
+    check_positive,
+    check_steps,
+    config_hash,
+    read_json,
+    write_json,
+)
 from .system import DynamicalSystem, SCIPY_METHODS, solve_scipy
 from .rodas5p import solve_rodas5p
 
 # %% auto #0
-__all__ = ['REFERENCE_SOLVERS', 'solve_reference', 'default_cache_dir', 'ReferenceSpec', 'Trajectory', 'reference_trajectory']
+__all__ = ["REFERENCE_SOLVERS", "solve_reference", "default_cache_dir", "ReferenceSpec", "Trajectory", "reference_trajectory"]
 
 # %% ../nbs/02a_reference.ipynb #540a52c2
 REFERENCE_SOLVERS = ("rodas5p",) + SCIPY_METHODS
 
+
 def _as_real(name: str, x) -> np.ndarray:
     "`x` as a float array; a complex, boolean, string or object input is a `TypeError` naming `name` (never silently cast)."
     a = np.asarray(x)
-    if a.dtype.kind not in "iuf": raise TypeError(f"{name} must be real numbers, got an array of dtype {a.dtype}")
+    if a.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be real numbers, got an array of dtype {a.dtype}")
     a = a.astype(float)
     check_finite(name, a)
     return a
+
 
 def _as_state(model, x0, name: str = "x0") -> np.ndarray:
     "An initial state of `model` as a float array, checked: real, finite, last axis of size D."
     return model.check_state(_as_real(name, x0), name)
 
-def solve_reference(model: DynamicalSystem, # any model of the package's interface
-                    t_span: tuple[float, float], # (t0, t1), in the model's time unit
-                    t_eval: np.ndarray, # output times inside t_span (T,)
-                    x0: np.ndarray | None = None, # (D,) or a batch (B, D); default: model.default_x0()
-                    solver: str = "rodas5p", # "rodas5p" | "Radau" | "BDF" | "LSODA"
-                    rtol: float = 1e-10, atol: float = 1e-10,
-                    backend: str = "auto", # Rodas5P: "auto" (compiled callbacks when the model offers them, else Python) | "compiled" | "python"
-                   ) -> tuple[np.ndarray, dict]: # states (T, D) or (B, T, D), and solver statistics
+
+def solve_reference(
+    model: DynamicalSystem,  # any model of the package's interface
+    t_span: tuple[float, float],  # (t0, t1), in the model's time unit
+    t_eval: np.ndarray,  # output times inside t_span (T,)
+    x0: np.ndarray | None = None,  # (D,) or a batch (B, D); default: model.default_x0()
+    solver: str = "rodas5p",  # "rodas5p" | "Radau" | "BDF" | "LSODA"
+    rtol: float = 1e-10,
+    atol: float = 1e-10,
+    backend: str = "auto",  # Rodas5P: "auto" (compiled callbacks when the model offers them, else Python) | "compiled" | "python"
+) -> tuple[np.ndarray, dict]:  # states (T, D) or (B, T, D), and solver statistics
     "Integrate `model` with a stiff reference solver; returns the states at `t_eval` and statistics."
-    if not isinstance(model, DynamicalSystem): raise TypeError(f"model must be a DynamicalSystem, got {type(model).__name__}")
+    if not isinstance(model, DynamicalSystem):
+        raise TypeError(f"model must be a DynamicalSystem, got {type(model).__name__}")
     check_choice("solver", solver, REFERENCE_SOLVERS)
     check_choice("backend", backend, ("auto", "compiled", "python"))
-    check_positive("rtol", rtol); check_positive("atol", atol)
+    check_positive("rtol", rtol)
+    check_positive("atol", atol)
     if not (isinstance(t_span, (tuple, list)) and len(t_span) == 2):
         raise TypeError(f"t_span must be a pair (t0, t1), got {type(t_span).__name__} {t_span!r}")
     t0, t1 = check_number("t_span[0]", t_span[0]), check_number("t_span[1]", t_span[1])
-    if not t1 > t0: raise ValueError(f"t_span must have t1 > t0, got {t_span}")
+    if not t1 > t0:
+        raise ValueError(f"t_span must have t1 > t0, got {t_span}")
     x0 = model.default_x0() if x0 is None else _as_state(model, x0)
     t_eval = _as_real("t_eval", t_eval)
     if t_eval.ndim != 1 or len(t_eval) == 0 or np.any(np.diff(t_eval) <= 0) or t_eval[0] < t0 or t_eval[-1] > t1:
         raise ValueError(f"t_eval must be a non-empty increasing 1-D array inside t_span={t_span}")
-    if len(t_eval) > MAX_STEPS: raise ValueError(f"t_eval has {len(t_eval)} times, more than the cap of {MAX_STEPS}")
+    if len(t_eval) > MAX_STEPS:
+        raise ValueError(f"t_eval has {len(t_eval)} times, more than the cap of {MAX_STEPS}")
     start = time.perf_counter()
     if solver == "rodas5p":
         field = model.compiled() if backend != "python" else None
-        if backend == "compiled" and field is None: raise ValueError(f"backend='compiled': {model!r} offers no compiled field")
+        if backend == "compiled" and field is None:
+            raise ValueError(f"backend='compiled': {model!r} offers no compiled field")
         if field is None:
             field = model.rhs
             kw = dict(jac=model.jacobian, dfdt=None if model.is_autonomous else model.time_derivative)
-        else: kw = {}
+        else:
+            kw = {}
         res = solve_rodas5p(field, t_span, x0, rtol=rtol, atol=atol, t_eval=t_eval, **kw)
-        if not res.success: raise RuntimeError(f"Rodas5P failed: {res.message}")
+        if not res.success:
+            raise RuntimeError(f"Rodas5P failed: {res.message}")
         stats = {k: np.asarray(v).tolist() for k, v in asdict(res.stats).items()}
         stats["backend"] = "python" if kw else "compiled"
         X = res.y
@@ -81,88 +108,123 @@ def solve_reference(model: DynamicalSystem, # any model of the package's interfa
     stats["seconds"] = time.perf_counter() - start
     return X, stats
 
+
 # %% ../nbs/02a_reference.ipynb #ba955984
 def default_cache_dir() -> Path:
     "Where cached references and runs live: $PINODE_SR_CACHE, else ~/.cache/pinode-sr."
     return Path(os.environ.get("PINODE_SR_CACHE", Path.home() / ".cache" / "pinode-sr"))
 
+
 @dataclass(frozen=True)
 class ReferenceSpec:
     "Everything that determines a reference trajectory (its hash is the cache key)."
-    model: dict            # model.config()
-    x0: tuple              # initial state
-    t0: float              # first output time
-    t_end: float           # last output time
-    dt_out: float          # output interval
+
+    model: dict  # model.config()
+    x0: tuple  # initial state
+    t0: float  # first output time
+    t_end: float  # last output time
+    dt_out: float  # output interval
     solver: str = "rodas5p"
     rtol: float = 1e-10
     atol: float = 1e-10
     version: str = pinode_sr.__version__
 
+
 @dataclass
 class Trajectory:
     "A reference trajectory: sample times, states and how they were computed."
-    t: np.ndarray          # (T,)
-    X: np.ndarray          # (T, D)
-    meta: dict             # spec, hash, solver statistics, state names and units
+
+    t: np.ndarray  # (T,)
+    X: np.ndarray  # (T, D)
+    meta: dict  # spec, hash, solver statistics, state names and units
     from_cache: bool = False
+
 
 def _read_entry(folder: Path, key: str, spec: ReferenceSpec, t: np.ndarray, D: int) -> Trajectory | None:
     "The cached entry `key`, checked (spec, checksums, shapes, finite); None if absent, and None with a warning naming the file if damaged."
     js, npz = folder / f"{key}.json", folder / f"{key}.npz"
-    if not js.exists() and not npz.exists(): return None
+    if not js.exists() and not npz.exists():
+        return None
     try:
         meta = read_json(js)
         want = json.loads(json.dumps(asdict(spec), default=_json_default))
         if not isinstance(meta, dict) or meta.get("hash") != key or meta.get("spec") != want:
             raise CorruptFile(js, "describes another reference")
         sums = meta.get("sha256")
-        if not isinstance(sums, dict): raise CorruptFile(js, "has no checksums (an entry of an older version)")
+        if not isinstance(sums, dict):
+            raise CorruptFile(js, "has no checksums (an entry of an older version)")
         try:
-            with np.load(npz, allow_pickle=False) as z: arrays = {k: z[k] for k in z.files}
-        except Exception as e: raise CorruptFile(npz, f"cannot be read ({type(e).__name__}: {e})") from None
+            with np.load(npz, allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+        except Exception as e:
+            raise CorruptFile(npz, f"cannot be read ({type(e).__name__}: {e})") from None
         for k in ("t", "X"):
-            if k not in arrays: raise CorruptFile(npz, f"has no array {k!r}")
-            if array_sha256(arrays[k]) != sums.get(k): raise CorruptFile(npz, f"array {k!r} does not match its recorded SHA-256")
-        if arrays["X"].shape != (len(t), D) or not np.array_equal(arrays["t"], t): raise CorruptFile(npz, "has the wrong grid or shape")
-        if not np.all(np.isfinite(arrays["X"])): raise CorruptFile(npz, "contains NaN or inf")
+            if k not in arrays:
+                raise CorruptFile(npz, f"has no array {k!r}")
+            if array_sha256(arrays[k]) != sums.get(k):
+                raise CorruptFile(npz, f"array {k!r} does not match its recorded SHA-256")
+        if arrays["X"].shape != (len(t), D) or not np.array_equal(arrays["t"], t):
+            raise CorruptFile(npz, "has the wrong grid or shape")
+        if not np.all(np.isfinite(arrays["X"])):
+            raise CorruptFile(npz, "contains NaN or inf")
     except CorruptFile as e:
         warnings.warn(f"reference cache entry {e.path} is damaged ({e.problem}); recomputing it", stacklevel=3)
         return None
     return Trajectory(arrays["t"], arrays["X"], meta, from_cache=True)
 
-def reference_trajectory(model: DynamicalSystem, # any system of the interface
-                         t_end: float = 150.0, # last output time
-                         dt_out: float = 0.01, # output interval
-                         x0: np.ndarray | None = None, # default: model.default_x0()
-                         solver: str = "rodas5p", rtol: float = 1e-10, atol: float = 1e-10,
-                         t0: float = 0.0,
-                         cache_dir: str | Path | None = None, # default: default_cache_dir(); False disables
-                        ) -> Trajectory:
+
+def reference_trajectory(
+    model: DynamicalSystem,  # any system of the interface
+    t_end: float = 150.0,  # last output time
+    dt_out: float = 0.01,  # output interval
+    x0: np.ndarray | None = None,  # default: model.default_x0()
+    solver: str = "rodas5p",
+    rtol: float = 1e-10,
+    atol: float = 1e-10,
+    t0: float = 0.0,
+    cache_dir: str | Path | None = None,  # default: default_cache_dir(); False disables
+) -> Trajectory:
     "A reference trajectory on the grid t0, t0 + dt_out, ..., t_end, from the disk cache when available."
-    if not isinstance(model, DynamicalSystem): raise TypeError(f"model must be a DynamicalSystem, got {type(model).__name__}")
-    check_positive("dt_out", dt_out); check_number("t0", t0); check_number("t_end", t_end)
-    check_choice("solver", solver, REFERENCE_SOLVERS); check_positive("rtol", rtol); check_positive("atol", atol)
-    if cache_dir is not False: check_path("cache_dir", cache_dir)
-    if not t_end > t0: raise ValueError(f"t_end must be finite and > t0={t0}, got {t_end}")
+    if not isinstance(model, DynamicalSystem):
+        raise TypeError(f"model must be a DynamicalSystem, got {type(model).__name__}")
+    check_positive("dt_out", dt_out)
+    check_number("t0", t0)
+    check_number("t_end", t_end)
+    check_choice("solver", solver, REFERENCE_SOLVERS)
+    check_positive("rtol", rtol)
+    check_positive("atol", atol)
+    if cache_dir is not False:
+        check_path("cache_dir", cache_dir)
+    if not t_end > t0:
+        raise ValueError(f"t_end must be finite and > t0={t0}, got {t_end}")
     n = check_steps("t_end", t_end - t0, dt_out)
-    if abs(n * dt_out - (t_end - t0)) > 1e-9 * max(1.0, t_end): raise ValueError(f"dt_out={dt_out} must divide t_end - t0 = {t_end - t0}")
+    if abs(n * dt_out - (t_end - t0)) > 1e-9 * max(1.0, t_end):
+        raise ValueError(f"dt_out={dt_out} must divide t_end - t0 = {t_end - t0}")
     t = t0 + dt_out * np.arange(n + 1)
     x0 = model.default_x0() if x0 is None else _as_state(model, x0)
-    if x0.ndim != 1: raise ValueError(f"x0 must be one state of shape ({model.dim},), got {x0.shape}")
+    if x0.ndim != 1:
+        raise ValueError(f"x0 must be one state of shape ({model.dim},), got {x0.shape}")
     cfg = model.config()
     spec = ReferenceSpec(cfg or {}, tuple(map(float, x0)), float(t0), float(t_end), float(dt_out), solver, rtol, atol)
     key = config_hash(spec)
     folder = None if (cfg is None or cache_dir is False) else Path(cache_dir or default_cache_dir()) / "reference"
     if folder is not None:
         cached = _read_entry(folder, key, spec, t, model.dim)
-        if cached is not None: return cached
+        if cached is not None:
+            return cached
     X, stats = solve_reference(model, (t0, t_end), t, x0, solver, rtol, atol)
-    meta = {"spec": asdict(spec), "hash": key, "stats": stats, "state_names": list(model.state_names),
-            "units": list(model.units), "package_version": pinode_sr.__version__,
-            "sha256": {"t": array_sha256(t), "X": array_sha256(X)}}
+    meta = {
+        "spec": asdict(spec),
+        "hash": key,
+        "stats": stats,
+        "state_names": list(model.state_names),
+        "units": list(model.units),
+        "package_version": pinode_sr.__version__,
+        "sha256": {"t": array_sha256(t), "X": array_sha256(X)},
+    }
     if folder is not None:
-        buf = io.BytesIO(); np.savez(buf, t=t, X=X)
+        buf = io.BytesIO()
+        np.savez(buf, t=t, X=X)
         atomic_write(folder / f"{key}.npz", buf.getvalue())
-        write_json(folder / f"{key}.json", meta)     # last: its presence marks a complete entry
+        write_json(folder / f"{key}.json", meta)  # last: its presence marks a complete entry
     return Trajectory(t, X, meta)

@@ -13,76 +13,99 @@ import torch
 from .core import check_choice, check_finite, torch_generator
 
 # %% auto #0
-__all__ = ['SCALES', 'DATA_NORMS', 'COLLOCATIONS', 'derivative_scales', 'physics_residual', 'data_loss', 'Collocation']
+__all__ = ["SCALES", "DATA_NORMS", "COLLOCATIONS", "derivative_scales", "physics_residual", "data_loss", "Collocation"]
 
 # %% ../nbs/05_residuals.ipynb #0d2e7481
 SCALES = ("std", "none", "range", "maxabs")
 
-def derivative_scales(t: np.ndarray, # observation times (N,)
-                      X: np.ndarray, # observations (N, D)
-                      kind: str = "std", # "std" (scale-aware, default) | "none" | "range" | "maxabs"
-                     ) -> np.ndarray: # s, shape (D,)
+
+def derivative_scales(
+    t: np.ndarray,  # observation times (N,)
+    X: np.ndarray,  # observations (N, D)
+    kind: str = "std",  # "std" (scale-aware, default) | "none" | "range" | "maxabs"
+) -> np.ndarray:  # s, shape (D,)
     "Per-variable scale of dx/dt from finite differences of the observations."
     check_choice("scale", kind, SCALES)
     t, X = np.asarray(t, float), np.asarray(X, float)
-    if X.ndim != 2 or len(t) != len(X) or len(t) < 3: raise ValueError(f"need t (N,) and X (N, D) with N >= 3, got {t.shape}, {X.shape}")
+    if X.ndim != 2 or len(t) != len(X) or len(t) < 3:
+        raise ValueError(f"need t (N,) and X (N, D) with N >= 3, got {t.shape}, {X.shape}")
     check_finite("X", X)
-    if kind == "none": return np.ones(X.shape[1])
+    if kind == "none":
+        return np.ones(X.shape[1])
     dX = np.diff(X, axis=0) / np.diff(t)[:, None]
     s = {"std": dX.std(0), "range": np.ptp(dX, axis=0), "maxabs": np.abs(dX).max(0)}[kind]
-    if np.any(s <= 0): raise ValueError("a variable is constant over the window: its derivative scale is 0")
+    if np.any(s <= 0):
+        raise ValueError("a variable is constant over the window: its derivative scale is 0")
     return s
 
+
 # %% ../nbs/05_residuals.ipynb #cdc1e0d1
-def physics_residual(f_model: torch.Tensor, # learned field at the points (K, P, D)
-                     f_true: torch.Tensor, # known physics at the same points (K, P, D)
-                     s: torch.Tensor, # scales (D,)
-                     weight: torch.Tensor | None = None, # optional per-point weight (K, P, 1)
-                    ) -> torch.Tensor: # (K,)
+def physics_residual(
+    f_model: torch.Tensor,  # learned field at the points (K, P, D)
+    f_true: torch.Tensor,  # known physics at the same points (K, P, D)
+    s: torch.Tensor,  # scales (D,)
+    weight: torch.Tensor | None = None,  # optional per-point weight (K, P, 1)
+) -> torch.Tensor:  # (K,)
     "Scale-aware residual: mean over points and variables of ((f_θ − f)/s)², per member."
     r = ((f_model - f_true) / s) ** 2
-    if weight is not None: r = r * weight
+    if weight is not None:
+        r = r * weight
     return r.mean(dim=(-2, -1))
+
 
 DATA_NORMS = ("normalised", "raw")
 
-def data_loss(pred: torch.Tensor, # rollout at the observation times (T, K, B, D) or (T, K, D)
-              obs: torch.Tensor, # observations (T, D)
-              sd: torch.Tensor | None = None, # per-variable normaliser (D,); None = raw
-             ) -> torch.Tensor: # (K,)
+
+def data_loss(
+    pred: torch.Tensor,  # rollout at the observation times (T, K, B, D) or (T, K, D)
+    obs: torch.Tensor,  # observations (T, D)
+    sd: torch.Tensor | None = None,  # per-variable normaliser (D,); None = raw
+) -> torch.Tensor:  # (K,)
     "Mean squared error between rollout and observations, per member (per-variable normalised by `sd`)."
-    if pred.dim() == 4: pred = pred[:, :, 0]
-    if pred.shape[0] != obs.shape[0]: raise ValueError(f"pred has {pred.shape[0]} times, obs {obs.shape[0]}")
-    check_finite("obs", obs)   # a NaN observation would silently turn every gradient into NaN
+    if pred.dim() == 4:
+        pred = pred[:, :, 0]
+    if pred.shape[0] != obs.shape[0]:
+        raise ValueError(f"pred has {pred.shape[0]} times, obs {obs.shape[0]}")
+    check_finite("obs", obs)  # a NaN observation would silently turn every gradient into NaN
     err = pred - obs[:, None, :]
-    if sd is not None: err = err / sd
-    return (err ** 2).mean(dim=(0, 2))
+    if sd is not None:
+        err = err / sd
+    return (err**2).mean(dim=(0, 2))
+
 
 # %% ../nbs/05_residuals.ipynb #76b4fc3d
 COLLOCATIONS = ("observed", "jittered")
 
+
 class Collocation:
     "Per-member physics points: observations, fresh jittered copies, and optionally points on the model's own cycle."
-    def __init__(self, obs: torch.Tensor, # observed states (N, D)
-                 seeds: Sequence[int], # one per member
-                 kind: str = "jittered", # "observed" | "jittered"
-                 n_copies: int = 4, # jittered copies per iteration
-                 jitter: float = 0.1, # jitter std, as a fraction of each variable's std
-                 cycle_jitter: float = 0.05, # jitter of the cycle points (fraction of std)
-                ):
+
+    def __init__(
+        self,
+        obs: torch.Tensor,  # observed states (N, D)
+        seeds: Sequence[int],  # one per member
+        kind: str = "jittered",  # "observed" | "jittered"
+        n_copies: int = 4,  # jittered copies per iteration
+        jitter: float = 0.1,  # jitter std, as a fraction of each variable's std
+        cycle_jitter: float = 0.05,  # jitter of the cycle points (fraction of std)
+    ):
         check_choice("collocation", kind, COLLOCATIONS)
-        if n_copies < 0 or jitter < 0 or cycle_jitter < 0: raise ValueError("n_copies, jitter and cycle_jitter must be >= 0")
+        if n_copies < 0 or jitter < 0 or cycle_jitter < 0:
+            raise ValueError("n_copies, jitter and cycle_jitter must be >= 0")
         self.obs, self.kind, self.n_copies, self.jitter, self.cycle_jitter = obs, kind, n_copies, jitter, cycle_jitter
         self.sd = obs.std(0)
         self.gens = [torch_generator(s, "jitter") for s in seeds]
-        self.cycle: torch.Tensor | None = None   # (K, M, D)
+        self.cycle: torch.Tensor | None = None  # (K, M, D)
 
-    def set_cycle(self, pts: torch.Tensor | None): self.cycle = pts
+    def set_cycle(self, pts: torch.Tensor | None):
+        self.cycle = pts
 
-    def _noise(self, n: int) -> torch.Tensor:   # drawn on the CPU (the same numbers on any device), then moved
-        return torch.stack([torch.randn(n, self.obs.shape[1], generator=g, dtype=self.obs.dtype) for g in self.gens]).to(self.obs.device)
+    def _noise(self, n: int) -> torch.Tensor:  # drawn on the CPU (the same numbers on any device), then moved
+        return torch.stack([torch.randn(n, self.obs.shape[1], generator=g, dtype=self.obs.dtype) for g in self.gens]).to(
+            self.obs.device
+        )
 
-    def sample(self) -> torch.Tensor: # (K, P, D)
+    def sample(self) -> torch.Tensor:  # (K, P, D)
         K = len(self.gens)
         base = self.obs[None].expand(K, -1, -1)
         parts = [base]
@@ -90,11 +113,15 @@ class Collocation:
             parts.append(base.repeat(1, self.n_copies, 1) + self._noise(self.n_copies * len(self.obs)) * (self.jitter * self.sd))
         if self.cycle is not None:
             c = self.cycle
-            if self.cycle_jitter > 0: c = c + self._noise(c.shape[1]) * (self.cycle_jitter * self.sd)
+            if self.cycle_jitter > 0:
+                c = c + self._noise(c.shape[1]) * (self.cycle_jitter * self.sd)
             parts.append(c)
         return torch.cat(parts, 1)
 
-    def state(self) -> dict: return {"gens": [g.get_state() for g in self.gens], "cycle": self.cycle}
+    def state(self) -> dict:
+        return {"gens": [g.get_state() for g in self.gens], "cycle": self.cycle}
+
     def load_state(self, st: dict):
-        for g, s in zip(self.gens, st["gens"]): g.set_state(s)
+        for g, s in zip(self.gens, st["gens"]):
+            g.set_state(s)
         self.cycle = st["cycle"]

@@ -15,8 +15,20 @@ from numba import njit, objmode, prange
 from numba.extending import is_jitted
 
 # %% auto #0
-__all__ = ['RODAS5P', 'NonFiniteError', 'StepSizeError', 'RosenbrockTableau', 'rodas_stages', 'RodasStats', 'DenseOutput',
-           'RodasResult', 'solve_rodas5p', 'FixedStepResult', 'fixed_step_rodas5p']
+__all__ = [
+    "RODAS5P",
+    "NonFiniteError",
+    "StepSizeError",
+    "RosenbrockTableau",
+    "rodas_stages",
+    "RodasStats",
+    "DenseOutput",
+    "RodasResult",
+    "solve_rodas5p",
+    "FixedStepResult",
+    "fixed_step_rodas5p",
+]
+
 
 # %% ../nbs/02_rodas5p.ipynb #013bbcdb
 class NonFiniteError(ValueError):
@@ -25,6 +37,7 @@ class NonFiniteError(ValueError):
 
 class StepSizeError(RuntimeError):
     """Raised when the step size underflows (integration cannot proceed)."""
+
 
 # %% ../nbs/02_rodas5p.ipynb #849aecfa
 @dataclass(frozen=True)
@@ -69,8 +82,7 @@ class RosenbrockTableau:
         if C.shape != (s, s):
             raise ValueError(f"RosenbrockTableau: C must have shape {(s, s)}, got {C.shape}")
         if c.shape != (s,) or d.shape != (s,):
-            raise ValueError(f"RosenbrockTableau: c and d must have shape {(s,)}, "
-                             f"got {c.shape} and {d.shape}")
+            raise ValueError(f"RosenbrockTableau: c and d must have shape {(s,)}, got {c.shape} and {d.shape}")
         if H.shape != (3, s):
             raise ValueError(f"RosenbrockTableau: H must have shape {(3, s)}, got {H.shape}")
         if np.any(np.triu(a) != 0.0):
@@ -83,31 +95,36 @@ class RosenbrockTableau:
         tol = 1e-12
         err_c = np.max(np.abs(alpha.sum(axis=1) - c) / np.maximum(1.0, np.abs(c)))
         if err_c > tol:
-            raise ValueError(f"RosenbrockTableau: c != row sums of alpha = a*Gamma "
-                             f"(max deviation {err_c:.3e})")
+            raise ValueError(f"RosenbrockTableau: c != row sums of alpha = a*Gamma (max deviation {err_c:.3e})")
         err_d = np.max(np.abs(Gam.sum(axis=1) - d) / np.maximum(1.0, np.abs(d)))
         if err_d > tol:
-            raise ValueError(f"RosenbrockTableau: d != row sums of Gamma = inv(I/gamma - C) "
-                             f"(max deviation {err_d:.3e})")
+            raise ValueError(f"RosenbrockTableau: d != row sums of Gamma = inv(I/gamma - C) (max deviation {err_d:.3e})")
         # Stiff accuracy: solution = stage-s argument + u_s, embedded = stage-s argument.
-        m = a[s - 1].copy(); m[s - 1] += 1.0              # solution weights
-        mhat = a[s - 2].copy(); mhat[s - 2] += 1.0        # embedded weights
+        m = a[s - 1].copy()
+        m[s - 1] += 1.0  # solution weights
+        mhat = a[s - 2].copy()
+        mhat[s - 2] += 1.0  # embedded weights
         if np.max(np.abs(mhat - a[s - 1])) > tol:
-            raise ValueError("RosenbrockTableau: not stiffly accurate: stage-s argument "
-                             "(a[s-1,:]) must equal the embedded solution a[s-2,:] + e_{s-1}")
+            raise ValueError(
+                "RosenbrockTableau: not stiffly accurate: stage-s argument "
+                "(a[s-1,:]) must equal the embedded solution a[s-2,:] + e_{s-1}"
+            )
         # solution weights in standard form b = m Gamma must equal last row of alpha + Gamma
         b = m @ Gam
         bh = mhat @ Gam
         if np.max(np.abs(b - (alpha[s - 1] + Gam[s - 1]))) > tol:
-            raise ValueError("RosenbrockTableau: solution weights a[s-1,:]+e_s are not "
-                             "stiffly accurate (b != alpha[s-1]+Gamma[s-1])")
+            raise ValueError(
+                "RosenbrockTableau: solution weights a[s-1,:]+e_s are not stiffly accurate (b != alpha[s-1]+Gamma[s-1])"
+            )
         # Classical ROW order conditions (Hairer-Wanner IV.7, Table 7.1) up to
         # min(order, 4) for b and min(embedded_order, 4) for bhat.
         for w, p, nm in ((b, self.order, "solution"), (bh, self.embedded_order, "embedded")):
             res = _row_order_residuals(alpha, Gam, g, w, min(int(p), 4))
             if res > 1e-10:
-                raise ValueError(f"RosenbrockTableau: {nm} weights violate ROW order "
-                                 f"conditions up to order {min(int(p), 4)} (residual {res:.3e})")
+                raise ValueError(
+                    f"RosenbrockTableau: {nm} weights violate ROW order "
+                    f"conditions up to order {min(int(p), 4)} (residual {res:.3e})"
+                )
         object.__setattr__(self, "b", b)
         object.__setattr__(self, "bhat", bh)
 
@@ -115,24 +132,28 @@ class RosenbrockTableau:
     def stages(self) -> int:
         return self.a.shape[0]
 
+
 # %% ../nbs/02_rodas5p.ipynb #1cc6b0c8
 def _row_order_residuals(alpha, Gam, g, b, p):
     s = alpha.shape[0]
     one = np.ones(s)
-    beta = alpha + Gam - np.diag(np.diag(Gam))   # strictly lower part of alpha+Gamma
+    beta = alpha + Gam - np.diag(np.diag(Gam))  # strictly lower part of alpha+Gamma
     ci = alpha @ one
     bp = beta @ one
     conds = [(b @ one, 1.0)]
     if p >= 2:
         conds.append((b @ bp, 0.5 - g))
     if p >= 3:
-        conds += [(b @ ci ** 2, 1.0 / 3.0), (b @ (beta @ bp), 1.0 / 6.0 - g + g * g)]
+        conds += [(b @ ci**2, 1.0 / 3.0), (b @ (beta @ bp), 1.0 / 6.0 - g + g * g)]
     if p >= 4:
-        conds += [(b @ ci ** 3, 0.25),
-                  (b @ (ci * (alpha @ bp)), 1.0 / 8.0 - g / 3.0),
-                  (b @ (beta @ ci ** 2), 1.0 / 12.0 - g / 3.0),
-                  (b @ (beta @ (beta @ bp)), 1.0 / 24.0 - g / 2.0 + 1.5 * g * g - g ** 3)]
+        conds += [
+            (b @ ci**3, 0.25),
+            (b @ (ci * (alpha @ bp)), 1.0 / 8.0 - g / 3.0),
+            (b @ (beta @ ci**2), 1.0 / 12.0 - g / 3.0),
+            (b @ (beta @ (beta @ bp)), 1.0 / 24.0 - g / 2.0 + 1.5 * g * g - g**3),
+        ]
     return max(abs(x - y) for x, y in conds)
+
 
 # %% ../nbs/02_rodas5p.ipynb #78ff6ba8
 # Coefficients copied (as the package's own copy) from:
@@ -148,45 +169,93 @@ _RODAS5P_A = [
     [3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
     [2.849394379747939, 0.45842242204463923, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
     [-6.954028509809101, 2.489845061869568, -10.358996098473584, 0.0, 0.0, 0.0, 0.0, 0.0],
-    [2.8029986275628964, 0.5072464736228206, -0.3988312541770524, -0.04721187230404641,
-     0.0, 0.0, 0.0, 0.0],
-    [-7.502846399306121, 2.561846144803919, -11.627539656261098, -0.18268767659942256,
-     0.030198172008377946, 0.0, 0.0, 0.0],
-    [-7.502846399306121, 2.561846144803919, -11.627539656261098, -0.18268767659942256,
-     0.030198172008377946, 1.0, 0.0, 0.0],
-    [-7.502846399306121, 2.561846144803919, -11.627539656261098, -0.18268767659942256,
-     0.030198172008377946, 1.0, 1.0, 0.0],
+    [2.8029986275628964, 0.5072464736228206, -0.3988312541770524, -0.04721187230404641, 0.0, 0.0, 0.0, 0.0],
+    [-7.502846399306121, 2.561846144803919, -11.627539656261098, -0.18268767659942256, 0.030198172008377946, 0.0, 0.0, 0.0],
+    [-7.502846399306121, 2.561846144803919, -11.627539656261098, -0.18268767659942256, 0.030198172008377946, 1.0, 0.0, 0.0],
+    [-7.502846399306121, 2.561846144803919, -11.627539656261098, -0.18268767659942256, 0.030198172008377946, 1.0, 1.0, 0.0],
 ]
 _RODAS5P_C = [
     [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
     [-14.155112264123755, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
     [-17.97296035885952, -2.859693295451294, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
     [147.12150275711716, -1.41221402718213, 71.68940251302358, 0.0, 0.0, 0.0, 0.0, 0.0],
-    [165.43517024871676, -0.4592823456491126, 42.90938336958603, -5.961986721573306,
-     0.0, 0.0, 0.0, 0.0],
-    [24.854864614690072, -3.0009227002832186, 47.4931110020768, 5.5814197821558125,
-     -0.6610691825249471, 0.0, 0.0, 0.0],
-    [30.91273214028599, -3.1208243349937974, 77.79954646070892, 34.28646028294783,
-     -19.097331116725623, -28.087943162872662, 0.0, 0.0],
-    [37.80277123390563, -3.2571969029072276, 112.26918849496327, 66.9347231244047,
-     -40.06618937091002, -54.66780262877968, -9.48861652309627, 0.0],
+    [165.43517024871676, -0.4592823456491126, 42.90938336958603, -5.961986721573306, 0.0, 0.0, 0.0, 0.0],
+    [24.854864614690072, -3.0009227002832186, 47.4931110020768, 5.5814197821558125, -0.6610691825249471, 0.0, 0.0, 0.0],
+    [
+        30.91273214028599,
+        -3.1208243349937974,
+        77.79954646070892,
+        34.28646028294783,
+        -19.097331116725623,
+        -28.087943162872662,
+        0.0,
+        0.0,
+    ],
+    [
+        37.80277123390563,
+        -3.2571969029072276,
+        112.26918849496327,
+        66.9347231244047,
+        -40.06618937091002,
+        -54.66780262877968,
+        -9.48861652309627,
+        0.0,
+    ],
 ]
-_RODAS5P_SMALLC = [0.0, 0.6358126895828704, 0.4095798393397535, 0.9769306725060716,
-                   0.4288403609558664, 1.0, 1.0, 1.0]
-_RODAS5P_D = [0.21193756319429014, -0.42387512638858027, -0.3384627126235924,
-              1.8046452872882734, 2.325825639765069, 0.0, 0.0, 0.0]
+_RODAS5P_SMALLC = [0.0, 0.6358126895828704, 0.4095798393397535, 0.9769306725060716, 0.4288403609558664, 1.0, 1.0, 1.0]
+_RODAS5P_D = [
+    0.21193756319429014,
+    -0.42387512638858027,
+    -0.3384627126235924,
+    1.8046452872882734,
+    2.325825639765069,
+    0.0,
+    0.0,
+    0.0,
+]
 _RODAS5P_H = [
-    [25.948786856663858, -2.5579724845846235, 10.433815404888879, -2.3679251022685204,
-     0.524948541321073, 1.1241088310450404, 0.4272876194431874, -0.17202221070155493],
-    [-9.91568850695171, -0.9689944594115154, 3.0438037242978453, -24.495224566215796,
-     20.176138334709044, 15.98066361424651, -6.789040303419874, -6.710236069923372],
-    [11.419903575922262, 2.8879645146136994, 72.92137995996029, 80.12511834622643,
-     -52.072871366152654, -59.78993625266729, -0.15582684282751913, 4.883087185713722],
+    [
+        25.948786856663858,
+        -2.5579724845846235,
+        10.433815404888879,
+        -2.3679251022685204,
+        0.524948541321073,
+        1.1241088310450404,
+        0.4272876194431874,
+        -0.17202221070155493,
+    ],
+    [
+        -9.91568850695171,
+        -0.9689944594115154,
+        3.0438037242978453,
+        -24.495224566215796,
+        20.176138334709044,
+        15.98066361424651,
+        -6.789040303419874,
+        -6.710236069923372,
+    ],
+    [
+        11.419903575922262,
+        2.8879645146136994,
+        72.92137995996029,
+        80.12511834622643,
+        -52.072871366152654,
+        -59.78993625266729,
+        -0.15582684282751913,
+        4.883087185713722,
+    ],
 ]
 
 RODAS5P = RosenbrockTableau(
-    gamma=_RODAS5P_GAMMA, a=_RODAS5P_A, C=_RODAS5P_C, c=_RODAS5P_SMALLC, d=_RODAS5P_D,
-    H=_RODAS5P_H, order=5, embedded_order=4, dense_order=4,
+    gamma=_RODAS5P_GAMMA,
+    a=_RODAS5P_A,
+    C=_RODAS5P_C,
+    c=_RODAS5P_SMALLC,
+    d=_RODAS5P_D,
+    H=_RODAS5P_H,
+    order=5,
+    embedded_order=4,
+    dense_order=4,
 )
 
 # %% ../nbs/02_rodas5p.ipynb #af967916
@@ -194,7 +263,8 @@ _TABLEAU = (RODAS5P.gamma, *(np.ascontiguousarray(x) for x in (RODAS5P.a, RODAS5
 OK, MAX_STEPS = 0, -1
 ERR_F_ACCEPTED, ERR_JAC, ERR_FT, ERR_NONFINITE_STEP, ERR_UNDERFLOW, ERR_SINGULAR = 1, 2, 3, 4, 5, 6
 _EPS = float(np.finfo(np.float64).eps)
-_FD_REL = _EPS ** (1.0 / 3.0)       # relative step of the central differences
+_FD_REL = _EPS ** (1.0 / 3.0)  # relative step of the central differences
+
 
 # %% ../nbs/02_rodas5p.ipynb #8ed2685a
 @njit(cache=False)
@@ -203,7 +273,7 @@ def lu_factor(M, piv):
     n = M.shape[0]
     ok = True
     for k in range(n):
-        p = k                                   # pivot: largest |M[i, k]| for i >= k (multipliers <= 1)
+        p = k  # pivot: largest |M[i, k]| for i >= k (multipliers <= 1)
         amax = abs(M[k, k])
         for i in range(k + 1, n):
             if abs(M[i, k]) > amax:
@@ -232,18 +302,18 @@ def lu_factor(M, piv):
 def lu_solve(LU, piv, b):
     """Solve (P L U) x = b in place (b is overwritten by x)."""
     n = LU.shape[0]
-    for k in range(n):                      # the row swaps, in factorisation order
+    for k in range(n):  # the row swaps, in factorisation order
         p = piv[k]
         if p != k:
             tmp = b[k]
             b[k] = b[p]
             b[p] = tmp
-    for i in range(n):                      # forward substitution, unit lower L
+    for i in range(n):  # forward substitution, unit lower L
         acc = b[i]
         for j in range(i):
             acc -= LU[i, j] * b[j]
         b[i] = acc
-    for i in range(n - 1, -1, -1):          # back substitution, U
+    for i in range(n - 1, -1, -1):  # back substitution, U
         acc = b[i]
         for j in range(i + 1, n):
             acc -= LU[i, j] * b[j]
@@ -260,6 +330,7 @@ def _factor_W(J, gamma, h, LU, piv):
             LU[i, j] = -J[i, j]
         LU[i, i] += diag
     return lu_factor(LU, piv)
+
 
 # %% ../nbs/02_rodas5p.ipynb #92f9f81e
 @njit(cache=False)
@@ -303,7 +374,7 @@ def _fd_jacobian(rhs, t, y, p, floor, J, yp, fp, fm):
         ym_j = y[j] - step
         yp[j] = ym_j
         rhs(t, yp, p, fm)
-        denom = ((y[j] + step) - y[j]) + (y[j] - ym_j)   # exactly representable increment
+        denom = ((y[j] + step) - y[j]) + (y[j] - ym_j)  # exactly representable increment
         for i in range(D):
             J[i, j] = (fp[i] - fm[i]) / denom
 
@@ -346,6 +417,7 @@ def _derivatives(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, t, y, p, floor, F0, J, F
             return ERR_FT
     return OK
 
+
 # %% ../nbs/02_rodas5p.ipynb #4a8f30b5
 @njit(cache=False)
 def rodas_stages(rhs, p, gamma, a, C, c, d, t, h, y0, F0, Ft, use_ft, LU, piv, U, Y, F, y1):
@@ -358,11 +430,11 @@ def rodas_stages(rhs, p, gamma, a, C, c, d, t, h, y0, F0, Ft, use_ft, LU, piv, U
     D = y0.shape[0]
     inv_h = 1.0 / h
     t_bad = np.nan
-    for k in range(D):                      # stage 1: its argument is y0, and f(t, y0) = F0 is known
+    for k in range(D):  # stage 1: its argument is y0, and f(t, y0) = F0 is known
         U[0, k] = F0[k] + (d[0] * (h * Ft[k]) if use_ft else 0.0)
     lu_solve(LU, piv, U[0])
     for i in range(1, s):
-        for k in range(D):                  # Y = y0 + sum_j a_ij u_j,  U[i] <- sum_j C_ij u_j / h
+        for k in range(D):  # Y = y0 + sum_j a_ij u_j,  U[i] <- sum_j C_ij u_j / h
             ya = 0.0
             yc = 0.0
             for j in range(i):
@@ -384,10 +456,11 @@ def rodas_stages(rhs, p, gamma, a, C, c, d, t, h, y0, F0, Ft, use_ft, LU, piv, U
         y1[k] = Y[k] + U[s - 1, k]
     return t_bad
 
+
 # %% ../nbs/02_rodas5p.ipynb #f0fe9a36
 _SAFETY, _FACMIN, _FACMAX = 0.9, 0.2, 6.0
-_BETA1, _BETA2 = 0.7 / 5.0, 0.4 / 5.0     # PI exponents, base 1/(q+1) with q = 4
-_MAX_NONFINITE = 25                       # consecutive non-finite steps before giving up
+_BETA1, _BETA2 = 0.7 / 5.0, 0.4 / 5.0  # PI exponents, base 1/(q+1) with q = 4
+_MAX_NONFINITE = 25  # consecutive non-finite steps before giving up
 
 
 @njit(cache=False)
@@ -401,7 +474,7 @@ def _error_norm(u, y0, y1, atol, rtol, sc):
 def _accepted_factor(err, err_prev, rejected_last):
     """PI step factor after an accepted step; returns (factor, error to remember)."""
     e = max(err, 1e-10)
-    fac = min(max(_SAFETY * e ** (-_BETA1) * err_prev ** _BETA2, _FACMIN), _FACMAX)
+    fac = min(max(_SAFETY * e ** (-_BETA1) * err_prev**_BETA2, _FACMIN), _FACMAX)
     return (min(fac, 1.0) if rejected_last else fac), e
 
 
@@ -422,19 +495,20 @@ def _initial_step(rhs, t, span, y, F0, p, rtol, atol, sc, Y, F, stats):
     d1 = _rms_scaled(F0, sc)
     hh0 = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / max(d1, 1e-300)
     hh0 = min(hh0, span)
-    for k in range(D):                      # explicit Euler probe
+    for k in range(D):  # explicit Euler probe
         Y[k] = y[k] + hh0 * F0[k]
     rhs(t + hh0, Y, p, F)
     stats[3] += 1
     for k in range(D):
         F[k] -= F0[k]
     d2 = _rms_scaled(F, sc) / hh0
-    dm = d2 if (math.isnan(d2) or d2 > d1) else d1      # a NaN probe falls back to hh0 below
+    dm = d2 if (math.isnan(d2) or d2 > d1) else d1  # a NaN probe falls back to hh0 below
     h1 = max(1e-6, hh0 * 1e-3) if dm <= 1e-15 else (0.01 / dm) ** 0.2
     h = h1 if (math.isnan(h1) or h1 < 100.0 * hh0) else 100.0 * hh0
     if not (math.isfinite(h) and h > 0.0):
         h = hh0
     return min(h, span)
+
 
 # %% ../nbs/02_rodas5p.ipynb #942c1a8f
 @njit(cache=False)
@@ -483,15 +557,41 @@ def _record_step(rec, n, t_old, h, t, y0, y1, K):
     rec[n, 0] = t_old
     rec[n, 1] = h
     rec[n, 2] = t
-    rec[n, 3:3 + D] = y0
-    rec[n, 3 + D:3 + 2 * D] = y1
-    rec[n, 3 + 2 * D:] = K.ravel()
+    rec[n, 3 : 3 + D] = y0
+    rec[n, 3 + D : 3 + 2 * D] = y1
+    rec[n, 3 + 2 * D :] = K.ravel()
     return rec, n + 1
+
 
 # %% ../nbs/02_rodas5p.ipynb #e8ecb814
 @njit(cache=False)
-def _integrate(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, gamma, a, C, c, d, H,
-               t0, t1, y0, p, rtol, atol, te, h_init, max_steps, record, yout, stats, info):
+def _integrate(
+    rhs,
+    jac,
+    dfdt,
+    fd_jac,
+    use_ft,
+    fd_ft,
+    gamma,
+    a,
+    C,
+    c,
+    d,
+    H,
+    t0,
+    t1,
+    y0,
+    p,
+    rtol,
+    atol,
+    te,
+    h_init,
+    max_steps,
+    record,
+    yout,
+    stats,
+    info,
+):
     """Adaptive Rodas5P on [t0, t1] for one trajectory (h_init <= 0: Hairer's first step)."""
     s, D = a.shape[0], y0.shape[0]
     y, y1, F0, Ft, Y, F, sc = y0.copy(), np.empty(D), np.empty(D), np.zeros(D), np.empty(D), np.empty(D), np.empty(D)
@@ -504,7 +604,7 @@ def _integrate(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, gamma, a, C, c, d, H,
     t = t0
     info[0] = t0
     ptr = 0
-    while ptr < te.shape[0] and te[ptr] <= t0:          # output times at t0 are y0 itself
+    while ptr < te.shape[0] and te[ptr] <= t0:  # output times at t0 are y0 itself
         yout[ptr] = y0
         ptr += 1
     code = _derivatives(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, t, y, p, floor, F0, J, Ft, Y, F, y1, stats)
@@ -514,10 +614,10 @@ def _integrate(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, gamma, a, C, c, d, H,
     h = min(h_init, t1 - t0) if h_init > 0.0 else _initial_step(rhs, t, t1 - t0, y, F0, p, rtol, atol, sc, Y, F, stats)
     err_prev, rejected_last, nonfinite = 1.0, False, 0
     while True:
-        last = t + 1.0001 * h >= t1                     # stretch the last step by up to 0.01 % to hit t1
+        last = t + 1.0001 * h >= t1  # stretch the last step by up to 0.01 % to hit t1
         if last:
             h = t1 - t
-        err, t_bad = np.inf, np.nan                     # a singular W counts as a non-finite error
+        err, t_bad = np.inf, np.nan  # a singular W counts as a non-finite error
         if _factor_W(J, gamma, h, LU, piv):
             t_bad = rodas_stages(rhs, p, gamma, a, C, c, d, t, h, y, F0, Ft, use_ft, LU, piv, U, Y, F, y1)
             err = _error_norm(U[s - 1], y, y1, atol, rtol, sc)
@@ -554,12 +654,63 @@ def _integrate(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, gamma, a, C, c, d, H,
                 info[1] = t
                 return code, rec[:n_rec]
 
+
 # %% ../nbs/02_rodas5p.ipynb #6ee387f5
-def _integrate_rows(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, gamma, a, C, c, d, H,
-                    t0, t1, Y0, P, rtol, atol, te, h_init, max_steps, Yout, Stats, Info, codes):
+def _integrate_rows(
+    rhs,
+    jac,
+    dfdt,
+    fd_jac,
+    use_ft,
+    fd_ft,
+    gamma,
+    a,
+    C,
+    c,
+    d,
+    H,
+    t0,
+    t1,
+    Y0,
+    P,
+    rtol,
+    atol,
+    te,
+    h_init,
+    max_steps,
+    Yout,
+    Stats,
+    Info,
+    codes,
+):
     for b in prange(Y0.shape[0]):
-        code, _ = _integrate(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, gamma, a, C, c, d, H,
-                             t0, t1, Y0[b], P[b], rtol, atol, te, h_init, max_steps, False, Yout[b], Stats[b], Info[b])
+        code, _ = _integrate(
+            rhs,
+            jac,
+            dfdt,
+            fd_jac,
+            use_ft,
+            fd_ft,
+            gamma,
+            a,
+            C,
+            c,
+            d,
+            H,
+            t0,
+            t1,
+            Y0[b],
+            P[b],
+            rtol,
+            atol,
+            te,
+            h_init,
+            max_steps,
+            False,
+            Yout[b],
+            Stats[b],
+            Info[b],
+        )
         codes[b] = code
 
 
@@ -567,7 +718,7 @@ _integrate_parallel = njit(cache=False, parallel=True)(_integrate_rows)
 _integrate_serial = njit(cache=False)(_integrate_rows)
 
 # %% ../nbs/02_rodas5p.ipynb #1da1a279
-_PY_FIELDS: dict = {}            # slot -> (f, jac, dfdt, p rows (B, P) or None) while a solve runs
+_PY_FIELDS: dict = {}  # slot -> (f, jac, dfdt, p rows (B, P) or None) while a solve runs
 _PY_SLOTS = itertools.count()
 _CALLBACK_NAMES = ("f", "jac", "dfdt")
 
@@ -598,6 +749,7 @@ def _py_dfdt(t, y, p, out):
     with objmode():
         _py_call(2, t, y, p, out)
 
+
 # %% ../nbs/02_rodas5p.ipynb #829139da
 _STAT_NAMES = ("n_steps", "n_accepted", "n_rejected", "n_f_evals", "n_jac_evals", "n_lu")
 
@@ -609,6 +761,7 @@ class RodasStats:
     n_steps = attempted steps (accepted + rejected); n_f_evals counts evaluations of f per trajectory
     (finite-difference Jacobian / dfdt evaluations included); n_jac_evals = Jacobian evaluations (analytic or FD);
     n_lu = LU factorisations of W (one per attempted step)."""
+
     n_steps: object
     n_accepted: object
     n_rejected: object
@@ -621,8 +774,8 @@ class DenseOutput:
     """Piecewise order-4 Rodas5P interpolant of one trajectory (all accepted steps)."""
 
     def __init__(self, t_lo, h, t_hi, y0, y1, K):
-        self.t_lo, self.h, self.t_hi = t_lo, h, t_hi        # (n,) each
-        self.y0, self.y1, self.K = y0, y1, K                # (n, D), (n, D), (n, 3, D)
+        self.t_lo, self.h, self.t_hi = t_lo, h, t_hi  # (n,) each
+        self.y0, self.y1, self.K = y0, y1, K  # (n, D), (n, D), (n, 3, D)
         self.t_min = t_lo[0] if len(t_lo) else np.nan
         self.t_max = t_hi[-1] if len(t_lo) else np.nan
 
@@ -647,14 +800,16 @@ class RodasResult:
        or list of B arrays (T_b, D) (batch). Points not reached (max_steps) are NaN.
     sol: DenseOutput (single) or list of DenseOutput (batch) when dense=True.
     """
+
     t: object
     y: object
     stats: RodasStats
     success: bool
     message: str
-    status: np.ndarray            # (B,) 0 = reached t1, -1 = max_steps exceeded
-    t_final: np.ndarray           # (B,) time reached
+    status: np.ndarray  # (B,) 0 = reached t1, -1 = max_steps exceeded
+    t_final: np.ndarray  # (B,) time reached
     sol: object = None
+
 
 # %% ../nbs/02_rodas5p.ipynb #c0c2960b
 def _check_inputs(t_span, y0, rtol, atol, t_eval, h0, max_steps):
@@ -669,8 +824,7 @@ def _check_inputs(t_span, y0, rtol, atol, t_eval, h0, max_steps):
         raise ValueError("t_span must be finite")
     t0, t1 = float(ts[0]), float(ts[1])
     if not t1 > t0:
-        raise ValueError(f"t_span must satisfy t1 > t0 (got t0={t0}, t1={t1}); "
-                         "reversed or empty intervals are not supported")
+        raise ValueError(f"t_span must satisfy t1 > t0 (got t0={t0}, t1={t1}); reversed or empty intervals are not supported")
     try:
         y = np.array(y0, dtype=np.float64)
     except (TypeError, ValueError):
@@ -716,7 +870,7 @@ class _field:
     "The model's field as the kernel takes it; a context that frees the Python callbacks' slot afterwards."
 
     def __init__(self, f, jac, dfdt, p, autonomous, B, D):
-        if isinstance(f, tuple):                         # a CompiledField (rhs, jac, dfdt, p)
+        if isinstance(f, tuple):  # a CompiledField (rhs, jac, dfdt, p)
             if len(f) != 4:
                 raise ValueError(f"f must be a callable or a CompiledField (rhs, jac, dfdt, p), got a tuple of {len(f)}")
             f, jac, dfdt, p = f[0], f[1] if jac is None else jac, f[2] if dfdt is None else dfdt, f[3] if p is None else p
@@ -725,8 +879,10 @@ class _field:
         self.compiled = is_jitted(f)
         for name, fun in (("jac", jac), ("dfdt", dfdt)):
             if fun is not None and (not callable(fun) or is_jitted(fun) != self.compiled):
-                raise TypeError(f"{name} must be a {'numba @njit' if self.compiled else 'plain Python'} function like f, "
-                                f"got {type(fun).__name__}")
+                raise TypeError(
+                    f"{name} must be a {'numba @njit' if self.compiled else 'plain Python'} function like f, "
+                    f"got {type(fun).__name__}"
+                )
         dim = getattr(f, "dim", None)
         if dim is not None and D != dim:
             raise ValueError(f"y0 (the initial state x0) has {D} components, but the field has dim={dim}")
@@ -760,8 +916,11 @@ class _field:
     def kernel_args(self):
         return (*self.fns, self.fd_jac, self.use_ft, self.fd_ft, *_TABLEAU)
 
-    def __enter__(self): return self
-    def __exit__(self, *exc): _PY_FIELDS.pop(self.slot, None)
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        _PY_FIELDS.pop(self.slot, None)
 
 
 def _raise_failure(code, info, tag=""):
@@ -774,39 +933,49 @@ def _raise_failure(code, info, tag=""):
         raise NonFiniteError(f"dfdt returned non-finite values at t={float(info[1])!r}{tag}")
     if code == ERR_NONFINITE_STEP:
         tb = float(info[5])
-        where = (f"f returned non-finite values (NaN/inf) at t={tb!r}" if math.isfinite(tb) else
-                 "the step produced non-finite values (overflow in the stages)")
-        raise NonFiniteError(f"{where}; {int(info[6])} consecutive step reductions from "
-                             f"t={float(info[3])!r} (last h={float(info[4]):.3e}) did not help{tag}")
+        where = (
+            f"f returned non-finite values (NaN/inf) at t={tb!r}"
+            if math.isfinite(tb)
+            else "the step produced non-finite values (overflow in the stages)"
+        )
+        raise NonFiniteError(
+            f"{where}; {int(info[6])} consecutive step reductions from "
+            f"t={float(info[3])!r} (last h={float(info[4]):.3e}) did not help{tag}"
+        )
     if code == ERR_UNDERFLOW:
-        raise StepSizeError(f"step size underflow at t={float(info[1])!r} (h={float(info[2]):.3e}); "
-                            f"the problem may be singular or too stiff for the tolerances{tag}")
+        raise StepSizeError(
+            f"step size underflow at t={float(info[1])!r} (h={float(info[2]):.3e}); "
+            f"the problem may be singular or too stiff for the tolerances{tag}"
+        )
     if code == ERR_SINGULAR:
         raise StepSizeError(f"W = I/(h gamma) - J is singular at t={float(info[1])!r}{tag}")
 
+
 # %% ../nbs/02_rodas5p.ipynb #b29c57a4
-def solve_rodas5p(f: Callable | tuple, # compiled rhs(t, y, p, out), a CompiledField (rhs, jac, dfdt, p), or Python f(t, y) -> (D,)
-                  t_span, # (t0, t1) with t1 > t0
-                  y0, # (D,) one initial state or (B, D) a batch of independent problems
-                  *,
-                  jac: Callable | None = None, # jac(t, y, p, J) / jac(t, y) -> (D, D); None: central differences
-                  dfdt: Callable | None = None, # ∂f/∂t: dfdt(t, y, p, out) / dfdt(t, y) -> (D,)
-                  p=None, # parameters (P,) shared or (B, P) per trajectory; Python callbacks get them as a 3rd argument
-                  rtol: float = 1e-6, # relative tolerance (scalar)
-                  atol=1e-8, # absolute tolerance: scalar or (D,)
-                  t_eval=None, # sorted output times in t_span; None: every accepted step
-                  autonomous: bool = True, # False without dfdt: ∂f/∂t by a central difference in t
-                  h0: float | None = None, # first step (None: Hairer's heuristic)
-                  max_steps: int = 1_000_000, # attempted steps per trajectory before giving up (success=False)
-                  dense: bool = False, # also return the interpolant(s) in result.sol
-                  parallel: bool = False, # a batch over all cores (compiled callbacks; its own, slower first compilation)
-                 ) -> RodasResult:
+def solve_rodas5p(
+    f: Callable | tuple,  # compiled rhs(t, y, p, out), a CompiledField (rhs, jac, dfdt, p), or Python f(t, y) -> (D,)
+    t_span,  # (t0, t1) with t1 > t0
+    y0,  # (D,) one initial state or (B, D) a batch of independent problems
+    *,
+    jac: Callable | None = None,  # jac(t, y, p, J) / jac(t, y) -> (D, D); None: central differences
+    dfdt: Callable | None = None,  # ∂f/∂t: dfdt(t, y, p, out) / dfdt(t, y) -> (D,)
+    p=None,  # parameters (P,) shared or (B, P) per trajectory; Python callbacks get them as a 3rd argument
+    rtol: float = 1e-6,  # relative tolerance (scalar)
+    atol=1e-8,  # absolute tolerance: scalar or (D,)
+    t_eval=None,  # sorted output times in t_span; None: every accepted step
+    autonomous: bool = True,  # False without dfdt: ∂f/∂t by a central difference in t
+    h0: float | None = None,  # first step (None: Hairer's heuristic)
+    max_steps: int = 1_000_000,  # attempted steps per trajectory before giving up (success=False)
+    dense: bool = False,  # also return the interpolant(s) in result.sol
+    parallel: bool = False,  # a batch over all cores (compiled callbacks; its own, slower first compilation)
+) -> RodasResult:
     """Integrate y' = f(t, y) on t_span with adaptive Rodas5P, per-trajectory error control, batches in parallel.
 
     Error test per trajectory: RMS(u_8 / (atol + rtol*max(|y0|, |y1|))) <= 1. Raises ValueError naming the argument
     for bad input, NonFiniteError / StepSizeError when the integration cannot proceed."""
     t0, t1, Y, single, rtol, atol, te, h0, max_steps = _check_inputs(t_span, y0, rtol, atol, t_eval, h0, max_steps)
-    if not isinstance(parallel, bool): raise TypeError(f"parallel must be True or False, got {parallel!r}")
+    if not isinstance(parallel, bool):
+        raise TypeError(f"parallel must be True or False, got {parallel!r}")
     B, D = Y.shape
     Stats, Info, codes = np.zeros((B, 6), dtype=np.int64), np.full((B, 7), np.nan), np.zeros(B, dtype=np.int64)
     Yout = np.full((B, 0 if te is None else te.size, D), np.nan)
@@ -814,10 +983,9 @@ def solve_rodas5p(f: Callable | tuple, # compiled rhs(t, y, p, out), a CompiledF
     recs = []
     with _field(f, jac, dfdt, p, autonomous, B, D) as fld:
         args = (t0, t1, Y, fld.P, rtol, atol, np.empty(0) if te is None else te, 0.0 if h0 is None else h0, max_steps)
-        if record:                                   # trajectory by trajectory, keeping the accepted steps
+        if record:  # trajectory by trajectory, keeping the accepted steps
             for b in range(B):
-                code, rec = _integrate(*fld.kernel_args(), *args[:2], Y[b], fld.P[b], *args[4:], True,
-                                       Yout[b], Stats[b], Info[b])
+                code, rec = _integrate(*fld.kernel_args(), *args[:2], Y[b], fld.P[b], *args[4:], True, Yout[b], Stats[b], Info[b])
                 codes[b] = code
                 recs.append(rec)
         else:
@@ -837,22 +1005,35 @@ def _result(Y, te, Yout, Stats, Info, codes, recs, single, dense, t0, max_steps)
         t, y = te.copy(), one(Yout)
     else:
         t = [np.concatenate([[t0], r[:, 2]]) for r in recs]
-        y = [np.concatenate([Y[b][None], recs[b][:, 3 + D:3 + 2 * D]]) for b in range(B)]
+        y = [np.concatenate([Y[b][None], recs[b][:, 3 + D : 3 + 2 * D]]) for b in range(B)]
         t, y = one(t), one(y)
     if dense:
-        sols = one([DenseOutput(r[:, 0], r[:, 1], r[:, 2], r[:, 3:3 + D], r[:, 3 + D:3 + 2 * D],
-                                r[:, 3 + 2 * D:].reshape(-1, 3, D)) if len(r) else None for r in recs])
+        sols = one(
+            [
+                DenseOutput(
+                    r[:, 0], r[:, 1], r[:, 2], r[:, 3 : 3 + D], r[:, 3 + D : 3 + 2 * D], r[:, 3 + 2 * D :].reshape(-1, 3, D)
+                )
+                if len(r)
+                else None
+                for r in recs
+            ]
+        )
     status = np.where(codes == OK, 0, -1)
     ok = bool(np.all(status == 0))
-    msg = ("The solver successfully reached the end of the integration interval." if ok else
-           f"max_steps={max_steps} exceeded for {int(np.sum(status != 0))} trajectory(ies); see status/t_final.")
+    msg = (
+        "The solver successfully reached the end of the integration interval."
+        if ok
+        else f"max_steps={max_steps} exceeded for {int(np.sum(status != 0))} trajectory(ies); see status/t_final."
+    )
     stats = RodasStats(*(int(v[0]) if single else v.copy() for v in Stats.T))
     return RodasResult(t=t, y=y, stats=stats, success=ok, message=msg, status=status, t_final=Info[:, 0].copy(), sol=sols)
 
+
 # %% ../nbs/02_rodas5p.ipynb #128f0e57
 @njit(cache=False)
-def _fixed_steps(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, gamma, a, C, c, d, H,
-                 t_grid, h, y0, p, embedded, ys, y1s, Ks, yemb, info):
+def _fixed_steps(
+    rhs, jac, dfdt, fd_jac, use_ft, fd_ft, gamma, a, C, c, d, H, t_grid, h, y0, p, embedded, ys, y1s, Ks, yemb, info
+):
     """n equal steps of size h from y0: states at the step ends ys (n+1, D), step solutions y1s (n, D), K (n, 3, D)."""
     s, D = a.shape[0], y0.shape[0]
     y, F0, Ft, Y, F, w = y0.copy(), np.empty(D), np.zeros(D), np.empty(D), np.empty(D), np.empty(D)
@@ -874,6 +1055,7 @@ def _fixed_steps(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, gamma, a, C, c, d, H,
         ys[n + 1] = y
     return OK
 
+
 # %% ../nbs/02_rodas5p.ipynb #8938b65d
 @dataclass
 class FixedStepResult:
@@ -882,6 +1064,7 @@ class FixedStepResult:
     y: order-5 solution of the last step; y_embedded: order-4 embedded solution of the last step (both from the
     propagated state); t_grid: step boundaries; y_steps: propagated state at every boundary (n_steps+1, D);
     dense(theta, step=-1): the dense output of a step at theta in [0, 1]."""
+
     t_grid: np.ndarray
     y: np.ndarray
     y_embedded: np.ndarray
@@ -895,8 +1078,9 @@ class FixedStepResult:
         return out
 
 
-def fixed_step_rodas5p(f, t_span, y0, n_steps, *, jac=None, dfdt=None, p=None, autonomous=True,
-                       propagate="solution") -> FixedStepResult:
+def fixed_step_rodas5p(
+    f, t_span, y0, n_steps, *, jac=None, dfdt=None, p=None, autonomous=True, propagate="solution"
+) -> FixedStepResult:
     """Integrate one trajectory with n_steps equal Rodas5P steps (no error control); callbacks as in `solve_rodas5p`.
 
     propagate="solution" advances with the order-5 solution (global order 5), "embedded" with the order-4 one."""
@@ -912,7 +1096,8 @@ def fixed_step_rodas5p(f, t_span, y0, n_steps, *, jac=None, dfdt=None, p=None, a
     t_grid[-1] = t1
     ys, y1s, Ks, yemb, info = np.empty((n + 1, D)), np.empty((n, D)), np.empty((n, 3, D)), np.empty(D), np.full(7, np.nan)
     with _field(f, jac, dfdt, p, autonomous, 1, D) as fld:
-        code = _fixed_steps(*fld.kernel_args(), t_grid, (t1 - t0) / n, Y[0], fld.P[0], propagate == "embedded",
-                            ys, y1s, Ks, yemb, info)
+        code = _fixed_steps(
+            *fld.kernel_args(), t_grid, (t1 - t0) / n, Y[0], fld.P[0], propagate == "embedded", ys, y1s, Ks, yemb, info
+        )
     _raise_failure(code, info)
     return FixedStepResult(t_grid=t_grid, y=y1s[-1], y_embedded=yemb, y_steps=ys, y1_steps=y1s, K_steps=Ks)

@@ -20,37 +20,57 @@ import torch
 
 from filelock import FileLock
 
-from .core import (CorruptFile, _json_default, atomic_write, check_bool, check_path, config_dict, config_hash,
-                            file_sha256, read_json, sha256_bytes)
+from pinode_sr.core import (
+    CorruptFile,
+    _json_default,
+    atomic_write,
+    check_bool,
+    check_path,
+    config_dict,
+    config_hash,
+    file_sha256,
+    read_json,
+    sha256_bytes,
+)
 
 # %% auto #0
-__all__ = ['WRITE_DELAY_ENV', 'runs_root', 'RunFolder', 'load_or_run']
+__all__ = ["WRITE_DELAY_ENV", "runs_root", "RunFolder", "load_or_run"]
+
 
 # %% ../nbs/06a_runs.ipynb #cf0ab5ff
 def runs_root() -> Path:
     "Default root of run folders: $PINODE_SR_RUNS, else ~/.cache/pinode-sr/runs."
     env = os.environ.get("PINODE_SR_RUNS")
-    if env: return Path(env)
+    if env:
+        return Path(env)
     from pinode_sr.reference import default_cache_dir
+
     return default_cache_dir() / "runs"
+
 
 _FILES = ("config.json", "model.pt", "metrics.json", "trajectory.npz", "log.json")
 _CKPT_MAGIC = b"pinode-sr checkpoint 1\n"
 WRITE_DELAY_ENV = "PINODE_SR_WRITE_DELAY"
+
 
 def _step(name: str) -> None:
     "A test hook on the write path: $PINODE_SR_WRITE_DELAY='<step>=<seconds>' sleeps at that step ('*': at every step)."
     spec = os.environ.get(WRITE_DELAY_ENV)
     if spec:
         step, _, seconds = spec.partition("=")
-        if step in (name, "*"): time.sleep(float(seconds))
+        if step in (name, "*"):
+            time.sleep(float(seconds))
+
 
 class RunFolder:
     "The folder of one run: `<root>/<name>-<config hash>/`."
-    def __init__(self, cfg, # a frozen dataclass config
-                 root: str | Path | None = None, # default: runs_root()
-                 name: str = "run", # a readable prefix (e.g. the method)
-                ):
+
+    def __init__(
+        self,
+        cfg,  # a frozen dataclass config
+        root: str | Path | None = None,  # default: runs_root()
+        name: str = "run",  # a readable prefix (e.g. the method)
+    ):
         if not dataclasses.is_dataclass(cfg) or isinstance(cfg, type):
             raise TypeError(f"cfg must be a dataclass config instance, got {type(cfg).__name__}")
         check_path("root", root)
@@ -64,7 +84,8 @@ class RunFolder:
         self._lock = None
 
     @property
-    def done(self) -> bool: return (self.path / ".done").exists()
+    def done(self) -> bool:
+        return (self.path / ".done").exists()
 
     @property
     def fix(self) -> str:
@@ -79,43 +100,64 @@ class RunFolder:
         self._lock.timeout = timeout
         return self._lock
 
-    def write(self, state_dict: dict | None = None, # model weights
-              metrics: dict | None = None, # evaluation numbers
-              arrays: dict[str, np.ndarray] | None = None, # saved to trajectory.npz
-              log: dict | list | None = None, # training log
-             ) -> Path:
+    def write(
+        self,
+        state_dict: dict | None = None,  # model weights
+        metrics: dict | None = None,  # evaluation numbers
+        arrays: dict[str, np.ndarray] | None = None,  # saved to trajectory.npz
+        log: dict | list | None = None,  # training log
+    ) -> Path:
         "Write the complete run folder atomically (staging folder, `.done` with every file's SHA-256 last, then rename), under the run's lock."
         self.root.mkdir(parents=True, exist_ok=True)
         with self.lock():
             stage = self.root / f".staging-{self.path.name}-{uuid.uuid4().hex[:8]}"
-            stage.mkdir(); _step("staged")
+            stage.mkdir()
+            _step("staged")
             try:
-                blobs = {"config.json": json.dumps({"hash": self.hash, "type": type(self.cfg).__name__, "config": config_dict(self.cfg)},
-                                                   indent=1, sort_keys=True) + "\n"}
+                blobs = {
+                    "config.json": json.dumps(
+                        {"hash": self.hash, "type": type(self.cfg).__name__, "config": config_dict(self.cfg)},
+                        indent=1,
+                        sort_keys=True,
+                    )
+                    + "\n"
+                }
                 if state_dict is not None:
-                    buf = io.BytesIO(); torch.save(state_dict, buf); blobs["model.pt"] = buf.getvalue()
+                    buf = io.BytesIO()
+                    torch.save(state_dict, buf)
+                    blobs["model.pt"] = buf.getvalue()
                 blobs["metrics.json"] = json.dumps(metrics or {}, indent=1, sort_keys=True, default=_json_default) + "\n"
-                buf = io.BytesIO(); np.savez(buf, **(arrays or {})); blobs["trajectory.npz"] = buf.getvalue()
-                blobs["log.json"] = json.dumps(log if log is not None else {}, indent=1, sort_keys=True, default=_json_default) + "\n"
+                buf = io.BytesIO()
+                np.savez(buf, **(arrays or {}))
+                blobs["trajectory.npz"] = buf.getvalue()
+                blobs["log.json"] = (
+                    json.dumps(log if log is not None else {}, indent=1, sort_keys=True, default=_json_default) + "\n"
+                )
                 sums = {}
                 for fname, data in blobs.items():
                     data = data.encode() if isinstance(data, str) else data
-                    atomic_write(stage / fname, data); sums[fname] = sha256_bytes(data); _step(fname)
+                    atomic_write(stage / fname, data)
+                    sums[fname] = sha256_bytes(data)
+                    _step(fname)
                 manifest = {"format": 1, "hash": self.hash, "sha256": sums}
-                atomic_write(stage / ".done", json.dumps(manifest, indent=1, sort_keys=True) + "\n"); _step(".done")
+                atomic_write(stage / ".done", json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+                _step(".done")
                 old = self.root / f".trash-{self.path.name}-{uuid.uuid4().hex[:8]}"
-                if self.path.exists(): os.replace(self.path, old)   # an incomplete leftover or a forced rerun: moved aside
-                os.replace(stage, self.path); _step("replaced")
+                if self.path.exists():
+                    os.replace(self.path, old)  # an incomplete leftover or a forced rerun: moved aside
+                os.replace(stage, self.path)
+                _step("replaced")
                 shutil.rmtree(old, ignore_errors=True)
             except BaseException:
                 shutil.rmtree(stage, ignore_errors=True)
                 raise
-            self.checkpoint_path.unlink(missing_ok=True)          # the run is complete: its checkpoint is obsolete
+            self.checkpoint_path.unlink(missing_ok=True)  # the run is complete: its checkpoint is obsolete
         return self.path
 
     def verify(self) -> dict:
         "Check a finished folder: every file present with its recorded SHA-256, config.json of this config; raises `CorruptFile` naming the file."
-        if not self.done: raise FileNotFoundError(f"run {self.path} is not complete (no .done)")
+        if not self.done:
+            raise FileNotFoundError(f"run {self.path} is not complete (no .done)")
         text = (self.path / ".done").read_text()
         if text.strip():
             manifest = read_json(self.path / ".done", self.fix)
@@ -125,15 +167,19 @@ class RunFolder:
                 raise CorruptFile(self.path / ".done", f"belongs to config {manifest.get('hash')}, not {self.hash}", self.fix)
             for fname, digest in manifest["sha256"].items():
                 p = self.path / fname
-                if fname not in _FILES: raise CorruptFile(self.path / ".done", f"lists an unknown file {fname!r}", self.fix)
-                if not p.exists(): raise CorruptFile(p, "is missing", self.fix)
-                if file_sha256(p) != digest: raise CorruptFile(p, "does not match its recorded SHA-256 (damaged or edited)", self.fix)
+                if fname not in _FILES:
+                    raise CorruptFile(self.path / ".done", f"lists an unknown file {fname!r}", self.fix)
+                if not p.exists():
+                    raise CorruptFile(p, "is missing", self.fix)
+                if file_sha256(p) != digest:
+                    raise CorruptFile(p, "does not match its recorded SHA-256 (damaged or edited)", self.fix)
             for fname in set(_FILES) - set(manifest["sha256"]) - {"model.pt"}:
                 raise CorruptFile(self.path / ".done", f"does not list {fname}", self.fix)
-        else:                                                # written before checksums: check what can be checked
+        else:  # written before checksums: check what can be checked
             manifest = {"format": 0, "hash": self.hash, "sha256": {}}
             for fname in _FILES:
-                if fname != "model.pt" and not (self.path / fname).exists(): raise CorruptFile(self.path / fname, "is missing", self.fix)
+                if fname != "model.pt" and not (self.path / fname).exists():
+                    raise CorruptFile(self.path / fname, "is missing", self.fix)
         cfg = read_json(self.path / "config.json", self.fix)
         if not isinstance(cfg, dict) or cfg.get("hash") != self.hash or cfg.get("config") != config_dict(self.cfg):
             got = cfg.get("hash") if isinstance(cfg, dict) else None
@@ -147,71 +193,101 @@ class RunFolder:
         out["arrays"] = _load_npz(self.path / "trajectory.npz", self.fix)
         pt = self.path / "model.pt"
         if "model.pt" in manifest["sha256"] or (manifest["format"] == 0 and pt.exists()):
-            try: out["state_dict"] = torch.load(pt, weights_only=True)
-            except Exception as e: raise CorruptFile(pt, f"cannot be read ({type(e).__name__}: {e})", self.fix) from None
-        else: out["state_dict"] = None
+            try:
+                out["state_dict"] = torch.load(pt, weights_only=True)
+            except Exception as e:
+                raise CorruptFile(pt, f"cannot be read ({type(e).__name__}: {e})", self.fix) from None
+        else:
+            out["state_dict"] = None
         return out
 
     def save_checkpoint(self, state: dict) -> None:
         "Atomically save a resumable training state (tensors, numbers, lists, dicts), with its config hash and SHA-256."
         self.root.mkdir(parents=True, exist_ok=True)
-        buf = io.BytesIO(); torch.save(state, buf); payload = buf.getvalue()
+        buf = io.BytesIO()
+        torch.save(state, buf)
+        payload = buf.getvalue()
         header = json.dumps({"hash": self.hash, "sha256": sha256_bytes(payload), "bytes": len(payload)}).encode() + b"\n"
         atomic_write(self.checkpoint_path, _CKPT_MAGIC + header + payload)
 
     def load_checkpoint(self) -> dict | None:
         "The last checkpoint of an interrupted run, or None; a damaged one, or one of another config, raises `CorruptFile`."
         p = self.checkpoint_path
-        if not p.exists(): return None
+        if not p.exists():
+            return None
         fix = f"delete it to restart run {self.hash} from the beginning"
-        try: data = p.read_bytes()
-        except OSError as e: raise CorruptFile(p, f"cannot be read ({e})", fix) from None
-        if not data.startswith(_CKPT_MAGIC): raise CorruptFile(p, "is not a pinode-sr checkpoint (garbled, or from an older version)", fix)
-        head, _, payload = data[len(_CKPT_MAGIC):].partition(b"\n")
-        try: header = json.loads(head)
-        except ValueError: raise CorruptFile(p, "has a garbled header", fix) from None
-        if not isinstance(header, dict): raise CorruptFile(p, "has a garbled header", fix)
+        try:
+            data = p.read_bytes()
+        except OSError as e:
+            raise CorruptFile(p, f"cannot be read ({e})", fix) from None
+        if not data.startswith(_CKPT_MAGIC):
+            raise CorruptFile(p, "is not a pinode-sr checkpoint (garbled, or from an older version)", fix)
+        head, _, payload = data[len(_CKPT_MAGIC) :].partition(b"\n")
+        try:
+            header = json.loads(head)
+        except ValueError:
+            raise CorruptFile(p, "has a garbled header", fix) from None
+        if not isinstance(header, dict):
+            raise CorruptFile(p, "has a garbled header", fix)
         if header.get("hash") != self.hash:
             raise CorruptFile(p, f"belongs to config {header.get('hash')}, not {self.hash}: it cannot resume this run", fix)
         if len(payload) != header.get("bytes") or sha256_bytes(payload) != header.get("sha256"):
             raise CorruptFile(p, "does not match its recorded SHA-256 (cut short or damaged)", fix)
-        try: return torch.load(io.BytesIO(payload), weights_only=False)
-        except Exception as e: raise CorruptFile(p, f"cannot be read ({type(e).__name__}: {e})", fix) from None
+        try:
+            return torch.load(io.BytesIO(payload), weights_only=False)
+        except Exception as e:
+            raise CorruptFile(p, f"cannot be read ({type(e).__name__}: {e})", fix) from None
 
     def clean_leftovers(self) -> int:
         "Remove what crashed writes of this run leave beside its folder (staging and trash folders, half-written checkpoint files); returns how many. Call it holding the lock."
-        stale = [*self.root.glob(f".staging-{self.path.name}-*"), *self.root.glob(f".trash-{self.path.name}-*"),
-                 *self.root.glob(f".{self.checkpoint_path.name}.*.tmp")]
+        stale = [
+            *self.root.glob(f".staging-{self.path.name}-*"),
+            *self.root.glob(f".trash-{self.path.name}-*"),
+            *self.root.glob(f".{self.checkpoint_path.name}.*.tmp"),
+        ]
         for p in stale:
-            if p.is_dir(): shutil.rmtree(p, ignore_errors=True)
-            else: p.unlink(missing_ok=True)
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
         return len(stale)
 
-    clean_staging = clean_leftovers   # the older name
+    clean_staging = clean_leftovers  # the older name
 
-    def __repr__(self): return f"RunFolder({self.path}, done={self.done})"
+    def __repr__(self):
+        return f"RunFolder({self.path}, done={self.done})"
+
 
 def _load_npz(path: Path, fix: str) -> dict[str, np.ndarray]:
     "The arrays of an .npz file; an unreadable one raises `CorruptFile` naming it."
     try:
-        with np.load(path, allow_pickle=False) as z: return {k: z[k] for k in z.files}
-    except Exception as e: raise CorruptFile(path, f"cannot be read ({type(e).__name__}: {e})", fix) from None
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except Exception as e:
+        raise CorruptFile(path, f"cannot be read ({type(e).__name__}: {e})", fix) from None
 
-def load_or_run(cfg, # frozen dataclass config
-                run_fn: Callable[[Any, "RunFolder"], dict], # (cfg, folder) -> dict(state_dict=, metrics=, arrays=, log=)
-                root: str | Path | None = None, name: str = "run",
-                rerun: bool = False, # ignore a finished run and compute it again
-               ) -> dict:
+
+def load_or_run(
+    cfg,  # frozen dataclass config
+    run_fn: Callable[[Any, "RunFolder"], dict],  # (cfg, folder) -> dict(state_dict=, metrics=, arrays=, log=)
+    root: str | Path | None = None,
+    name: str = "run",
+    rerun: bool = False,  # ignore a finished run and compute it again
+) -> dict:
     "Load the finished run of `cfg`, or compute it with `run_fn` (which may resume from the folder's checkpoint) and save it; one process at a time per run."
-    if not callable(run_fn): raise TypeError(f"run_fn must be callable (cfg, folder) -> dict, got {type(run_fn).__name__}")
+    if not callable(run_fn):
+        raise TypeError(f"run_fn must be callable (cfg, folder) -> dict, got {type(run_fn).__name__}")
     check_bool("rerun", rerun)
     folder = RunFolder(cfg, root, name)
-    with folder.lock():                              # another process training this config finishes first; we then load its run
+    with folder.lock():  # another process training this config finishes first; we then load its run
         _step("locked")
-        if folder.done and not rerun: return {**folder.load(), "from_cache": True, "path": folder.path}
-        folder.clean_leftovers(); _step("cleaned")
+        if folder.done and not rerun:
+            return {**folder.load(), "from_cache": True, "path": folder.path}
+        folder.clean_leftovers()
+        _step("cleaned")
         result = run_fn(cfg, folder)
-        if not isinstance(result, dict): raise TypeError(f"run_fn must return a dict, got {type(result).__name__}")
+        if not isinstance(result, dict):
+            raise TypeError(f"run_fn must return a dict, got {type(result).__name__}")
         _step("ran")
         folder.write(**{k: result.get(k) for k in ("state_dict", "metrics", "arrays", "log")})
         return {**folder.load(), "from_cache": False, "path": folder.path}

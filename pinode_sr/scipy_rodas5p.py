@@ -10,13 +10,35 @@ from numba import njit
 from scipy.integrate import DenseOutput, OdeSolver
 from scipy.sparse import issparse
 
-from .rodas5p import (ERR_NONFINITE_STEP, ERR_UNDERFLOW, OK, _MAX_NONFINITE, _PY_FIELDS, _PY_SLOTS,
-                               _TABLEAU, NonFiniteError, StepSizeError, _accepted_factor, _check_inputs, _dense_K,
-                               _derivatives, _error_norm, _factor_W, _initial_step, _py_dfdt, _py_jac, _py_rhs,
-                               _raise_failure, _rejected_factor, dense_eval, rodas_stages)
+from pinode_sr.rodas5p import (
+    ERR_NONFINITE_STEP,
+    ERR_UNDERFLOW,
+    OK,
+    _MAX_NONFINITE,
+    _PY_FIELDS,
+    _PY_SLOTS,
+    _TABLEAU,
+    NonFiniteError,
+    StepSizeError,
+    _accepted_factor,
+    _check_inputs,
+    _dense_K,
+    _derivatives,
+    _error_norm,
+    _factor_W,
+    _initial_step,
+    _py_dfdt,
+    _py_jac,
+    _py_rhs,
+    _raise_failure,
+    _rejected_factor,
+    dense_eval,
+    rodas_stages,
+)
 
 # %% auto #0
-__all__ = ['Rodas5P', 'RodasDenseOutput']
+__all__ = ["Rodas5P", "RodasDenseOutput"]
+
 
 # %% ../nbs/02d_scipy.ipynb #aa54ffed
 @njit(cache=False)
@@ -29,6 +51,7 @@ def _attempt(rhs, p, gamma, a, C, c, d, H, t, h, y, F0, J, Ft, use_ft, rtol, ato
     if err <= 1.0:
         _dense_K(H, U, K)
     return err, t_bad
+
 
 # %% ../nbs/02d_scipy.ipynb #e0234e74
 def _densify(J):
@@ -44,6 +67,7 @@ def _jac_callable(jac, n):
         raise ValueError(f"jac must have shape ({n}, {n}), got {J.shape}")
     return lambda t, y: J
 
+
 # %% ../nbs/02d_scipy.ipynb #21b98d3c
 _OPTIONS = ("rtol", "atol", "first_step", "max_step", "jac", "dfdt", "autonomous", "vectorized")
 
@@ -51,17 +75,22 @@ _OPTIONS = ("rtol", "atol", "first_step", "max_step", "jac", "dfdt", "autonomous
 class Rodas5P(OdeSolver):
     """Rodas5P (order 5(4), L-stable, stiffly accurate) as a scipy `OdeSolver`: `solve_ivp(..., method=Rodas5P)`."""
 
-    def __init__(self, fun, # fun(t, y) -> (n,), as solve_ivp passes it (with `args` bound)
-                 t0: float, y0, t_bound: float, # start, initial state (n,), end (may be < t0)
-                 max_step: float = np.inf, # largest step |h|
-                 rtol: float = 1e-3, # relative tolerance (scalar)
-                 atol=1e-6, # absolute tolerance: scalar or (n,)
-                 jac=None, # jac(t, y) -> (n, n), a constant (n, n) matrix (dense or sparse), or None: central differences
-                 first_step: float | None = None, # first |h| (None: Hairer's heuristic)
-                 vectorized: bool = False, # accepted and ignored
-                 dfdt=None, # ∂f/∂t: dfdt(t, y) -> (n,); None: central difference in t unless autonomous
-                 autonomous: bool = False, # True: fun does not depend on t (no ∂f/∂t term)
-                 **extraneous):
+    def __init__(
+        self,
+        fun,  # fun(t, y) -> (n,), as solve_ivp passes it (with `args` bound)
+        t0: float,
+        y0,
+        t_bound: float,  # start, initial state (n,), end (may be < t0)
+        max_step: float = np.inf,  # largest step |h|
+        rtol: float = 1e-3,  # relative tolerance (scalar)
+        atol=1e-6,  # absolute tolerance: scalar or (n,)
+        jac=None,  # jac(t, y) -> (n, n), a constant (n, n) matrix (dense or sparse), or None: central differences
+        first_step: float | None = None,  # first |h| (None: Hairer's heuristic)
+        vectorized: bool = False,  # accepted and ignored
+        dfdt=None,  # ∂f/∂t: dfdt(t, y) -> (n,); None: central difference in t unless autonomous
+        autonomous: bool = False,  # True: fun does not depend on t (no ∂f/∂t term)
+        **extraneous,
+    ):
         if extraneous:
             raise TypeError(f"Rodas5P got unexpected option(s) {sorted(extraneous)}; its options are {list(_OPTIONS)}")
         super().__init__(fun, t0, y0, t_bound, vectorized)
@@ -73,12 +102,15 @@ class Rodas5P(OdeSolver):
             raise TypeError(f"dfdt must be callable dfdt(t, y) -> (n,), got {type(dfdt).__name__}")
         self.max_step, self.y = float(max_step), np.array(self.y, dtype=np.float64)
         J = _jac_callable(jac, n)
-        sign = self._sign = float(self.direction)                 # the kernel runs forward, in s = sign * t
+        sign = self._sign = float(self.direction)  # the kernel runs forward, in s = sign * t
         self._s, self._s1 = sign * t0, sign * t_bound
-        f, fj, ft = ((self.fun, J, dfdt) if sign > 0 else
-                     (lambda s, z: -self.fun(-s, z), J and (lambda s, z: -J(-s, z)), dfdt and (lambda s, z: dfdt(-s, z))))
+        f, fj, ft = (
+            (self.fun, J, dfdt)
+            if sign > 0
+            else (lambda s, z: -self.fun(-s, z), J and (lambda s, z: -J(-s, z)), dfdt and (lambda s, z: dfdt(-s, z)))
+        )
         self._entry, self._slot = (f, fj, ft, None), next(_PY_SLOTS)
-        self._p = np.array([float(self._slot), 0.0])             # [slot, trajectory], as the trampolines expect
+        self._p = np.array([float(self._slot), 0.0])  # [slot, trajectory], as the trampolines expect
         self._flags = (J is None, dfdt is not None or not autonomous, dfdt is None and not autonomous)
         s_ = _TABLEAU[1].shape[0]
         self._F0, self._Ft, self._J, self._LU = np.empty(n), np.zeros(n), np.empty((n, n)), np.empty((n, n))
@@ -94,9 +126,24 @@ class Rodas5P(OdeSolver):
         if n and span > 0:
             with self._callbacks():
                 self._derivatives()
-                h = float(first_step) if first_step is not None else _initial_step(
-                    _py_rhs, self._s, span, self.y, self._F0, self._p, self.rtol, self.atol, self._sc, self._Y,
-                    self._F, self._stats)
+                h = (
+                    float(first_step)
+                    if first_step is not None
+                    else _initial_step(
+                        _py_rhs,
+                        self._s,
+                        span,
+                        self.y,
+                        self._F0,
+                        self._p,
+                        self.rtol,
+                        self.atol,
+                        self._sc,
+                        self._Y,
+                        self._F,
+                        self._stats,
+                    )
+                )
         self.h_abs = self._h = min(h, self.max_step)
 
     def _callbacks(self):
@@ -106,11 +153,29 @@ class Rodas5P(OdeSolver):
     def _derivatives(self):
         "f, J (and f_t) at the current point, by the kernel's `_derivatives`; raises the package's errors."
         fd_jac, use_ft, fd_ft = self._flags
-        code = _derivatives(_py_rhs, _py_jac, _py_dfdt, fd_jac, use_ft, fd_ft, self._s, self.y, self._p, self._floor,
-                            self._F0, self._J, self._Ft, self._Y, self._F, self._y1, self._stats)
+        code = _derivatives(
+            _py_rhs,
+            _py_jac,
+            _py_dfdt,
+            fd_jac,
+            use_ft,
+            fd_ft,
+            self._s,
+            self.y,
+            self._p,
+            self._floor,
+            self._F0,
+            self._J,
+            self._Ft,
+            self._Y,
+            self._F,
+            self._y1,
+            self._stats,
+        )
         self.njev += 1
         if code != OK:
-            info = np.full(7, np.nan); info[1] = self._sign * self._s
+            info = np.full(7, np.nan)
+            info[1] = self._sign * self._s
             _raise_failure(code, info)
 
     def _step_impl(self):
@@ -118,12 +183,36 @@ class Rodas5P(OdeSolver):
         gamma, a, C, c, d, H = _TABLEAU
         with self._callbacks():
             while True:
-                last = s + 1.0001 * h >= s1 and s1 - s <= self.max_step   # stretch the last step by ≤ 0.01 % to hit t_bound
+                last = s + 1.0001 * h >= s1 and s1 - s <= self.max_step  # stretch the last step by ≤ 0.01 % to hit t_bound
                 if last:
                     h = s1 - s
-                err, t_bad = _attempt(_py_rhs, self._p, gamma, a, C, c, d, H, s, h, y, self._F0, self._J, self._Ft,
-                                      self._flags[1], self.rtol, self.atol, self._LU, self._piv, self._U, self._Y,
-                                      self._F, self._y1, self._sc, self._K)
+                err, t_bad = _attempt(
+                    _py_rhs,
+                    self._p,
+                    gamma,
+                    a,
+                    C,
+                    c,
+                    d,
+                    H,
+                    s,
+                    h,
+                    y,
+                    self._F0,
+                    self._J,
+                    self._Ft,
+                    self._flags[1],
+                    self.rtol,
+                    self.atol,
+                    self._LU,
+                    self._piv,
+                    self._U,
+                    self._Y,
+                    self._F,
+                    self._y1,
+                    self._sc,
+                    self._K,
+                )
                 self.nlu += 1
                 if err <= 1.0:
                     fac, self._err_prev = _accepted_factor(err, self._err_prev, self._rejected_last)
@@ -143,8 +232,10 @@ class Rodas5P(OdeSolver):
                 if self._nonfinite > _MAX_NONFINITE or h < 1e-14 * abs(s) or s + h == s:
                     t = self._sign * s
                     try:
-                        _raise_failure(ERR_NONFINITE_STEP if self._nonfinite else ERR_UNDERFLOW,
-                                       np.array([t, t, h, t, h_used, self._sign * t_bad, self._nonfinite]))
+                        _raise_failure(
+                            ERR_NONFINITE_STEP if self._nonfinite else ERR_UNDERFLOW,
+                            np.array([t, t, h, t, h_used, self._sign * t_bad, self._nonfinite]),
+                        )
                     except (NonFiniteError, StepSizeError) as e:
                         return False, str(e)
 
@@ -153,9 +244,14 @@ class Rodas5P(OdeSolver):
 
 
 class _Slot:
-    def __init__(self, slot, entry): self.slot, self.entry = slot, entry
-    def __enter__(self): _PY_FIELDS[self.slot] = self.entry
-    def __exit__(self, *exc): _PY_FIELDS.pop(self.slot, None)
+    def __init__(self, slot, entry):
+        self.slot, self.entry = slot, entry
+
+    def __enter__(self):
+        _PY_FIELDS[self.slot] = self.entry
+
+    def __exit__(self, *exc):
+        _PY_FIELDS.pop(self.slot, None)
 
 
 class RodasDenseOutput(DenseOutput):

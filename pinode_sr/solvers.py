@@ -15,17 +15,29 @@ import torch
 from .core import check_choice, check_finite, check_positive
 
 # %% auto #0
-__all__ = ['EULER', 'HEUN', 'RK4', 'RK4_38', 'SOLVERS', 'ExplicitTableau', 'get_solver', 'rk_step', 'steps_per_interval',
-           'rollout']
+__all__ = [
+    "EULER",
+    "HEUN",
+    "RK4",
+    "RK4_38",
+    "SOLVERS",
+    "ExplicitTableau",
+    "get_solver",
+    "rk_step",
+    "steps_per_interval",
+    "rollout",
+]
+
 
 # %% ../nbs/03_solvers.ipynb #f0984232
 @dataclass(frozen=True)
 class ExplicitTableau:
     "An explicit Runge–Kutta method: Butcher tableau (a, b, c) and its classical order."
+
     name: str
-    a: tuple[tuple[float, ...], ...]   # (s, s) strictly lower triangular
-    b: tuple[float, ...]               # (s,) weights
-    c: tuple[float, ...]               # (s,) nodes
+    a: tuple[tuple[float, ...], ...]  # (s, s) strictly lower triangular
+    b: tuple[float, ...]  # (s,) weights
+    c: tuple[float, ...]  # (s,) nodes
     order: int
 
     def __post_init__(self):
@@ -33,38 +45,58 @@ class ExplicitTableau:
         s = len(b)
         if A.shape != (s, s) or c.shape != (s,):
             raise ValueError(f"{self.name}: a must be ({s},{s}) and c ({s},), got {A.shape} and {c.shape}")
-        if np.any(np.triu(A) != 0): raise ValueError(f"{self.name}: a must be strictly lower triangular (explicit method)")
-        if not np.allclose(A.sum(1), c, atol=1e-14): raise ValueError(f"{self.name}: c must equal the row sums of a")
-        if not math.isclose(b.sum(), 1.0, abs_tol=1e-14): raise ValueError(f"{self.name}: the weights b must sum to 1")
-        if self.order < 1: raise ValueError(f"{self.name}: order must be >= 1")
+        if np.any(np.triu(A) != 0):
+            raise ValueError(f"{self.name}: a must be strictly lower triangular (explicit method)")
+        if not np.allclose(A.sum(1), c, atol=1e-14):
+            raise ValueError(f"{self.name}: c must equal the row sums of a")
+        if not math.isclose(b.sum(), 1.0, abs_tol=1e-14):
+            raise ValueError(f"{self.name}: the weights b must sum to 1")
+        if self.order < 1:
+            raise ValueError(f"{self.name}: order must be >= 1")
 
     @property
-    def stages(self) -> int: return len(self.b)
+    def stages(self) -> int:
+        return len(self.b)
+
 
 EULER = ExplicitTableau("euler", a=((0.0,),), b=(1.0,), c=(0.0,), order=1)
 HEUN = ExplicitTableau("heun", a=((0.0, 0.0), (1.0, 0.0)), b=(0.5, 0.5), c=(0.0, 1.0), order=2)
-RK4 = ExplicitTableau("rk4", a=((0, 0, 0, 0), (0.5, 0, 0, 0), (0, 0.5, 0, 0), (0, 0, 1.0, 0)),
-                      b=(1/6, 1/3, 1/3, 1/6), c=(0.0, 0.5, 0.5, 1.0), order=4)
+RK4 = ExplicitTableau(
+    "rk4",
+    a=((0, 0, 0, 0), (0.5, 0, 0, 0), (0, 0.5, 0, 0), (0, 0, 1.0, 0)),
+    b=(1 / 6, 1 / 3, 1 / 3, 1 / 6),
+    c=(0.0, 0.5, 0.5, 1.0),
+    order=4,
+)
 # Kutta's 3/8 rule: what torchdiffeq calls "rk4"
-RK4_38 = ExplicitTableau("rk4_38", a=((0, 0, 0, 0), (1/3, 0, 0, 0), (-1/3, 1.0, 0, 0), (1.0, -1.0, 1.0, 0)),
-                         b=(1/8, 3/8, 3/8, 1/8), c=(0.0, 1/3, 2/3, 1.0), order=4)
+RK4_38 = ExplicitTableau(
+    "rk4_38",
+    a=((0, 0, 0, 0), (1 / 3, 0, 0, 0), (-1 / 3, 1.0, 0, 0), (1.0, -1.0, 1.0, 0)),
+    b=(1 / 8, 3 / 8, 3 / 8, 1 / 8),
+    c=(0.0, 1 / 3, 2 / 3, 1.0),
+    order=4,
+)
 
 SOLVERS: dict[str, ExplicitTableau] = {t.name: t for t in (EULER, HEUN, RK4, RK4_38)}
 
-def get_solver(name: str, # a key of `SOLVERS`: "euler" | "heun" | "rk4" | "rk4_38"
-              ) -> ExplicitTableau:
+
+def get_solver(
+    name: str,  # a key of `SOLVERS`: "euler" | "heun" | "rk4" | "rk4_38"
+) -> ExplicitTableau:
     "The tableau registered under `name` (misspellings raise)."
     return SOLVERS[check_choice("method", name, SOLVERS)]
 
+
 # %% ../nbs/03_solvers.ipynb #6b20330c
-def rk_step(f: Callable, # vector field f(t, x)
-            t: float, # current time
-            x, # state (..., D): tensor or array
-            dt: float, # step
-            tab: ExplicitTableau = HEUN,
-           ):
+def rk_step(
+    f: Callable,  # vector field f(t, x)
+    t: float,  # current time
+    x,  # state (..., D): tensor or array
+    dt: float,  # step
+    tab: ExplicitTableau = HEUN,
+):
     "One explicit Runge–Kutta step of `tab` from (t, x)."
-    if tab is HEUN:   # the paper's solver, written out: explicit trapezoid rule
+    if tab is HEUN:  # the paper's solver, written out: explicit trapezoid rule
         k1 = f(t, x)
         k2 = f(t + dt, x + dt * k1)
         return x + (0.5 * dt) * (k1 + k2)
@@ -72,40 +104,50 @@ def rk_step(f: Callable, # vector field f(t, x)
     for i in range(tab.stages):
         xi = x
         for j in range(i):
-            if tab.a[i][j] != 0: xi = xi + (dt * tab.a[i][j]) * ks[j]
+            if tab.a[i][j] != 0:
+                xi = xi + (dt * tab.a[i][j]) * ks[j]
         ks.append(f(t + tab.c[i] * dt, xi))
     out = x
     for bi, k in zip(tab.b, ks):
-        if bi != 0: out = out + (dt * bi) * k
+        if bi != 0:
+            out = out + (dt * bi) * k
     return out
 
+
 # %% ../nbs/03_solvers.ipynb #59f76da5
-def steps_per_interval(t_obs, # sample times (T,), increasing
-                       dt: float, # solver step
-                       tol: float = 1e-2, # how far (in steps) an interval may be from a whole number of steps: float32 times round
-                      ) -> np.ndarray: # (T-1,) integers
+def steps_per_interval(
+    t_obs,  # sample times (T,), increasing
+    dt: float,  # solver step
+    tol: float = 1e-2,  # how far (in steps) an interval may be from a whole number of steps: float32 times round
+) -> np.ndarray:  # (T-1,) integers
     "Number of solver steps in each sample interval; raises a `ValueError` unless `dt` divides every interval."
     check_positive("dt", dt)
     t = np.asarray(t_obs.detach().cpu() if isinstance(t_obs, torch.Tensor) else t_obs, dtype=float)
-    if t.ndim != 1 or len(t) < 1: raise ValueError(f"t_obs must be a 1-D sequence of times, got shape {t.shape}")
+    if t.ndim != 1 or len(t) < 1:
+        raise ValueError(f"t_obs must be a 1-D sequence of times, got shape {t.shape}")
     check_finite("t_obs", t)
     gaps = np.diff(t)
-    if np.any(gaps <= 0): raise ValueError("t_obs must be strictly increasing")
+    if np.any(gaps <= 0):
+        raise ValueError("t_obs must be strictly increasing")
     ratio = gaps / dt
     n = np.rint(ratio).astype(int)
     bad = (np.abs(ratio - n) > tol) | (n < 1)
     if np.any(bad):
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"dt={dt} must divide every sample interval of t_obs; interval {i} is {gaps[i]:g} "
-                         f"({ratio[i]:.4g} steps). Choose dt = interval / k for an integer k.")
+        raise ValueError(
+            f"dt={dt} must divide every sample interval of t_obs; interval {i} is {gaps[i]:g} "
+            f"({ratio[i]:.4g} steps). Choose dt = interval / k for an integer k."
+        )
     return n
 
-def rollout(f: Callable, # vector field f(t, x) -> dx/dt, same shape as x
-            x0, # initial state (..., D) at t_obs[0]: tensor (autograd flows through) or array
-            t_obs, # sample times (T,), increasing; each interval a multiple of dt
-            dt: float, # solver step
-            method: str = "heun", # a key of SOLVERS
-           ): # states at t_obs, shape (T, ..., D)
+
+def rollout(
+    f: Callable,  # vector field f(t, x) -> dx/dt, same shape as x
+    x0,  # initial state (..., D) at t_obs[0]: tensor (autograd flows through) or array
+    t_obs,  # sample times (T,), increasing; each interval a multiple of dt
+    dt: float,  # solver step
+    method: str = "heun",  # a key of SOLVERS
+):  # states at t_obs, shape (T, ..., D)
     "Integrate `f` from `x0` with a fixed-step explicit method; return the states at the sample times."
     tab = get_solver(method)
     n = steps_per_interval(t_obs, dt)
@@ -113,7 +155,7 @@ def rollout(f: Callable, # vector field f(t, x) -> dx/dt, same shape as x
     x, k, out = x0, 0, [x0]
     for n_i in n:
         for _ in range(n_i):
-            x = rk_step(f, t0 + k * dt, x, dt, tab)   # t from the step count: no drift from repeated addition
+            x = rk_step(f, t0 + k * dt, x, dt, tab)  # t from the step count: no drift from repeated addition
             k += 1
         out.append(x)
     return torch.stack(out) if isinstance(x0, torch.Tensor) else np.stack(out)

@@ -22,7 +22,7 @@ from typing import Sequence
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['RUNNERS', 'EXECUTORS', 'register_runner', 'run_folder', 'load_run', 'SweepError', 'sweep']
+__all__ = ["RUNNERS", "EXECUTORS", "register_runner", "run_folder", "load_run", "SweepError", "sweep"]
 
 # %% ../nbs/11_sweep.ipynb #478f8034
 RUNNERS: dict[str, tuple[str, str, str]] = {
@@ -30,15 +30,19 @@ RUNNERS: dict[str, tuple[str, str, str]] = {
     "PINNConfig": ("pinode_sr.pinn", "load_or_train_pinn", "pinn"),
 }
 
-def register_runner(cls_name: str, # the config class's name, e.g. "TrainConfig"
-                    module: str, # importable module path of the runner, e.g. "pinode_sr.train"
-                    func: str, # runner name in it: func(cfg, root=, progress=, retrain=) -> dict
-                    folder_name: str, # run folders are <root>/<folder_name>-<config hash>/
-                   ) -> None:
+
+def register_runner(
+    cls_name: str,  # the config class's name, e.g. "TrainConfig"
+    module: str,  # importable module path of the runner, e.g. "pinode_sr.train"
+    func: str,  # runner name in it: func(cfg, root=, progress=, retrain=) -> dict
+    folder_name: str,  # run folders are <root>/<folder_name>-<config hash>/
+) -> None:
     "Teach `sweep` a new kind of config; the module is imported only when a run of that kind starts."
     for k, v in (("cls_name", cls_name), ("module", module), ("func", func), ("folder_name", folder_name)):
-        if not isinstance(v, str) or not v: raise ValueError(f"{k} must be a non-empty string, got {v!r}")
+        if not isinstance(v, str) or not v:
+            raise ValueError(f"{k} must be a non-empty string, got {v!r}")
     RUNNERS[cls_name] = (module, func, folder_name)
+
 
 def _runner(cfg) -> tuple[str, str, str]:
     "(module, function, folder name) of the runner for `cfg`'s type."
@@ -47,53 +51,78 @@ def _runner(cfg) -> tuple[str, str, str]:
         raise ValueError(f"no runner for config type {name!r}; known types: {sorted(RUNNERS)} (add one with register_runner)")
     return RUNNERS[name]
 
-def run_folder(cfg, # a frozen config of a registered type
-               root: str | Path | None = None, # run folder root (default: runs_root())
-              ):
+
+def run_folder(
+    cfg,  # a frozen config of a registered type
+    root: str | Path | None = None,  # run folder root (default: runs_root())
+):
     "The `RunFolder` where the run of `cfg` lives (finished or not)."
     from pinode_sr.runs import RunFolder
+
     return RunFolder(cfg, root, _runner(cfg)[2])
 
-def load_run(cfg, # a frozen config of a registered type
-             root: str | Path | None = None, # run folder root (default: runs_root())
-            ) -> dict:
+
+def load_run(
+    cfg,  # a frozen config of a registered type
+    root: str | Path | None = None,  # run folder root (default: runs_root())
+) -> dict:
     "The finished run of `cfg` (config, metrics, log, arrays, state_dict, path), without training anything."
     folder = run_folder(cfg, root)
     if not folder.done:
-        raise FileNotFoundError(f"no finished {type(cfg).__name__} run {folder.hash} in {folder.root}: "
-                                "run sweep([cfg], root) first (or load_or_train)")
+        raise FileNotFoundError(
+            f"no finished {type(cfg).__name__} run {folder.hash} in {folder.root}: "
+            "run sweep([cfg], root) first (or load_or_train)"
+        )
     return {**folder.load(), "from_cache": True, "path": folder.path}
+
 
 # %% ../nbs/11_sweep.ipynb #68d37ccd
 _ENV_KEYS = ("PINODE_SR_CACHE", "PINODE_SR_RUNS")
+
 
 def _worker_env() -> dict[str, str]:
     "What a fresh worker process must see: one OpenMP/BLAS thread and the parent's cache locations."
     one = {k: "1" for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
     return {**one, **{k: os.environ[k] for k in _ENV_KEYS if k in os.environ}}
 
+
 def _init_worker(env: dict[str, str]) -> None:
     "Process-pool initializer: set the environment before torch and numpy load, then one torch thread."
     os.environ.update(env)
     import torch
+
     torch.set_num_threads(1)
+
 
 def _summary(folder, seconds: float, from_cache: bool) -> dict:
     "The small record of one finished run that travels back to the parent (never the trajectories)."
     from pinode_sr.core import read_json
-    m = read_json(folder.path / "metrics.json", folder.fix)
-    return {"hash": folder.hash, "type": type(folder.cfg).__name__, "path": folder.path, "summary": m.get("summary"),
-            "timing": m.get("timing"), "seconds": seconds, "from_cache": from_cache,
-            "worker": None if from_cache else f"{socket.gethostname()}:{os.getpid()}"}
 
-def _run_one(cfg, # the config to train
-             module: str, func: str, folder_name: str, # its runner (resolved in the parent: see RUNNERS)
-             root: str, # absolute run folder root
-             retrain: bool,
-            ) -> dict:
+    m = read_json(folder.path / "metrics.json", folder.fix)
+    return {
+        "hash": folder.hash,
+        "type": type(folder.cfg).__name__,
+        "path": folder.path,
+        "summary": m.get("summary"),
+        "timing": m.get("timing"),
+        "seconds": seconds,
+        "from_cache": from_cache,
+        "worker": None if from_cache else f"{socket.gethostname()}:{os.getpid()}",
+    }
+
+
+def _run_one(
+    cfg,  # the config to train
+    module: str,
+    func: str,
+    folder_name: str,  # its runner (resolved in the parent: see RUNNERS)
+    root: str,  # absolute run folder root
+    retrain: bool,
+) -> dict:
     "Worker side of a sweep: train (or resume, or load) one config with its runner; return its summary."
     import torch
     from pinode_sr.runs import RunFolder
+
     torch.set_num_threads(1)
     fn = getattr(importlib.import_module(module), func)
     t0 = time.perf_counter()
@@ -101,21 +130,28 @@ def _run_one(cfg, # the config to train
     seconds = time.perf_counter() - t0
     return _summary(RunFolder(cfg, root, folder_name), seconds, bool(out.get("from_cache", False)))
 
+
 # %% ../nbs/11_sweep.ipynb #547fe61e
 EXECUTORS = ("process", "serial", "dask")
+
 
 def _worker_side():
     "`_init_worker` and `_run_one` as imported from pinode_sr.sweep: what a spawned worker can find by name (a notebook's copies it cannot)."
     m = importlib.import_module("pinode_sr.sweep")
     return m._init_worker, m._run_one
 
+
 class _Serial:
     "An executor that runs each call at submission, in this process (debugging, or a single core)."
+
     def submit(self, fn, *args, **kwargs) -> cf.Future:
         fut = cf.Future()
-        try: fut.set_result(fn(*args, **kwargs))
-        except Exception as e: fut.set_exception(e)
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except Exception as e:
+            fut.set_exception(e)
         return fut
+
 
 def _check_executor(executor, n_workers, address):
     "Reject a bad executor, worker count or address before anything runs."
@@ -125,33 +161,48 @@ def _check_executor(executor, n_workers, address):
     elif executor not in EXECUTORS:
         raise ValueError(f"executor={executor!r} is not one of {list(EXECUTORS)} (or pass an object with a submit method)")
     from pinode_sr.core import check_int
+
     check_int("n_workers", n_workers, 1, 1024)
-    if address is not None and not isinstance(address, str): raise TypeError(f"address must be a string or None, got {type(address).__name__}")
+    if address is not None and not isinstance(address, str):
+        raise TypeError(f"address must be a string or None, got {type(address).__name__}")
     if address is not None and executor != "dask":
         raise ValueError(f"address={address!r} is only used with executor='dask', not executor={executor!r}")
 
+
 def _open_executor(executor, n_workers: int, address, n_runs: int):
     "The executor to submit to, and `close(abort)` releasing what this call started (None for the caller's own)."
-    if not isinstance(executor, str): return executor, None
-    if executor == "serial": return _Serial(), None
+    if not isinstance(executor, str):
+        return executor, None
+    if executor == "serial":
+        return _Serial(), None
     if executor == "process":
-        pool = cf.ProcessPoolExecutor(max_workers=min(n_workers, n_runs), mp_context=mp.get_context("spawn"),
-                                      initializer=_worker_side()[0], initargs=(_worker_env(),))
+        pool = cf.ProcessPoolExecutor(
+            max_workers=min(n_workers, n_runs),
+            mp_context=mp.get_context("spawn"),
+            initializer=_worker_side()[0],
+            initargs=(_worker_env(),),
+        )
+
         def close(abort: bool):
-            if abort:                            # Ctrl-C: stop the runs now (they resume from their checkpoints)
-                for p in list((getattr(pool, "_processes", None) or {}).values()): p.terminate()
+            if abort:  # Ctrl-C: stop the runs now (they resume from their checkpoints)
+                for p in list((getattr(pool, "_processes", None) or {}).values()):
+                    p.terminate()
             pool.shutdown(wait=True, cancel_futures=True)
+
         return pool, close
-    try: import distributed
+    try:
+        import distributed
     except ImportError as e:
         raise ImportError('executor="dask" needs dask.distributed: pip install "dask[distributed]"') from e
     if address is not None:
         client = distributed.Client(address)
         return client, lambda abort: client.close()
-    cluster = distributed.LocalCluster(n_workers=min(n_workers, n_runs), threads_per_worker=1, processes=True,
-                                       dashboard_address=None, env=_worker_env())
+    cluster = distributed.LocalCluster(
+        n_workers=min(n_workers, n_runs), threads_per_worker=1, processes=True, dashboard_address=None, env=_worker_env()
+    )
     client = distributed.Client(cluster)
     return client, lambda abort: (client.close(), cluster.close())
+
 
 def _submit(ex, name: str, fn, *args):
     "Submit to a concurrent.futures-style executor; to a Dask client as an impure task keyed by the run's name."
@@ -159,9 +210,11 @@ def _submit(ex, name: str, fn, *args):
         return ex.submit(fn, *args, pure=False, key=f"{name}-{uuid.uuid4().hex[:8]}")
     return ex.submit(fn, *args)
 
+
 # %% ../nbs/11_sweep.ipynb #fa4c799e
 class SweepError(RuntimeError):
     "Some runs of a sweep failed; the finished ones are saved. `failures`: one dict per failed run; `results`: the sweep's list with None for those."
+
     def __init__(self, failures: list[dict], results: list[dict | None]):
         self.failures, self.results = failures, results
         died = [f for f in failures if f["died"]]
@@ -169,48 +222,69 @@ class SweepError(RuntimeError):
         lines = [f"{len(failures)} of {n} runs failed (finished runs are saved):"]
         lines += [f"  {f['type']} {f['hash']}: {f['error']}" for f in failures]
         if died:
-            lines.append(f"a worker process died (killed, or out of memory) while {len(died)} run(s) were in flight: "
-                         f"{', '.join(f['hash'] for f in died)}. Call sweep again with the same configs to resume: finished "
-                         "runs are skipped and interrupted runs continue from their last checkpoint.")
+            lines.append(
+                f"a worker process died (killed, or out of memory) while {len(died)} run(s) were in flight: "
+                f"{', '.join(f['hash'] for f in died)}. Call sweep again with the same configs to resume: finished "
+                "runs are skipped and interrupted runs continue from their last checkpoint."
+            )
         super().__init__("\n".join(lines))
+
 
 def _clean_leftovers(folder) -> None:
     "Remove what a killed run can leave beside its folder (staging folders, half-written checkpoint files) — unless another process holds the run's lock: then they are its live files, and it cleans up itself."
     from filelock import Timeout
+
     try:
-        with folder.lock(timeout=0): folder.clean_leftovers()
-    except Timeout: pass
+        with folder.lock(timeout=0):
+            folder.clean_leftovers()
+    except Timeout:
+        pass
+
 
 def _failure(folder, err: BaseException) -> dict:
     "The record of a failed run: which one, what went wrong, and the (remote) traceback."
-    died = isinstance(err, BrokenProcessPool) or type(err).__name__ == "KilledWorker"   # a pool's or Dask's lost worker
-    error = (f"in flight when a worker process died ({type(err).__name__}); "
-             + ("resumes from its checkpoint" if folder.checkpoint_path.exists() else "had no checkpoint yet")
-             if died else f"{type(err).__name__}: {err}")
-    return {"hash": folder.hash, "type": type(folder.cfg).__name__, "path": folder.path, "error": error, "died": died,
-            "traceback": "".join(traceback.format_exception(err))}
+    died = isinstance(err, BrokenProcessPool) or type(err).__name__ == "KilledWorker"  # a pool's or Dask's lost worker
+    error = (
+        f"in flight when a worker process died ({type(err).__name__}); "
+        + ("resumes from its checkpoint" if folder.checkpoint_path.exists() else "had no checkpoint yet")
+        if died
+        else f"{type(err).__name__}: {err}"
+    )
+    return {
+        "hash": folder.hash,
+        "type": type(folder.cfg).__name__,
+        "path": folder.path,
+        "error": error,
+        "died": died,
+        "traceback": "".join(traceback.format_exception(err)),
+    }
 
-def sweep(configs: Sequence, # frozen configs of registered types (each holds its K seeds: one run per config)
-          root: str | Path | None = None, # run folder root (default: runs_root())
-          executor="process", # "process" | "serial" | "dask", or an object with a submit method
-          n_workers: int = 2, # worker processes for "process" and a local Dask cluster
-          address: str | None = None, # a Dask scheduler address, e.g. "tcp://10.0.0.5:8786" (executor="dask")
-          progress: bool = True, # a bar over runs and a one-line summary at the end
-          retrain: bool = False, # train every run again, even the finished ones
-         ) -> list[dict]:
+
+def sweep(
+    configs: Sequence,  # frozen configs of registered types (each holds its K seeds: one run per config)
+    root: str | Path | None = None,  # run folder root (default: runs_root())
+    executor="process",  # "process" | "serial" | "dask", or an object with a submit method
+    n_workers: int = 2,  # worker processes for "process" and a local Dask cluster
+    address: str | None = None,  # a Dask scheduler address, e.g. "tcp://10.0.0.5:8786" (executor="dask")
+    progress: bool = True,  # a bar over runs and a one-line summary at the end
+    retrain: bool = False,  # train every run again, even the finished ones
+) -> list[dict]:
     "Train every config that has no finished run yet, in parallel; one summary per config, in input order."
     from pinode_sr.core import check_bool, check_path
     from pinode_sr.runs import RunFolder, runs_root
+
     if isinstance(configs, (str, bytes)) or not hasattr(configs, "__iter__"):
         raise TypeError(f"configs must be a sequence of config instances, got {type(configs).__name__}")
     configs = list(configs)
     for i, cfg in enumerate(configs):
         if not dataclasses.is_dataclass(cfg) or isinstance(cfg, type):
             raise TypeError(f"configs[{i}] must be a config instance (e.g. TrainConfig()), got {type(cfg).__name__} {cfg!r}")
-    check_path("root", root); check_bool("progress", progress); check_bool("retrain", retrain)
+    check_path("root", root)
+    check_bool("progress", progress)
+    check_bool("retrain", retrain)
     _check_executor(executor, n_workers, address)
     root = (Path(root) if root is not None else runs_root()).absolute()
-    runs: dict[str, tuple] = {}                 # folder name -> (RunFolder, module, func, name): equal configs run once
+    runs: dict[str, tuple] = {}  # folder name -> (RunFolder, module, func, name): equal configs run once
     order = []
     for cfg in configs:
         module, func, name = _runner(cfg)
@@ -219,26 +293,32 @@ def sweep(configs: Sequence, # frozen configs of registered types (each holds it
         order.append(folder.path.name)
     if not retrain:
         for r in runs.values():
-            if r[0].done: r[0].verify()            # a damaged finished run: CorruptFile naming the file, before anything runs
+            if r[0].done:
+                r[0].verify()  # a damaged finished run: CorruptFile naming the file, before anything runs
     results = {k: _summary(r[0], 0.0, True) for k, r in runs.items() if r[0].done and not retrain}
     todo = [k for k in runs if k not in results]
     failures: dict[str, dict] = {}
     t0 = time.perf_counter()
     bar = tqdm(total=len(runs), initial=len(results), desc="sweep", unit="run", disable=not progress)
-    done_q: queue.Queue = queue.Queue()            # futures arrive here as they finish (from any thread)
+    done_q: queue.Queue = queue.Queue()  # futures arrive here as they finish (from any thread)
     futures: dict[int, tuple] = {}
 
     def collect(block: bool):
         "Take finished futures off the queue (all remaining ones when `block`), record results and failures."
         while len(results) + len(failures) < len(runs):
-            try: fut = done_q.get(block=block)
-            except queue.Empty: return
+            try:
+                fut = done_q.get(block=block)
+            except queue.Empty:
+                return
             key = futures[id(fut)][1]
-            try: results[key] = fut.result()
+            try:
+                results[key] = fut.result()
             except Exception as e:
                 failures[key] = _failure(runs[key][0], e)
-                if not failures[key]["died"]: bar.write(f"run {key} failed: {failures[key]['error']}")
-            else: bar.set_postfix_str(f"last {key} {results[key]['seconds']:.1f} s", refresh=False)
+                if not failures[key]["died"]:
+                    bar.write(f"run {key} failed: {failures[key]['error']}")
+            else:
+                bar.set_postfix_str(f"last {key} {results[key]['seconds']:.1f} s", refresh=False)
             bar.update(1)
 
     try:
@@ -248,23 +328,30 @@ def sweep(configs: Sequence, # frozen configs of registered types (each holds it
                 for key in todo:
                     folder, module, func, name = runs[key]
                     _clean_leftovers(folder)
-                    try: fut = _submit(ex, key, _worker_side()[1], folder.cfg, module, func, name, str(root), retrain)
-                    except Exception as e:               # e.g. a pool already broken by a killed worker
-                        failures[key] = _failure(folder, e); bar.update(1); continue
+                    try:
+                        fut = _submit(ex, key, _worker_side()[1], folder.cfg, module, func, name, str(root), retrain)
+                    except Exception as e:  # e.g. a pool already broken by a killed worker
+                        failures[key] = _failure(folder, e)
+                        bar.update(1)
+                        continue
                     futures[id(fut)] = (fut, key)
                     fut.add_done_callback(done_q.put)
-                    collect(block=False)             # the serial executor has finished it already
+                    collect(block=False)  # the serial executor has finished it already
                 collect(block=True)
             except BaseException:
-                if close is not None: close(True)
+                if close is not None:
+                    close(True)
                 raise
-            if close is not None: close(False)
-    finally: bar.close()
+            if close is not None:
+                close(False)
+    finally:
+        bar.close()
     ran = [r for k, r in results.items() if k in todo]
     if progress:
         total = time.perf_counter() - t0
         mean = f", {sum(r['seconds'] for r in ran) / len(ran):.1f} s per run" if ran else ""
         print(f"sweep: ran {len(ran)}, cached {len(results) - len(ran)}, failed {len(failures)} in {total:.1f} s{mean} ({root})")
     out = [results.get(k) for k in order]
-    if failures: raise SweepError([failures[k] for k in todo if k in failures], out)
+    if failures:
+        raise SweepError([failures[k] for k in todo if k in failures], out)
     return out

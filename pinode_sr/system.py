@@ -17,32 +17,39 @@ import torch
 from .core import check_finite, check_last_dim, rng
 
 # %% auto #0
-__all__ = ['SCIPY_METHODS', 'ODEModel', 'Observable', 'CompiledField', 'DynamicalSystem', 'SymbolicSystem', 'solve_scipy']
+__all__ = ["SCIPY_METHODS", "ODEModel", "Observable", "CompiledField", "DynamicalSystem", "SymbolicSystem", "solve_scipy"]
+
 
 # %% ../nbs/01_system.ipynb #ac47f1ae
 @dataclass(frozen=True)
 class Observable:
     "The state variable that carries the oscillation, and how its events are detected and judged."
-    variable: str              # name of the state variable, e.g. "V"
-    threshold: float           # an upward crossing of this level is one event (in the variable's unit)
-    tolerance: float           # amplitude tolerance of the success test: |peak error| below this (variable's unit)
-    top: float | None = None   # level above which the state is in the top of an event (used to weight residuals)
-    event: str = "event"       # what one event is called in tables and figures (HH: "spike")
+
+    variable: str  # name of the state variable, e.g. "V"
+    threshold: float  # an upward crossing of this level is one event (in the variable's unit)
+    tolerance: float  # amplitude tolerance of the success test: |peak error| below this (variable's unit)
+    top: float | None = None  # level above which the state is in the top of an event (used to weight residuals)
+    event: str = "event"  # what one event is called in tables and figures (HH: "spike")
 
     def __post_init__(self):
-        if not isinstance(self.variable, str) or not self.variable: raise ValueError(f"variable must be a state name, got {self.variable!r}")
+        if not isinstance(self.variable, str) or not self.variable:
+            raise ValueError(f"variable must be a state name, got {self.variable!r}")
         for k in ("threshold", "tolerance") + (("top",) if self.top is not None else ()):
             v = getattr(self, k)
             if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)) or not math.isfinite(v):
                 raise ValueError(f"Observable.{k} must be a finite number, got {v!r}")
-        if self.tolerance <= 0: raise ValueError(f"Observable.tolerance must be > 0, got {self.tolerance}")
+        if self.tolerance <= 0:
+            raise ValueError(f"Observable.tolerance must be > 0, got {self.tolerance}")
+
 
 class CompiledField(NamedTuple):
     "A model's field as numba functions for the compiled Rodas5P kernel: rhs(t, y, p, out), jac(t, y, p, J), dfdt (or None), p."
+
     rhs: Callable
     jac: Callable
     dfdt: Callable | None
     p: np.ndarray
+
 
 # %% ../nbs/01_system.ipynb #eb9b857d
 def _as_box(box, state_names) -> np.ndarray:
@@ -51,119 +58,160 @@ def _as_box(box, state_names) -> np.ndarray:
     if isinstance(box, dict):
         missing = [n for n in state_names if n not in box]
         extra = [k for k in box if k not in state_names]
-        if missing or extra: raise ValueError(f"box must give (lower, upper) for every state variable {list(state_names)}: missing {missing}, unknown {extra}")
+        if missing or extra:
+            raise ValueError(
+                f"box must give (lower, upper) for every state variable {list(state_names)}: missing {missing}, unknown {extra}"
+            )
         box = [box[n] for n in state_names]
     b = np.asarray(box, dtype=float)
-    if b.shape != (D, 2): raise ValueError(f"box must have shape ({D}, 2) (lower, upper per variable), got {b.shape}")
-    if not np.all(np.isfinite(b)): raise ValueError("box must be finite")
+    if b.shape != (D, 2):
+        raise ValueError(f"box must have shape ({D}, 2) (lower, upper per variable), got {b.shape}")
+    if not np.all(np.isfinite(b)):
+        raise ValueError("box must be finite")
     bad = [n for n, (lo, hi) in zip(state_names, b) if not lo < hi]
-    if bad: raise ValueError(f"box: lower must be < upper for every variable, not for {bad}")
+    if bad:
+        raise ValueError(f"box: lower must be < upper for every variable, not for {bad}")
     return b
+
 
 class DynamicalSystem:
     "A model dx/dt = f(t, x; p): what solvers, datasets, training, metrics and figures may use."
+
     name: str = "system"
     state_names: tuple[str, ...] = ()
-    units: tuple[str, ...] = ()        # one unit string per state variable
+    units: tuple[str, ...] = ()  # one unit string per state variable
     time_unit: str = "ms"
     observable: Observable | None = None
-    box_spec: dict | Sequence = ()     # {name: (lower, upper)}: the physiological box
+    box_spec: dict | Sequence = ()  # {name: (lower, upper)}: the physiological box
 
     @property
-    def dim(self) -> int: return len(self.state_names)
+    def dim(self) -> int:
+        return len(self.state_names)
+
     @property
     def box(self) -> np.ndarray:
         "The physiological box, (D, 2): lower and upper bound of each state variable."
         return _as_box(self.box_spec, self.state_names)
+
     @property
     def observable_index(self) -> int:
         "Column of the observable in the state vector."
         return self.state_names.index(self.observable.variable)
+
     @property
-    def observable_unit(self) -> str: return self.units[self.observable_index]
+    def observable_unit(self) -> str:
+        return self.units[self.observable_index]
+
     @property
-    def is_autonomous(self) -> bool: return True
+    def is_autonomous(self) -> bool:
+        return True
 
     def validate(self):
         "Check the declaration: names, units, box, observable, default state (a ValueError naming what is wrong)."
         if not self.state_names or len(set(self.state_names)) != len(self.state_names):
             raise ValueError(f"state_names must be distinct names, got {self.state_names!r}")
-        if len(self.units) != self.dim: raise ValueError(f"units must have one entry per state variable ({self.dim}), got {len(self.units)}")
+        if len(self.units) != self.dim:
+            raise ValueError(f"units must have one entry per state variable ({self.dim}), got {len(self.units)}")
         box = self.box
-        if not isinstance(self.observable, Observable): raise ValueError(f"observable must be an Observable, got {self.observable!r}")
+        if not isinstance(self.observable, Observable):
+            raise ValueError(f"observable must be an Observable, got {self.observable!r}")
         if self.observable.variable not in self.state_names:
-            raise ValueError(f"observable.variable={self.observable.variable!r} is not a state variable; choose one of {list(self.state_names)}")
+            raise ValueError(
+                f"observable.variable={self.observable.variable!r} is not a state variable; choose one of {list(self.state_names)}"
+            )
         x0 = self.default_x0()
         self.check_state(x0, "default_x0()")
         outside = [n for n, v, (lo, hi) in zip(self.state_names, x0, box) if not lo <= v <= hi]
-        if outside: raise ValueError(f"box does not contain the default state: {outside} outside; widen the box or change the default state")
+        if outside:
+            raise ValueError(
+                f"box does not contain the default state: {outside} outside; widen the box or change the default state"
+            )
         return self
 
     def rhs(self, t, x: np.ndarray) -> np.ndarray:
         "f(t, x) in float64 numpy; `x` has shape (..., D)."
         raise NotImplementedError
+
     def rhs_torch(self, t, x: torch.Tensor) -> torch.Tensor:
         "f(t, x) in torch, differentiable, any float dtype and device; `x` has shape (..., D)."
         raise NotImplementedError
+
     def jacobian(self, t, x: np.ndarray) -> np.ndarray:
         "∂f/∂x, shape (..., D, D); here central finite differences of `rhs` (subclasses give exact ones)."
         x = np.asarray(x, dtype=float)
         eps = 1e-6 * np.maximum(1.0, np.abs(x))
         cols = []
         for j in range(self.dim):
-            d = np.zeros_like(x); d[..., j] = eps[..., j]
-            cols.append((self.rhs(t, x + d) - self.rhs(t, x - d)) / (2 * eps[..., j:j + 1]))
+            d = np.zeros_like(x)
+            d[..., j] = eps[..., j]
+            cols.append((self.rhs(t, x + d) - self.rhs(t, x - d)) / (2 * eps[..., j : j + 1]))
         return np.stack(cols, axis=-1)
+
     def time_derivative(self, t, x: np.ndarray) -> np.ndarray:
         "∂f/∂t at (t, x): zero when autonomous, else a central difference in t."
         x = np.asarray(x, dtype=float)
-        if self.is_autonomous: return np.zeros_like(x)
+        if self.is_autonomous:
+            return np.zeros_like(x)
         h = 1e-6 * np.maximum(1.0, np.abs(t))
         return (self.rhs(t + h, x) - self.rhs(t - h, x)) / (2 * np.asarray(h)[..., None] if np.ndim(h) else 2 * h)
+
     def default_x0(self) -> np.ndarray:
         "The default initial state, shape (D,)."
         raise NotImplementedError
+
     def config(self) -> dict | None:
         "A JSON-ready description that identifies the system (cache key), or None if it has none (a callable input)."
         return None
+
     def compiled(self) -> CompiledField | None:
         "The field as numba functions for the compiled Rodas5P kernel, or None."
         return None
 
     def check_state(self, x, name: str = "x"):
         "Return `x` if it has shape (..., D) and is finite, else raise a `ValueError` naming `name`."
-        if np.iscomplexobj(x): raise ValueError(f"{name} must be real, got a complex array")
+        if np.iscomplexobj(x):
+            raise ValueError(f"{name} must be real, got a complex array")
         check_last_dim(name, x, self.dim)
         return check_finite(name, x)
 
-    def sample_box(self, n: int, # number of states
-                   seed: int, # seeds the stream
-                   stream: str = "box", # name of the independent stream
-                  ) -> np.ndarray: # (n, D), uniform in the box
+    def sample_box(
+        self,
+        n: int,  # number of states
+        seed: int,  # seeds the stream
+        stream: str = "box",  # name of the independent stream
+    ) -> np.ndarray:  # (n, D), uniform in the box
         "States drawn uniformly from the physiological box (seeded)."
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n must be a positive integer, got {n!r}")
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"n must be a positive integer, got {n!r}")
         lo, hi = self.box.T
         return lo + (hi - lo) * rng(seed, stream).random((int(n), self.dim))
 
     def __eq__(self, other):
-        if self is other: return True
-        if type(self) is not type(other): return NotImplemented
+        if self is other:
+            return True
+        if type(self) is not type(other):
+            return NotImplemented
         a, b = self.config(), other.config()
         return a is not None and a == b
+
     def __hash__(self):
         c = self.config()
         return hash((type(self).__name__, repr(sorted(c.items())))) if c is not None else id(self)
+
     def __repr__(self):
         return f"{type(self).__name__}({', '.join(f'{n} [{u}]' for n, u in zip(self.state_names, self.units))})"
 
+
 # %% ../nbs/01_system.ipynb #7ede7ac2
 _SMALL, _SMALL_D = 1e-4, 1e-3
+
 
 def _phi(xp, u):
     "u / (1 - exp(-u)), finite and smooth through u = 0 (xp: numpy or torch)."
     small = xp.abs(u) < _SMALL
     u_safe = xp.where(small, xp.ones_like(u), u)
     return xp.where(small, 1 + u / 2 + u * u / 12, u_safe / -xp.expm1(-u_safe))
+
 
 def _dphi(xp, u):
     "dφ/du, finite and smooth through u = 0."
@@ -173,23 +221,31 @@ def _dphi(xp, u):
     d = -xp.expm1(-u_safe)
     return xp.where(small, 0.5 + u / 6 - u**3 / 180, (d - u_safe * e) / (d * d))
 
+
 # %% ../nbs/01_system.ipynb #52584641
 _FUNCTIONS = ("exp", "log", "sqrt", "tanh", "cosh", "sinh", "sin", "cos")
 
+
 def _numpy_fn():
     ns = {k: getattr(np, k) for k in _FUNCTIONS}
-    return types.SimpleNamespace(**ns, phi=lambda u: _phi(np, np.asarray(u, dtype=float)), dphi=lambda u: _dphi(np, np.asarray(u, dtype=float)))
+    return types.SimpleNamespace(
+        **ns, phi=lambda u: _phi(np, np.asarray(u, dtype=float)), dphi=lambda u: _dphi(np, np.asarray(u, dtype=float))
+    )
+
 
 def _torch_fn():
     def as_tensor(f):
         return lambda u: f(u if isinstance(u, torch.Tensor) else torch.as_tensor(u, dtype=torch.float64))
+
     ns = {k: as_tensor(getattr(torch, k)) for k in _FUNCTIONS}
     return types.SimpleNamespace(**ns, phi=as_tensor(lambda u: _phi(torch, u)), dphi=as_tensor(lambda u: _dphi(torch, u)))
+
 
 NUMPY_FN, TORCH_FN = _numpy_fn(), _torch_fn()
 
 # %% ../nbs/01_system.ipynb #69ccb02f
 _SYMPY = None
+
 
 def _sympy():
     "sympy and the symbolic φ, φ' (imported on first use: only generating code needs them)."
@@ -200,24 +256,37 @@ def _sympy():
 
         class dphi(sp.Function):
             "φ'(u)."
+
             def fdiff(self, argindex=1):
                 u = self.args[0]
                 return sp.diff((1 - (1 + u) * sp.exp(-u)) / (1 - sp.exp(-u)) ** 2, u)
 
         class phi(sp.Function):
             "φ(u) = u / (1 - exp(-u))."
-            def fdiff(self, argindex=1): return dphi(self.args[0])
+
+            def fdiff(self, argindex=1):
+                return dphi(self.args[0])
 
         class Printer(PythonCodePrinter):
             "Plain names (exp, phi) resolved in the namespace the code runs in; floats at full precision."
-            def _print_Float(self, e): return repr(float(e))
-            def _print_Rational(self, e): return f"({e.p}/{e.q})"
-            def _print_Function(self, e): return f"{e.func.__name__}({', '.join(self._print(a) for a in e.args)})"
+
+            def _print_Float(self, e):
+                return repr(float(e))
+
+            def _print_Rational(self, e):
+                return f"({e.p}/{e.q})"
+
+            def _print_Function(self, e):
+                return f"{e.func.__name__}({', '.join(self._print(a) for a in e.args)})"
+
             def _print_Pow(self, e, rational=False):
                 b, x = e.args
-                if x == sp.Rational(1, 2): return f"sqrt({self._print(b)})"
-                if x.is_Integer and x < 0: return f"(1.0/({self._print(b ** -x)}))"
+                if x == sp.Rational(1, 2):
+                    return f"sqrt({self._print(b)})"
+                if x.is_Integer and x < 0:
+                    return f"(1.0/({self._print(b**-x)}))"
                 return f"({self._print(b)})**{self._print(x)}" if not x.is_Integer else f"({self._print(b)})**{int(x)}"
+
             _print_exp = _print_log = _print_tanh = _print_cosh = _print_sinh = _print_sin = _print_cos = _print_Function
             _print_sqrt = _print_Function
 
@@ -225,20 +294,28 @@ def _sympy():
         _SYMPY = types.SimpleNamespace(sp=sp, fn=fn, printer=Printer())
     return _SYMPY
 
+
 # %% ../nbs/01_system.ipynb #eff946b5
 def _njit_phi():
     "Scalar φ and φ' for numba (the same branches and thresholds as `_phi`, `_dphi`)."
     from numba import njit
+
     @njit(cache=False, error_model="numpy")
     def phi(u):
-        if abs(u) < _SMALL: return 1.0 + u / 2 + u * u / 12
+        if abs(u) < _SMALL:
+            return 1.0 + u / 2 + u * u / 12
         return u / -math.expm1(-u)
+
     @njit(cache=False, error_model="numpy")
     def dphi(u):
-        if abs(u) < _SMALL_D: return 0.5 + u / 6 - u * u * u / 180
-        e = math.exp(-u); d = -math.expm1(-u)
+        if abs(u) < _SMALL_D:
+            return 0.5 + u / 6 - u * u * u / 180
+        e = math.exp(-u)
+        d = -math.expm1(-u)
         return (d - u * e) / (d * d)
+
     return phi, dphi
+
 
 # %% ../nbs/01_system.ipynb #6a1eb63b
 def _source(name: str, args: str, pre: list[str], targets: list[str], exprs, printer) -> str:
@@ -249,63 +326,83 @@ def _source(name: str, args: str, pre: list[str], targets: list[str], exprs, pri
     body += [f"{tg} = {printer.doprint(e)}" for tg, e in zip(targets, reduced)]
     return f"def {name}({args}):\n" + "\n".join("    " + line for line in body) + "\n"
 
-_GENERATED: dict = {}   # (class, structure) -> _Generated
+
+_GENERATED: dict = {}  # (class, structure) -> _Generated
+
 
 def _is_number(v) -> bool:
     return not isinstance(v, bool) and isinstance(v, (int, float, np.floating, np.integer)) and math.isfinite(v)
 
+
 class _Generated(NamedTuple):
-    sources: dict          # name -> source text (for reading)
-    jac_numpy: Callable    # (t, x components..., p values...) -> D*D entries
+    sources: dict  # name -> source text (for reading)
+    jac_numpy: Callable  # (t, x components..., p values...) -> D*D entries
     dfdt_numpy: Callable | None
-    numba: dict            # name -> compiled function (filled lazily)
+    numba: dict  # name -> compiled function (filled lazily)
     uses_t: bool
+
 
 def _flatten(v) -> list:
     "The scalars of a (nested) tuple, in order."
     return [s for e in v for s in _flatten(e)] if isinstance(v, (tuple, list)) else [v]
 
+
 def _unflatten(template: dict, it) -> dict:
     "Refill a {name: value or nested tuple} template from an iterator of scalars."
-    def fill(v): return tuple(fill(e) for e in v) if isinstance(v, (tuple, list)) else next(it)
+
+    def fill(v):
+        return tuple(fill(e) for e in v) if isinstance(v, (tuple, list)) else next(it)
+
     return {k: fill(v) for k, v in template.items()}
+
 
 def _generate(system) -> _Generated:
     "Symbolic field of `system.equations`, its Jacobian (and ∂f/∂t), and their source code."
-    S = _sympy(); sp, printer = S.sp, S.printer
+    S = _sympy()
+    sp, printer = S.sp, S.printer
     cls, names = type(system), system.state_names
     template = system._param_template()
     t = sp.Symbol("t", real=True)
     xs = [sp.Symbol(f"x_{i}", real=True) for i in range(len(names))]
     P = len(_flatten(list(template.values())))
     ps = [sp.Symbol(f"p_{j}", real=True) for j in range(P)]
-    p_ns = types.SimpleNamespace(**_unflatten(template, iter(ps)))   # tuple-valued parameters stay tuples of symbols
+    p_ns = types.SimpleNamespace(**_unflatten(template, iter(ps)))  # tuple-valued parameters stay tuples of symbols
     f = [sp.sympify(e) for e in system.equations(t, tuple(xs), p_ns, S.fn)]
     D = len(names)
-    if len(f) != D: raise ValueError(f"{cls.__name__}.equations returned {len(f)} components for {D} state variables")
+    if len(f) != D:
+        raise ValueError(f"{cls.__name__}.equations returned {len(f)} components for {D} state variables")
     J = [sp.diff(fi, xj) for fi in f for xj in xs]
     uses_t = any(t in fi.free_symbols for fi in f)
     ft = [sp.diff(fi, t) for fi in f] if uses_t else None
     unpack = [f"x_{i} = y[{i}]" for i in range(D)] + [f"p_{j} = p[{j}]" for j in range(P)]
-    nz = [i for i in range(D * D) if J[i] != 0]     # a network's Jacobian is mostly zeros: write only the rest
-    src = {"rhs": _source("rhs", "t, y, p, out", unpack, [f"out[{i}]" for i in range(D)], f, printer),
-           "jac": _source("jac", "t, y, p, J", unpack + ["J[:, :] = 0.0"], [f"J[{i // D}, {i % D}]" for i in nz],
-                          [J[i] for i in nz], printer)}
-    if uses_t: src["dfdt"] = _source("dfdt", "t, y, p, out", unpack, [f"out[{i}]" for i in range(D)], ft, printer)
+    nz = [i for i in range(D * D) if J[i] != 0]  # a network's Jacobian is mostly zeros: write only the rest
+    src = {
+        "rhs": _source("rhs", "t, y, p, out", unpack, [f"out[{i}]" for i in range(D)], f, printer),
+        "jac": _source(
+            "jac", "t, y, p, J", unpack + ["J[:, :] = 0.0"], [f"J[{i // D}, {i % D}]" for i in nz], [J[i] for i in nz], printer
+        ),
+    }
+    if uses_t:
+        src["dfdt"] = _source("dfdt", "t, y, p, out", unpack, [f"out[{i}]" for i in range(D)], ft, printer)
     argnames = ", ".join(["t"] + [f"x_{i}" for i in range(D)] + [f"p_{j}" for j in range(P)])
     src["jac_numpy"] = _source("jac_numpy", argnames, [], ["_J"], [sp.Tuple(*J)], printer).replace("    _J = ", "    return ")
     ns = dict(vars(NUMPY_FN))
     exec(src["jac_numpy"], ns)
     dfdt_np = None
     if uses_t:
-        src["dfdt_numpy"] = _source("dfdt_numpy", argnames, [], ["_F"], [sp.Tuple(*ft)], printer).replace("    _F = ", "    return ")
-        exec(src["dfdt_numpy"], ns); dfdt_np = ns["dfdt_numpy"]
+        src["dfdt_numpy"] = _source("dfdt_numpy", argnames, [], ["_F"], [sp.Tuple(*ft)], printer).replace(
+            "    _F = ", "    return "
+        )
+        exec(src["dfdt_numpy"], ns)
+        dfdt_np = ns["dfdt_numpy"]
     return _Generated(src, ns["jac_numpy"], dfdt_np, {}, uses_t)
+
 
 def _compile(gen: _Generated, name: str, dim: int, n_params: int):
     "The numba function `name` of a generated field (compiled once, then cached)."
     if name not in gen.numba:
         from numba import njit
+
         phi, dphi = _njit_phi()
         ns = {**{k: getattr(math, k) for k in _FUNCTIONS}, "phi": phi, "dphi": dphi}
         exec(gen.sources[name], ns)
@@ -314,20 +411,26 @@ def _compile(gen: _Generated, name: str, dim: int, n_params: int):
         gen.numba[name] = fn
     return gen.numba[name]
 
+
 # %% ../nbs/01_system.ipynb #946b76fe
 class SymbolicSystem(DynamicalSystem):
     "A system whose `equations(t, x, p, fn)` are written once; numpy, torch, Jacobian and compiled code follow from them."
-    Params: type = None                 # a frozen dataclass of the parameters
-    inputs: tuple[str, ...] = ()        # parameters that may be a function of t
 
-    def __init__(self, params=None, # an instance of `Params`; default: Params()
-                ):
-        if params is None: params = self.Params()
+    Params: type = None  # a frozen dataclass of the parameters
+    inputs: tuple[str, ...] = ()  # parameters that may be a function of t
+
+    def __init__(
+        self,
+        params=None,  # an instance of `Params`; default: Params()
+    ):
+        if params is None:
+            params = self.Params()
         if not isinstance(params, self.Params):
             raise ValueError(f"params must be a {self.Params.__name__}, got {type(params).__name__}")
         for f in dataclasses.fields(params):
             v = getattr(params, f.name)
-            if f.name in self.inputs and callable(v): continue
+            if f.name in self.inputs and callable(v):
+                continue
             if not all(_is_number(e) for e in _flatten(v)):
                 allowed = "a finite number (or a tuple of them)" + (" or a function of t" if f.name in self.inputs else "")
                 raise ValueError(f"params.{f.name} must be {allowed}, got {v!r}")
@@ -339,16 +442,26 @@ class SymbolicSystem(DynamicalSystem):
         raise NotImplementedError
 
     @property
-    def param_names(self) -> tuple[str, ...]: return tuple(f.name for f in dataclasses.fields(self.Params))
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(self.Params))
+
     @property
-    def _callable_inputs(self) -> list[str]: return [k for k in self.inputs if callable(getattr(self.params, k))]
+    def _callable_inputs(self) -> list[str]:
+        return [k for k in self.inputs if callable(getattr(self.params, k))]
+
     @property
-    def is_autonomous(self) -> bool: return not self._callable_inputs and not self.generated().uses_t
+    def is_autonomous(self) -> bool:
+        return not self._callable_inputs and not self.generated().uses_t
 
     def structure(self) -> tuple:
         "What besides the class fixes the form of the equations: the shapes of tuple-valued parameters (a network's size)."
-        def shape(v): return tuple(shape(e) for e in v) if isinstance(v, (tuple, list)) else None
-        return tuple((k, shape(getattr(self.params, k))) for k in self.param_names if isinstance(getattr(self.params, k), (tuple, list)))
+
+        def shape(v):
+            return tuple(shape(e) for e in v) if isinstance(v, (tuple, list)) else None
+
+        return tuple(
+            (k, shape(getattr(self.params, k))) for k in self.param_names if isinstance(getattr(self.params, k), (tuple, list))
+        )
 
     def _param_template(self) -> dict:
         "{name: value}: what the equations see as p (inputs as plain placeholders)."
@@ -357,7 +470,8 @@ class SymbolicSystem(DynamicalSystem):
     def generated(self) -> _Generated:
         "The symbolic field, its exact Jacobian and their generated source (made once per class and structure)."
         key = (type(self), self.structure())
-        if key not in _GENERATED: _GENERATED[key] = _generate(self)
+        if key not in _GENERATED:
+            _GENERATED[key] = _generate(self)
         return _GENERATED[key]
 
     def _values(self, t, overrides=None) -> dict:
@@ -368,30 +482,42 @@ class SymbolicSystem(DynamicalSystem):
             vals[k] = v(t) if callable(v) else v
         return vals
 
-    def _flat_values(self, t) -> list: return _flatten(list(self._values(t).values()))
+    def _flat_values(self, t) -> list:
+        return _flatten(list(self._values(t).values()))
 
     def _run(self, t, x, xp, fn, overrides=None):
         D = self.dim
         p = types.SimpleNamespace(**self._values(t, overrides))
         out = self.equations(t, tuple(x[..., i] for i in range(D)), p, fn)
-        out = xp.broadcast_arrays(*out) if xp is np else torch.broadcast_tensors(*[o if isinstance(o, torch.Tensor) else torch.as_tensor(o, dtype=x.dtype, device=x.device) for o in out])
+        out = (
+            xp.broadcast_arrays(*out)
+            if xp is np
+            else torch.broadcast_tensors(
+                *[o if isinstance(o, torch.Tensor) else torch.as_tensor(o, dtype=x.dtype, device=x.device) for o in out]
+            )
+        )
         return xp.stack(out, -1)
 
-    def rhs(self, t, # time (a float, or per-state times broadcastable to x[..., 0])
-            x: np.ndarray, # state (..., D)
-           ) -> np.ndarray: # dx/dt (..., D), float64
+    def rhs(
+        self,
+        t,  # time (a float, or per-state times broadcastable to x[..., 0])
+        x: np.ndarray,  # state (..., D)
+    ) -> np.ndarray:  # dx/dt (..., D), float64
         "The field in float64 numpy, batched over leading axes."
         x = np.asarray(x, dtype=np.float64)
         return self._run(t, x, np, NUMPY_FN)
 
-    def rhs_torch(self, t, # time: float or tensor
-                  x: torch.Tensor, # state (..., D), any float dtype and device
-                  params: dict | None = None, # optional parameter overrides, e.g. learnable tensors {"g_Na": θ}
-                 ) -> torch.Tensor: # dx/dt (..., D)
+    def rhs_torch(
+        self,
+        t,  # time: float or tensor
+        x: torch.Tensor,  # state (..., D), any float dtype and device
+        params: dict | None = None,  # optional parameter overrides, e.g. learnable tensors {"g_Na": θ}
+    ) -> torch.Tensor:  # dx/dt (..., D)
         "The field in torch: differentiable in x and in any parameter given as a tensor."
         if params:
             unknown = [k for k in params if k not in self.param_names]
-            if unknown: raise ValueError(f"params: {unknown} are not parameters of {self.name}; choose from {list(self.param_names)}")
+            if unknown:
+                raise ValueError(f"params: {unknown} are not parameters of {self.name}; choose from {list(self.param_names)}")
         return self._run(t, x, torch, TORCH_FN, params)
 
     def jacobian(self, t, x: np.ndarray) -> np.ndarray:
@@ -399,7 +525,7 @@ class SymbolicSystem(DynamicalSystem):
         x = np.asarray(x, dtype=np.float64)
         D = self.dim
         entries = self.generated().jac_numpy(t, *(x[..., i] for i in range(D)), *self._flat_values(t))
-        return np.stack(np.broadcast_arrays(*entries, x[..., 0]), -1)[..., :D * D].reshape(x.shape + (D,))
+        return np.stack(np.broadcast_arrays(*entries, x[..., 0]), -1)[..., : D * D].reshape(x.shape + (D,))
 
     def time_derivative(self, t, x: np.ndarray) -> np.ndarray:
         "∂f/∂t: exact for explicit time dependence, plus a central difference through callable inputs."
@@ -408,8 +534,8 @@ class SymbolicSystem(DynamicalSystem):
         gen = self.generated()
         if gen.uses_t:
             entries = gen.dfdt_numpy(t, *(x[..., i] for i in range(self.dim)), *self._flat_values(t))
-            out = out + np.stack(np.broadcast_arrays(*entries, x[..., 0]), -1)[..., :self.dim]
-        if self._callable_inputs:   # d/dt through u(t) only: hold the explicit t fixed
+            out = out + np.stack(np.broadcast_arrays(*entries, x[..., 0]), -1)[..., : self.dim]
+        if self._callable_inputs:  # d/dt through u(t) only: hold the explicit t fixed
             h = 1e-6 * np.maximum(1.0, np.abs(t))
             hi = {k: getattr(self.params, k)(t + h) for k in self._callable_inputs}
             lo = {k: getattr(self.params, k)(t - h) for k in self._callable_inputs}
@@ -419,18 +545,24 @@ class SymbolicSystem(DynamicalSystem):
 
     def config(self) -> dict | None:
         "Model name and parameters (tuples as lists); None when an input is a function of t."
-        if self._callable_inputs: return None
-        def plain(v): return [plain(e) for e in v] if isinstance(v, (tuple, list)) else v
+        if self._callable_inputs:
+            return None
+
+        def plain(v):
+            return [plain(e) for e in v] if isinstance(v, (tuple, list)) else v
+
         return {"model": self.name, **{k: plain(v) for k, v in dataclasses.asdict(self.params).items()}}
 
     def param_vector(self) -> np.ndarray:
         "The parameters as the float64 vector p of the compiled functions (`Params` order)."
-        if self._callable_inputs: raise ValueError(f"{self._callable_inputs} are functions of t: the compiled field needs constants")
+        if self._callable_inputs:
+            raise ValueError(f"{self._callable_inputs} are functions of t: the compiled field needs constants")
         return np.array([float(v) for v in self._flat_values(0.0)])
 
     def compiled(self) -> CompiledField | None:
         "Generated numba rhs, jac (and dfdt) with the parameter vector; None with a callable input."
-        if self._callable_inputs: return None
+        if self._callable_inputs:
+            return None
         gen, D, P = self.generated(), self.dim, len(self._flat_values(0.0))
         dfdt = _compile(gen, "dfdt", D, P) if gen.uses_t else None
         return CompiledField(_compile(gen, "rhs", D, P), _compile(gen, "jac", D, P), dfdt, self.param_vector())
@@ -439,29 +571,49 @@ class SymbolicSystem(DynamicalSystem):
         "The generated code of the compiled field, to read."
         return "\n".join(v for k, v in self.generated().sources.items() if k in ("rhs", "jac", "dfdt"))
 
-    def __getstate__(self): return {"params": self.params}
-    def __setstate__(self, st): self.params = st["params"]
+    def __getstate__(self):
+        return {"params": self.params}
+
+    def __setstate__(self, st):
+        self.params = st["params"]
+
 
 # %% ../nbs/01_system.ipynb #bc477ed7
 SCIPY_METHODS = ("Radau", "BDF", "LSODA")
 
-def solve_scipy(model: DynamicalSystem, # the system
-                t_span: tuple[float, float], # (t0, t1) in the system's time unit
-                t_eval: np.ndarray, # output times, inside t_span
-                x0: np.ndarray | None = None, # initial state (D,); default: model.default_x0()
-                method: str = "Radau", # "Radau" | "BDF" | "LSODA"
-                rtol: float = 1e-10, atol: float = 1e-10,
-               ) -> np.ndarray: # states at t_eval, shape (len(t_eval), D)
+
+def solve_scipy(
+    model: DynamicalSystem,  # the system
+    t_span: tuple[float, float],  # (t0, t1) in the system's time unit
+    t_eval: np.ndarray,  # output times, inside t_span
+    x0: np.ndarray | None = None,  # initial state (D,); default: model.default_x0()
+    method: str = "Radau",  # "Radau" | "BDF" | "LSODA"
+    rtol: float = 1e-10,
+    atol: float = 1e-10,
+) -> np.ndarray:  # states at t_eval, shape (len(t_eval), D)
     "Integrate `model` with a stiff scipy solver (its Jacobian); raises if the solver fails."
     from scipy.integrate import solve_ivp
     from pinode_sr.core import check_choice, check_positive
+
     check_choice("method", method, SCIPY_METHODS)
-    check_positive("rtol", rtol); check_positive("atol", atol)
+    check_positive("rtol", rtol)
+    check_positive("atol", atol)
     x0 = model.default_x0() if x0 is None else np.asarray(x0)
     model.check_state(x0, "x0")
-    sol = solve_ivp(model.rhs, t_span, np.asarray(x0, dtype=float), method=method, t_eval=t_eval, rtol=rtol, atol=atol,
-                    jac=model.jacobian, dense_output=False)
-    if not sol.success: raise RuntimeError(f"scipy {method} failed: {sol.message}")
+    sol = solve_ivp(
+        model.rhs,
+        t_span,
+        np.asarray(x0, dtype=float),
+        method=method,
+        t_eval=t_eval,
+        rtol=rtol,
+        atol=atol,
+        jac=model.jacobian,
+        dense_output=False,
+    )
+    if not sol.success:
+        raise RuntimeError(f"scipy {method} failed: {sol.message}")
     return sol.y.T
 
-ODEModel = DynamicalSystem   # the name of the interface before it had its own module
+
+ODEModel = DynamicalSystem  # the name of the interface before it had its own module

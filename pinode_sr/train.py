@@ -11,65 +11,90 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .core import (MAX_STEPS, check_bool, check_choice, check_int, check_number, check_positive,
-                            check_seeds, check_steps, config_hash)
+from pinode_sr.core import (
+    MAX_STEPS,
+    check_bool,
+    check_choice,
+    check_int,
+    check_number,
+    check_positive,
+    check_seeds,
+    check_steps,
+    config_hash,
+)
 from .gradients import ADAPTIVE_METHODS, GRADIENT_METHODS, KERNELS, StepBudgetExceeded, rollout_model, rollout_nograd
 from .dataset import DatasetConfig, OscillationDataset, single_oscillation
 from .loop import Phase, RunStopped, Task, check_run_args, fit
 from .metrics import check_scoring_windows, score_members
 from .models import ACTIVATIONS, EnsembleMLP
 from .reference import reference_trajectory
-from .residuals import (COLLOCATIONS, DATA_NORMS, SCALES, Collocation, data_loss, derivative_scales,
-                                 physics_residual)
+from .residuals import COLLOCATIONS, DATA_NORMS, SCALES, Collocation, data_loss, derivative_scales, physics_residual
 from .runs import RunFolder, load_or_run
 from .solvers import SOLVERS, steps_per_interval
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'MAX_ITERATIONS', 'MAX_CYCLE_POINTS', 'TRAIN_METHODS', 'PRESETS', 'TrainConfig', 'preset', 'Problem',
-           'adaptive_options', 'evaluate', 'phases', 'NeuralODETask', 'train', 'load_or_train', 'load_model']
+__all__ = [
+    "SCHEDULES",
+    "MAX_ITERATIONS",
+    "MAX_CYCLE_POINTS",
+    "TRAIN_METHODS",
+    "PRESETS",
+    "TrainConfig",
+    "preset",
+    "Problem",
+    "adaptive_options",
+    "evaluate",
+    "phases",
+    "NeuralODETask",
+    "train",
+    "load_or_train",
+    "load_model",
+]
 
 # %% ../nbs/06_train.ipynb #ca9bd893
 SCHEDULES = ("warmup", "joint", "lambda_warmup")
-MAX_ITERATIONS = 10_000_000   # per phase: a bounded cost
-MAX_CYCLE_POINTS = 100_000    # own-cycle collocation points per member
+MAX_ITERATIONS = 10_000_000  # per phase: a bounded cost
+MAX_CYCLE_POINTS = 100_000  # own-cycle collocation points per member
 TRAIN_METHODS = tuple(SOLVERS) + ADAPTIVE_METHODS
+
 
 @dataclass(frozen=True)
 class TrainConfig:
     "Everything that determines a PI-NODE-SR training run (hash = run folder name)."
-    data: DatasetConfig = DatasetConfig()   # the single-oscillation dataset
-    seeds: tuple = tuple(range(8))          # one ensemble member per seed
+
+    data: DatasetConfig = DatasetConfig()  # the single-oscillation dataset
+    seeds: tuple = tuple(range(8))  # one ensemble member per seed
     # vector field
     width: int = 64
     depth: int = 2
     activation: str = "tanh"
-    output_scale: bool = True               # multiply outputs by the derivative scales (else 1)
+    output_scale: bool = True  # multiply outputs by the derivative scales (else 1)
     dtype: str = "float32"
     # solver and gradient
-    method: str = "heun"                    # a fixed-step solver (SOLVERS) or "dopri5" (adaptive, the baseline)
-    dt: float = 0.05                        # ms; must divide data.dt_obs (adaptive: the evaluation grid)
-    rtol: float = 1e-4                      # tolerances and step budget of an adaptive method
+    method: str = "heun"  # a fixed-step solver (SOLVERS) or "dopri5" (adaptive, the baseline)
+    dt: float = 0.05  # ms; must divide data.dt_obs (adaptive: the evaluation grid)
+    rtol: float = 1e-4  # tolerances and step budget of an adaptive method
     atol: float = 1e-5
     max_num_steps: int = 20_000
-    gradient: str = "backprop"              # "backprop" | "checkpoint" | "backsolve"
-    kernel: str = "auto"                    # "auto" | "fused" | "torch": who integrates the rollouts (see below)
+    gradient: str = "backprop"  # "backprop" | "checkpoint" | "backsolve"
+    kernel: str = "auto"  # "auto" | "fused" | "torch": who integrates the rollouts (see below)
     # loss
-    lam: float = 10.0                       # physics weight λ in the joint phase (0: vanilla neural ODE); see below
-    lam_end: float | None = None            # λ at the end of the joint phase (exponential decay); None = lam
-    residual_scale: str = "std"             # "std" = scale-aware; "none" = plain residual
-    data_norm: str = "normalised"           # "normalised" | "raw"
-    collocation: str = "jittered"           # "observed" | "jittered"
+    lam: float = 10.0  # physics weight λ in the joint phase (0: vanilla neural ODE); see below
+    lam_end: float | None = None  # λ at the end of the joint phase (exponential decay); None = lam
+    residual_scale: str = "std"  # "std" = scale-aware; "none" = plain residual
+    data_norm: str = "normalised"  # "normalised" | "raw"
+    collocation: str = "jittered"  # "observed" | "jittered"
     n_copies: int = 4
     jitter: float = 0.1
-    cycle_start: int = 2000                 # first own-cycle collocation refresh (physics iteration); see cycle_every
-    cycle_every: int = 500                  # refresh period in the physics phase (0: no own-cycle points)
-    cycle_every_joint: int = 250            # refresh period in the joint phase (0: keep the last)
+    cycle_start: int = 2000  # first own-cycle collocation refresh (physics iteration); see cycle_every
+    cycle_every: int = 500  # refresh period in the physics phase (0: no own-cycle points)
+    cycle_every_joint: int = 250  # refresh period in the joint phase (0: keep the last)
     cycle_t0: float = 10.0
     cycle_t1: float = 150.0
     cycle_dt: float = 0.2
     cycle_jitter: float = 0.05
-    spike_weight: float = 0.0               # joint-phase residual weight in the top of an event (see below)
-    spike_level: float | None = None        # the top: observable above this (None: the system's observable.top)
+    spike_weight: float = 0.0  # joint-phase residual weight in the top of an event (see below)
+    spike_level: float | None = None  # the top: observable above this (None: the system's observable.top)
     # schedule and optimiser
     schedule: str = "warmup"
     phys_iters: int = 10_000
@@ -78,22 +103,26 @@ class TrainConfig:
     joint_iters: int = 1000
     lr_joint: float = 1e-4
     lr_joint_end: float = 1e-5
-    clip: float = 1.0                       # per-member gradient norm
-    lbfgs_iters: int = 0                    # optional L-BFGS refinement after the joint phase
+    clip: float = 1.0  # per-member gradient norm
+    lbfgs_iters: int = 0  # optional L-BFGS refinement after the joint phase
     # evaluation and bookkeeping (not part of the science, but of the hash: they change the log)
     t_eval_end: float = 150.0
-    eval_every: int = 1000                  # extrapolation metrics during training (0: only at the end)
+    eval_every: int = 1000  # extrapolation metrics during training (0: only at the end)
     log_every: int = 50
     checkpoint_every: int = 1000
 
     def __post_init__(self):
         "Check every field by type and range (bools are not integers, strings are not numbers, NaN and inf are refused)."
-        if not isinstance(self.data, DatasetConfig): raise TypeError(f"data must be a DatasetConfig, got {type(self.data).__name__}")
+        if not isinstance(self.data, DatasetConfig):
+            raise TypeError(f"data must be a DatasetConfig, got {type(self.data).__name__}")
         if not self.data.system.is_autonomous:
-            raise ValueError(f"data.system={self.data.system!r} is not autonomous, but the neural ODE's field f(x) has no time "
-                             "input: train it on an autonomous system (constant inputs), or use the PINN")
+            raise ValueError(
+                f"data.system={self.data.system!r} is not autonomous, but the neural ODE's field f(x) has no time "
+                "input: train it on an autonomous system (constant inputs), or use the PINN"
+            )
         check_seeds("seeds", self.seeds)
-        check_int("width", self.width, 1, 4096); check_int("depth", self.depth, 1, 64)
+        check_int("width", self.width, 1, 4096)
+        check_int("depth", self.depth, 1, 64)
         check_choice("activation", self.activation, ACTIVATIONS)
         check_bool("output_scale", self.output_scale)
         check_choice("dtype", self.dtype, ("float32", "float64"))
@@ -103,67 +132,103 @@ class TrainConfig:
             raise ValueError(f"gradient='checkpoint' needs a fixed-step method, not method={self.method!r}")
         check_choice("kernel", self.kernel, KERNELS)
         if self.kernel == "fused" and (self.method, self.activation, self.gradient) != ("heun", "tanh", "backprop"):
-            raise ValueError("kernel='fused' needs method='heun', activation='tanh' and gradient='backprop' (the fused Heun "
-                             f"kernel), got method={self.method!r}, activation={self.activation!r}, gradient={self.gradient!r}")
-        check_number("rtol", self.rtol, 0, 1, lo_open=True); check_number("atol", self.atol, 0, lo_open=True)
+            raise ValueError(
+                "kernel='fused' needs method='heun', activation='tanh' and gradient='backprop' (the fused Heun "
+                f"kernel), got method={self.method!r}, activation={self.activation!r}, gradient={self.gradient!r}"
+            )
+        check_number("rtol", self.rtol, 0, 1, lo_open=True)
+        check_number("atol", self.atol, 0, lo_open=True)
         check_int("max_num_steps", self.max_num_steps, 1, MAX_STEPS)
         check_choice("residual_scale", self.residual_scale, SCALES)
         check_choice("data_norm", self.data_norm, DATA_NORMS)
         check_choice("collocation", self.collocation, COLLOCATIONS)
         check_choice("schedule", self.schedule, SCHEDULES)
         check_positive("dt", self.dt)
-        steps_per_interval([0.0, self.data.dt_obs], self.dt)      # dt must divide the sample interval
-        check_number("lam", self.lam, 0); check_number("lam_end", self.lam_end, 0, none_ok=True)
+        steps_per_interval([0.0, self.data.dt_obs], self.dt)  # dt must divide the sample interval
+        check_number("lam", self.lam, 0)
+        check_number("lam_end", self.lam_end, 0, none_ok=True)
         if self.lam > 0 and self.lam_end == 0 and self.schedule != "lambda_warmup":
             raise ValueError(f"lam_end must be > 0 when lam={self.lam} > 0 (an exponential λ decay cannot end at 0), got 0")
-        for k in ("lr_phys", "lr_phys_end", "lr_joint", "lr_joint_end", "clip", "cycle_dt"): check_positive(k, getattr(self, k))
-        for k in ("jitter", "cycle_jitter", "spike_weight"): check_number(k, getattr(self, k), 0)
+        for k in ("lr_phys", "lr_phys_end", "lr_joint", "lr_joint_end", "clip", "cycle_dt"):
+            check_positive(k, getattr(self, k))
+        for k in ("jitter", "cycle_jitter", "spike_weight"):
+            check_number(k, getattr(self, k), 0)
         check_number("spike_level", self.spike_level, none_ok=True)
-        for k in ("phys_iters", "joint_iters", "lbfgs_iters"): check_int(k, getattr(self, k), 0, MAX_ITERATIONS)
-        for k in ("eval_every", "checkpoint_every", "cycle_every", "cycle_every_joint", "cycle_start"): check_int(k, getattr(self, k), 0)
+        for k in ("phys_iters", "joint_iters", "lbfgs_iters"):
+            check_int(k, getattr(self, k), 0, MAX_ITERATIONS)
+        for k in ("eval_every", "checkpoint_every", "cycle_every", "cycle_every_joint", "cycle_start"):
+            check_int(k, getattr(self, k), 0)
         check_int("log_every", self.log_every, 1)
         check_int("n_copies", self.n_copies, 0, 1000)
         check_number("t_eval_end", self.t_eval_end, 0, lo_open=True)
-        if self.t_eval_end > self.data.t_end: raise ValueError(f"t_eval_end={self.t_eval_end} is beyond the data's t_end={self.data.t_end}")
-        if not self.data.t_train_end <= self.t_eval_end: raise ValueError("t_eval_end must cover the training window")
-        r = self.t_eval_end / self.dt                             # dt must divide the evaluation horizon (its reference grid)
-        if abs(r - round(r)) > 1e-6: raise ValueError(f"dt={self.dt} must divide t_eval_end={self.t_eval_end}")
+        if self.t_eval_end > self.data.t_end:
+            raise ValueError(f"t_eval_end={self.t_eval_end} is beyond the data's t_end={self.data.t_end}")
+        if not self.data.t_train_end <= self.t_eval_end:
+            raise ValueError("t_eval_end must cover the training window")
+        r = self.t_eval_end / self.dt  # dt must divide the evaluation horizon (its reference grid)
+        if abs(r - round(r)) > 1e-6:
+            raise ValueError(f"dt={self.dt} must divide t_eval_end={self.t_eval_end}")
         check_steps("t_eval_end", self.t_eval_end, self.dt)
-        check_number("cycle_t0", self.cycle_t0, 0); check_number("cycle_t1", self.cycle_t1, 0)
-        if not self.cycle_t1 > self.cycle_t0: raise ValueError(f"cycle_t1 must be > cycle_t0={self.cycle_t0}, got {self.cycle_t1}")
-        check_steps("cycle_t1", self.cycle_t1, self.dt)           # the own-cycle rollout: a bounded cost
-        if self.cycle_dt < self.dt: raise ValueError(f"cycle_dt must be >= dt={self.dt} (one point per step at most), got {self.cycle_dt}")
-        check_steps("cycle points (cycle_t1 - cycle_t0) / cycle_dt", self.cycle_t1 - self.cycle_t0, self.cycle_dt, MAX_CYCLE_POINTS)
+        check_number("cycle_t0", self.cycle_t0, 0)
+        check_number("cycle_t1", self.cycle_t1, 0)
+        if not self.cycle_t1 > self.cycle_t0:
+            raise ValueError(f"cycle_t1 must be > cycle_t0={self.cycle_t0}, got {self.cycle_t1}")
+        check_steps("cycle_t1", self.cycle_t1, self.dt)  # the own-cycle rollout: a bounded cost
+        if self.cycle_dt < self.dt:
+            raise ValueError(f"cycle_dt must be >= dt={self.dt} (one point per step at most), got {self.cycle_dt}")
+        check_steps(
+            "cycle points (cycle_t1 - cycle_t0) / cycle_dt", self.cycle_t1 - self.cycle_t0, self.cycle_dt, MAX_CYCLE_POINTS
+        )
 
     @property
-    def K(self) -> int: return len(self.seeds)
+    def K(self) -> int:
+        return len(self.seeds)
+
 
 # %% ../nbs/06_train.ipynb #a650cc3a
 PRESETS = {
     "paper": TrainConfig(),
-    "smoke": TrainConfig(seeds=(0, 1), phys_iters=300, cycle_start=100, cycle_every=100, joint_iters=20,
-                         eval_every=100, log_every=10, checkpoint_every=100, t_eval_end=60.0),
-    "vanilla": TrainConfig(lam=0.0, schedule="joint", joint_iters=12_000, lr_phys=1e-3, lr_joint_end=1e-5, cycle_every=0,
-                           cycle_every_joint=0),
+    "smoke": TrainConfig(
+        seeds=(0, 1),
+        phys_iters=300,
+        cycle_start=100,
+        cycle_every=100,
+        joint_iters=20,
+        eval_every=100,
+        log_every=10,
+        checkpoint_every=100,
+        t_eval_end=60.0,
+    ),
+    "vanilla": TrainConfig(
+        lam=0.0, schedule="joint", joint_iters=12_000, lr_phys=1e-3, lr_joint_end=1e-5, cycle_every=0, cycle_every_joint=0
+    ),
 }
 
-def preset(name: str, # "paper" | "smoke" | "vanilla"
-           **overrides, # fields to replace, e.g. seeds=(0,), dt=0.01
-          ) -> TrainConfig:
+
+def preset(
+    name: str,  # "paper" | "smoke" | "vanilla"
+    **overrides,  # fields to replace, e.g. seeds=(0,), dt=0.01
+) -> TrainConfig:
     "A named configuration, optionally with some fields replaced."
     return dataclasses.replace(PRESETS[check_choice("preset", name, PRESETS)], **overrides)
+
 
 # %% ../nbs/06_train.ipynb #f747a960
 class Problem:
     "Dataset, scales and tensors of one config (on `device`)."
-    def __init__(self, cfg: TrainConfig, cache_dir=None,
-                 device: str | torch.device | None = None, # where the model and tensors live (default: CPU)
-                ):
+
+    def __init__(
+        self,
+        cfg: TrainConfig,
+        cache_dir=None,
+        device: str | torch.device | None = None,  # where the model and tensors live (default: CPU)
+    ):
         self.cfg = cfg
         self.cache_dir = cache_dir
         self.device = torch.device(device if device is not None else "cpu")
         self.ds: OscillationDataset = single_oscillation(cfg.data, cache_dir=cache_dir)
-        if not np.all(np.isfinite(self.ds.obs)): raise ValueError("observations contain NaN or inf")
+        if not np.all(np.isfinite(self.ds.obs)):
+            raise ValueError("observations contain NaN or inf")
         self.system = cfg.data.system
         dtype = getattr(torch, cfg.dtype)
         obs = self.ds.obs
@@ -183,19 +248,21 @@ class Problem:
     def reference(self, t_end: float):
         "The Rodas5P reference on the rollout grid 0:dt:t_end, from the reference cache: what runs are scored against."
         d = self.cfg.data
-        return reference_trajectory(self.system, t_end, self.cfg.dt, solver=d.solver, rtol=d.rtol, atol=d.atol,
-                                    cache_dir=self.cache_dir)
+        return reference_trajectory(
+            self.system, t_end, self.cfg.dt, solver=d.solver, rtol=d.rtol, atol=d.atol, cache_dir=self.cache_dir
+        )
 
     def true_field(self, pts: torch.Tensor) -> torch.Tensor:
         "The system's field at the points, evaluated in float64 and cast to the training dtype."
-        return self.system.rhs_torch(0.0, pts.double()).to(self.dtype)   # autonomous (TrainConfig checks): t is not read
+        return self.system.rhs_torch(0.0, pts.double()).to(self.dtype)  # autonomous (TrainConfig checks): t is not read
 
     def spike_mask(self, pts: torch.Tensor) -> torch.Tensor | None:
         "Where the observable is in the top of an event, (K, P, 1) bool: above `spike_level`, else observable.top; None if neither."
         level = self.cfg.spike_level if self.cfg.spike_level is not None else self.system.observable.top
-        if level is None: return None
+        if level is None:
+            return None
         j = self.system.observable_index
-        return pts[..., j:j + 1] > level
+        return pts[..., j : j + 1] > level
 
     def diverged(self, X: torch.Tensor) -> torch.Tensor:
         "States (..., D) that are not finite or lie outside the system's box widened by one box width on each side: (...,) bool."
@@ -204,10 +271,12 @@ class Problem:
         w = hi - lo
         return ~torch.isfinite(X).all(-1) | ((X < lo - w) | (X > hi + w)).any(-1)
 
+
 # %% ../nbs/06_train.ipynb #cf404918
 def adaptive_options(cfg: TrainConfig) -> dict:
     "Solver options for rollouts: tolerances and step budget for an adaptive method, nothing for a fixed step."
     return dict(rtol=cfg.rtol, atol=cfg.atol, max_num_steps=cfg.max_num_steps) if cfg.method in ADAPTIVE_METHODS else {}
+
 
 def evaluate(model: EnsembleMLP, prob: Problem, t_end: float | None = None) -> tuple[list[dict], np.ndarray, np.ndarray]:
     "Per-member metrics over 0–t_end and (if it reaches past 100 ms) 100–t_end; also the grid and trajectories (T, K, D)."
@@ -215,11 +284,14 @@ def evaluate(model: EnsembleMLP, prob: Problem, t_end: float | None = None) -> t
     t_end = cfg.t_eval_end if t_end is None else t_end
     n = int(round(t_end / cfg.dt))
     try:
-        X = rollout_nograd(model, prob.x0, cfg.dt, n, 1, cfg.method, cfg.kernel, **adaptive_options(cfg))[:, :, 0, :].astype(np.float64)
-    except StepBudgetExceeded:   # a stiffened field: no trajectory to score (every metric NaN, threshold not met)
+        X = rollout_nograd(model, prob.x0, cfg.dt, n, 1, cfg.method, cfg.kernel, **adaptive_options(cfg))[:, :, 0, :].astype(
+            np.float64
+        )
+    except StepBudgetExceeded:  # a stiffened field: no trajectory to score (every metric NaN, threshold not met)
         X = np.full((n + 1, model.K, prob.x0.shape[-1]), np.nan)
     ref = prob.reference(t_end)
     return score_members(ref.t, X, ref.X, model.seeds, prob.system, t_end, cfg.data.t_late), ref.t, X
+
 
 # %% ../nbs/06_train.ipynb #95a22b25
 def phases(cfg: TrainConfig) -> list[Phase]:
@@ -227,23 +299,30 @@ def phases(cfg: TrainConfig) -> list[Phase]:
     lam_end = cfg.lam if cfg.lam_end is None else cfg.lam_end
     joint_lam = (cfg.lam, lam_end) if cfg.lam > 0 else (0.0, 0.0)
     if cfg.schedule == "warmup" and cfg.lam > 0:
-        return [Phase("physics", cfg.phys_iters, (cfg.lr_phys, cfg.lr_phys_end), (1.0, 1.0), data=False),
-                Phase("joint", cfg.joint_iters, (cfg.lr_joint, cfg.lr_joint_end), joint_lam)]
+        return [
+            Phase("physics", cfg.phys_iters, (cfg.lr_phys, cfg.lr_phys_end), (1.0, 1.0), data=False),
+            Phase("joint", cfg.joint_iters, (cfg.lr_joint, cfg.lr_joint_end), joint_lam),
+        ]
     if cfg.schedule == "lambda_warmup":
         return [Phase("joint", cfg.joint_iters, (cfg.lr_phys, cfg.lr_joint_end), (cfg.lam, cfg.lam), "ramp")]
     return [Phase("joint", cfg.joint_iters, (cfg.lr_phys, cfg.lr_joint_end), joint_lam)]
 
+
 def _cycle_points(model, prob: Problem) -> torch.Tensor:
     "States along each member's own rollout on [cycle_t0, cycle_t1] every cycle_dt: (K, M, D); diverged states → x0."
     c = prob.cfg
-    X = rollout_nograd(model, prob.x0, c.dt, int(round(c.cycle_t1 / c.dt)), 1, c.method, c.kernel, **adaptive_options(c))[:, :, 0, :]
+    X = rollout_nograd(model, prob.x0, c.dt, int(round(c.cycle_t1 / c.dt)), 1, c.method, c.kernel, **adaptive_options(c))[
+        :, :, 0, :
+    ]
     idx = np.arange(int(round(c.cycle_t0 / c.dt)), X.shape[0], int(round(c.cycle_dt / c.dt)))
     P = torch.tensor(np.ascontiguousarray(X[idx].transpose(1, 0, 2)), dtype=prob.dtype, device=prob.device)
     P[prob.diverged(P)] = prob.x0
     return P
 
+
 class NeuralODETask(Task):
     "PI-NODE-SR (λ > 0) or the vanilla neural ODE (λ = 0) for the loop: an EnsembleMLP vector field, rolled out."
+
     def __init__(self, prob: Problem):
         cfg = self.cfg = prob.cfg
         self.prob, self.seeds, self.model = prob, cfg.seeds, prob.model()
@@ -266,70 +345,102 @@ class NeuralODETask(Task):
         l_data = torch.zeros(c.K, dtype=p.dtype, device=p.device)
         l_phys = torch.zeros(c.K, dtype=p.dtype, device=p.device)
         if phase.data:
-            try: pred = self.rollout()
-            except StepBudgetExceeded as err: raise RunStopped(str(err)) from err   # the learned field stiffened
+            try:
+                pred = self.rollout()
+            except StepBudgetExceeded as err:
+                raise RunStopped(str(err)) from err  # the learned field stiffened
             l_data = data_loss(pred, p.obs, p.sd_t if c.data_norm == "normalised" else None)
         if lam > 0:
             pts = self.col.sample()
             w, top = None, p.spike_mask(pts) if phase.data and c.spike_weight != 1.0 else None
-            if top is not None:                           # let the data, not the residual, own the top of an event
+            if top is not None:  # let the data, not the residual, own the top of an event
                 w = torch.where(top, c.spike_weight, 1.0).to(p.dtype)
             l_phys = physics_residual(self.model(pts), p.true_field(pts), p.s_res_t, w)
         return l_data, l_phys
 
-    def evaluate(self): return evaluate(self.model, self.prob)
-    def state(self) -> dict: return {"collocation": self.col.state()}
-    def load_state(self, state: dict): self.col.load_state(state["collocation"])
-    def arrays(self) -> dict: return {"t_obs": self.prob.t_obs, "obs": self.prob.ds.obs}
+    def evaluate(self):
+        return evaluate(self.model, self.prob)
+
+    def state(self) -> dict:
+        return {"collocation": self.col.state()}
+
+    def load_state(self, state: dict):
+        self.col.load_state(state["collocation"])
+
+    def arrays(self) -> dict:
+        return {"t_obs": self.prob.t_obs, "obs": self.prob.ds.obs}
 
     def refine(self, alive: torch.Tensor) -> dict | None:
         "Optional L-BFGS on the joint loss (one shared line search: members are coupled in step length only)."
         c, p = self.cfg, self.prob
-        if not c.lbfgs_iters: return None
+        if not c.lbfgs_iters:
+            return None
         lam = c.lam if c.lam_end is None else c.lam_end
         params = list(self.model.parameters())
         snapshot = [q.detach().clone() for q in params]
         opt = torch.optim.LBFGS(params, lr=1.0, max_iter=c.lbfgs_iters, history_size=20, line_search_fn="strong_wolfe")
         pts = self.col.sample()
+
         def parts():
             return data_loss(self.rollout(), p.obs, p.sd_t), physics_residual(self.model(pts), p.true_field(pts), p.s_res_t)
+
         def closure():
             opt.zero_grad()
             l_data, l_phys = parts()
             l = torch.where(alive, l_data + lam * l_phys, torch.zeros_like(l_data)).sum()
-            l.backward(); return l
+            l.backward()
+            return l
+
         opt.step(closure)
         with torch.no_grad():
-            if not all(torch.isfinite(q).all() for q in params):        # refinement diverged: keep the Adam result
-                for q, s in zip(params, snapshot): q.copy_(s)
+            if not all(torch.isfinite(q).all() for q in params):  # refinement diverged: keep the Adam result
+                for q, s in zip(params, snapshot):
+                    q.copy_(s)
         l_data, l_phys = parts()
         return {"iterations": c.lbfgs_iters, "lam": lam, "data": l_data.detach(), "phys": l_phys.detach()}
 
-def train(cfg: TrainConfig, # the run
-          folder: RunFolder | None = None, # where checkpoints go (None: no checkpoints)
-          progress: bool = True, # tqdm progress bar
-          max_iterations: int | None = None, # stop (TrainingInterrupted) after this many iterations in this call
-          cache_dir=None, # dataset and reference cache (see reference_trajectory)
-          device: str | torch.device | None = None, # where to train (default: CPU; "auto"/"fused" kernels: see TrainConfig)
-         ) -> dict: # state_dict, metrics, arrays, log
+
+def train(
+    cfg: TrainConfig,  # the run
+    folder: RunFolder | None = None,  # where checkpoints go (None: no checkpoints)
+    progress: bool = True,  # tqdm progress bar
+    max_iterations: int | None = None,  # stop (TrainingInterrupted) after this many iterations in this call
+    cache_dir=None,  # dataset and reference cache (see reference_trajectory)
+    device: str | torch.device | None = None,  # where to train (default: CPU; "auto"/"fused" kernels: see TrainConfig)
+) -> dict:  # state_dict, metrics, arrays, log
     "Train the ensemble of `cfg`, resuming from the folder's checkpoint when there is one."
     check_run_args(cfg, TrainConfig, folder, progress, max_iterations, cache_dir, device)
     torch.set_num_threads(1)
     prob = Problem(cfg, cache_dir, device)
     ref = prob.reference(cfg.t_eval_end)
-    check_scoring_windows(ref.t, ref.X, prob.system, cfg.t_eval_end, cfg.data.t_late)   # fail now, not at the first evaluation
-    return fit(NeuralODETask(prob), phases(cfg), cfg.clip, cfg.log_every, cfg.eval_every, cfg.checkpoint_every, folder,
-               progress, max_iterations, desc=f"train K={cfg.K}", config_hash=config_hash(cfg))
+    check_scoring_windows(ref.t, ref.X, prob.system, cfg.t_eval_end, cfg.data.t_late)  # fail now, not at the first evaluation
+    return fit(
+        NeuralODETask(prob),
+        phases(cfg),
+        cfg.clip,
+        cfg.log_every,
+        cfg.eval_every,
+        cfg.checkpoint_every,
+        folder,
+        progress,
+        max_iterations,
+        desc=f"train K={cfg.K}",
+        config_hash=config_hash(cfg),
+    )
 
-def load_or_train(cfg: TrainConfig, # the run
-                  root=None, # run folder root (default: runs_root())
-                  progress: bool = True,
-                  retrain: bool = False, # ignore a finished run
-                  device: str | torch.device | None = None, # where to train a run that is not finished
-                 ) -> dict:
+
+def load_or_train(
+    cfg: TrainConfig,  # the run
+    root=None,  # run folder root (default: runs_root())
+    progress: bool = True,
+    retrain: bool = False,  # ignore a finished run
+    device: str | torch.device | None = None,  # where to train a run that is not finished
+) -> dict:
     "The finished run of `cfg` from its folder, or train it (resuming from a checkpoint) and save it atomically."
-    check_run_args(cfg, TrainConfig, None, progress, None, None, device); check_bool("retrain", retrain)
+    check_run_args(cfg, TrainConfig, None, progress, None, None, device)
+    check_bool("retrain", retrain)
     return load_or_run(cfg, lambda c, folder: train(c, folder, progress, device=device), root, name="pinode", rerun=retrain)
+
 
 def load_model(cfg: TrainConfig, run: dict) -> EnsembleMLP:
     "The trained ensemble of a run returned by `load_or_train`."

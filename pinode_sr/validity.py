@@ -14,84 +14,119 @@ from .metrics import event_times
 from .reference import solve_reference
 
 # %% auto #0
-__all__ = ['ATTRACTORS', 'Attractor', 'classify', 'agree', 'model_rollout', 'global_validity']
+__all__ = ["ATTRACTORS", "Attractor", "classify", "agree", "model_rollout", "global_validity"]
 
 # %% ../nbs/09a_validity.ipynb #2fe5cfcc
 ATTRACTORS = ("periodic", "rest", "diverged", "other")
 
+
 @dataclass(frozen=True)
 class Attractor:
     "What the late part of one trajectory settles on."
-    kind: str                 # one of ATTRACTORS
-    period: float = np.nan    # mean late inter-event interval (periodic)
-    state: tuple = ()         # final state (rest)
 
-def classify(t: np.ndarray, # sample times (T,)
-             X: np.ndarray, # one trajectory (T, D)
-             system, # the DynamicalSystem (observable, box)
-             t_late: float, # the late window starts here
-            ) -> Attractor:
+    kind: str  # one of ATTRACTORS
+    period: float = np.nan  # mean late inter-event interval (periodic)
+    state: tuple = ()  # final state (rest)
+
+
+def classify(
+    t: np.ndarray,  # sample times (T,)
+    X: np.ndarray,  # one trajectory (T, D)
+    system,  # the DynamicalSystem (observable, box)
+    t_late: float,  # the late window starts here
+) -> Attractor:
     "The attractor the late part of X (t >= t_late) is on: periodic, rest, diverged or other."
     t, X = np.asarray(t, float), np.asarray(X, float)
     late = t >= t_late - 1e-9
-    if late.sum() < 3: raise ValueError(f"t_late={t_late} leaves fewer than 3 samples before t_end={t[-1]}")
-    box = system.box; w = box[:, 1] - box[:, 0]
+    if late.sum() < 3:
+        raise ValueError(f"t_late={t_late} leaves fewer than 3 samples before t_end={t[-1]}")
+    box = system.box
+    w = box[:, 1] - box[:, 0]
     Y = X[late]
-    if not np.all(np.isfinite(Y)) or np.any((Y < box[:, 0] - w) | (Y > box[:, 1] + w)): return Attractor("diverged")
+    if not np.all(np.isfinite(Y)) or np.any((Y < box[:, 0] - w) | (Y > box[:, 1] + w)):
+        return Attractor("diverged")
     obs = system.observable
     y = Y[:, system.observable_index]
     ev = event_times(t[late], y, obs.threshold)
-    if len(ev) >= 3: return Attractor("periodic", period=float(np.mean(np.diff(ev)[-3:])))
-    if len(ev) == 0 and np.ptp(y) < obs.tolerance: return Attractor("rest", state=tuple(map(float, Y[-1])))
+    if len(ev) >= 3:
+        return Attractor("periodic", period=float(np.mean(np.diff(ev)[-3:])))
+    if len(ev) == 0 and np.ptp(y) < obs.tolerance:
+        return Attractor("rest", state=tuple(map(float, Y[-1])))
     return Attractor("other")
 
-def agree(a: Attractor, b: Attractor, # the learned and the true attractor
-          system, period_tol: float = 0.04, state_tol: float = 0.02) -> bool:
+
+def agree(
+    a: Attractor,
+    b: Attractor,  # the learned and the true attractor
+    system,
+    period_tol: float = 0.04,
+    state_tol: float = 0.02,
+) -> bool:
     "Same attractor: both periodic with periods within period_tol (relative), or both at rest within state_tol of the box width."
-    if a.kind == b.kind == "periodic": return bool(abs(a.period - b.period) <= period_tol * b.period)
+    if a.kind == b.kind == "periodic":
+        return bool(abs(a.period - b.period) <= period_tol * b.period)
     if a.kind == b.kind == "rest":
         w = system.box[:, 1] - system.box[:, 0]
         return bool(np.all(np.abs(np.subtract(a.state, b.state)) <= state_tol * w))
     return False
 
+
 # %% ../nbs/09a_validity.ipynb #db0e65fa
-def model_rollout(model, # an EnsembleMLP (K members)
-                  dt: float, # the model's step
-                  method: str = "heun", kernel: str = "auto",
-                 ) -> Callable:
+def model_rollout(
+    model,  # an EnsembleMLP (K members)
+    dt: float,  # the model's step
+    method: str = "heun",
+    kernel: str = "auto",
+) -> Callable:
     "A rollout function for `global_validity`: starts (B, D) -> (T, K, B, D) on 0:dt:t_end."
     import torch
     from pinode_sr.gradients import rollout_nograd
+
     def run(starts, t_end):
         x0 = torch.as_tensor(np.broadcast_to(starts, (model.K,) + starts.shape).copy(), dtype=model.mu.dtype)
         return rollout_nograd(model, x0, dt, int(round(t_end / dt)), 1, method, kernel).astype(np.float64)
+
     return run
 
-def global_validity(rollout: Callable, # (starts (B, D), t_end) -> trajectories (T, K, B, D) on 0:dt:t_end
-                    system, # the true system
-                    dt: float, # the rollout's output step
-                    n_starts: int = 64, # start states drawn from the box
-                    seed: int = 0, # seeds the draw ("validity" stream)
-                    t_end: float = 150.0, # integrate to here
-                    t_late: float = 100.0, # classify from here on
-                    starts: np.ndarray | None = None, # explicit start states (B, D) instead of a draw
-                   ) -> dict:
+
+def global_validity(
+    rollout: Callable,  # (starts (B, D), t_end) -> trajectories (T, K, B, D) on 0:dt:t_end
+    system,  # the true system
+    dt: float,  # the rollout's output step
+    n_starts: int = 64,  # start states drawn from the box
+    seed: int = 0,  # seeds the draw ("validity" stream)
+    t_end: float = 150.0,  # integrate to here
+    t_late: float = 100.0,  # classify from here on
+    starts: np.ndarray | None = None,  # explicit start states (B, D) instead of a draw
+) -> dict:
     "Fraction of (member, start) pairs whose rollout reaches the true system's attractor from the same start."
-    if not (np.isfinite(t_late) and 0 <= t_late < t_end): raise ValueError(f"t_late={t_late} must be in [0, t_end={t_end})")
+    if not (np.isfinite(t_late) and 0 <= t_late < t_end):
+        raise ValueError(f"t_late={t_late} must be in [0, t_end={t_end})")
     starts = system.sample_box(n_starts, seed, "validity") if starts is None else np.asarray(starts, float)
     system.check_state(starts, "starts")
-    if starts.ndim != 2: raise ValueError(f"starts must have shape (B, {system.dim}), got {starts.shape}")
+    if starts.ndim != 2:
+        raise ValueError(f"starts must have shape (B, {system.dim}), got {starts.shape}")
     n = int(round(t_end / dt))
     t = dt * np.arange(n + 1)
-    X_true, _ = solve_reference(system, (0.0, t[-1]), t, starts, rtol=1e-8, atol=1e-8)      # (B, T, D)
+    X_true, _ = solve_reference(system, (0.0, t[-1]), t, starts, rtol=1e-8, atol=1e-8)  # (B, T, D)
     truth = [classify(t, x, system, t_late) for x in X_true]
-    X = rollout(starts, t[-1])                                                               # (T, K, B, D)
+    X = rollout(starts, t[-1])  # (T, K, B, D)
     if X.shape[0] != len(t) or X.shape[2:] != starts.shape:
         raise ValueError(f"rollout returned shape {X.shape}, expected ({len(t)}, K, {starts.shape[0]}, {system.dim})")
     learned = [[classify(t, X[:, k, b], system, t_late) for b in range(len(starts))] for k in range(X.shape[1])]
-    ok = np.array([[agree(l, tr, system) for l, tr in zip(row, truth)] for row in learned])   # (K, B)
+    ok = np.array([[agree(l, tr, system) for l, tr in zip(row, truth)] for row in learned])  # (K, B)
     kinds = lambda rows: {k: int(sum(a.kind == k for a in rows)) for k in ATTRACTORS}
-    return {"fraction": float(ok.mean()), "per_member": ok.mean(1).tolist(), "per_start": ok.mean(0).tolist(),
-            "n_pairs": int(ok.size), "truth": kinds(truth), "learned": kinds([a for row in learned for a in row]),
-            "starts": starts.tolist(), "t_end": float(t[-1]), "t_late": float(t_late), "agree": ok.tolist(),
-            "truth_periods": [a.period for a in truth], "learned_kinds": [[a.kind for a in row] for row in learned]}
+    return {
+        "fraction": float(ok.mean()),
+        "per_member": ok.mean(1).tolist(),
+        "per_start": ok.mean(0).tolist(),
+        "n_pairs": int(ok.size),
+        "truth": kinds(truth),
+        "learned": kinds([a for row in learned for a in row]),
+        "starts": starts.tolist(),
+        "t_end": float(t[-1]),
+        "t_late": float(t_late),
+        "agree": ok.tolist(),
+        "truth_periods": [a.period for a in truth],
+        "learned_kinds": [[a.kind for a in row] for row in learned],
+    }

@@ -5,6 +5,7 @@ skips it. The site is served on 127.0.0.1 (an ephemeral port) and every page is 
 errors, every local link and image must resolve, equations must be typeset by MathJax (served from the site itself),
 figures must have loaded. Screenshots of the home page and of a module page go to docs/screenshots/.
 """
+
 from __future__ import annotations
 
 import functools
@@ -29,10 +30,11 @@ SITE = Path(os.environ.get("PINODE_SR_DOCS_SITE", ROOT / "docs" / "_build" / "ht
 if not SITE.is_absolute():
     SITE = ROOT / SITE
 SHOTS = Path(os.environ.get("PINODE_SR_DOCS_SCREENSHOTS", ROOT / "docs" / "screenshots"))
-MODULE_PAGE = "nbs/05_residuals.html"     # the screenshot of a module page (falls back to the first module)
+MODULE_PAGE = "nbs/05_residuals.html"  # the screenshot of a module page (falls back to the first module)
 
-pytestmark = pytest.mark.skipif("PINODE_SR_DOCS_SITE" not in os.environ,
-                                reason="browser check of the built site: run by `make docs-test`")
+pytestmark = pytest.mark.skipif(
+    "PINODE_SR_DOCS_SITE" not in os.environ, reason="browser check of the built site: run by `make docs-test`"
+)
 
 
 # ---------------------------------------------------------------- serving the site, driving the browser
@@ -42,14 +44,16 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 class _Server(http.server.ThreadingHTTPServer):
-    def handle_error(self, request, client_address):   # the browser hangs up on a navigation: not an error here
+    def handle_error(self, request, client_address):  # the browser hangs up on a navigation: not an error here
         pass
 
 
 class CDP:
     "The least of the Chrome DevTools protocol: send a command, wait for its answer, keep the events seen."
+
     def __init__(self, ws_url: str):
         import websocket
+
         self.ws = websocket.create_connection(ws_url, timeout=60, suppress_origin=True)
         self.next_id, self.events = 0, []
 
@@ -104,11 +108,24 @@ def server():
 @pytest.fixture(scope="module")
 def browser():
     profile = tempfile.mkdtemp(prefix="pinode-sr-chromium-")
-    proc = subprocess.Popen([_chromium(), "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                             "--disable-dev-shm-usage", "--disable-extensions", "--hide-scrollbars",
-                             "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-                             f"--user-data-dir={profile}", "about:blank"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            _chromium(),
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+            "--disable-extensions",
+            "--hide-scrollbars",
+            "--remote-debugging-address=127.0.0.1",
+            "--remote-debugging-port=0",
+            f"--user-data-dir={profile}",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         port_file, end = Path(profile, "DevToolsActivePort"), time.monotonic() + 60
         while not (port_file.exists() and port_file.read_text().strip()) and time.monotonic() < end:
@@ -164,8 +181,10 @@ def _visit(cdp: CDP, url: str) -> dict:
     for e in cdp.events:
         m, p = e.get("method"), e.get("params", {})
         if m == "Runtime.exceptionThrown":
-            errors.append("exception: " + json.dumps(p["exceptionDetails"].get("exception", {}).get("description")
-                                                     or p["exceptionDetails"].get("text")))
+            errors.append(
+                "exception: "
+                + json.dumps(p["exceptionDetails"].get("exception", {}).get("description") or p["exceptionDetails"].get("text"))
+            )
         elif m == "Runtime.consoleAPICalled" and p.get("type") == "error":
             errors.append("console.error: " + " ".join(str(a.get("value", a.get("description"))) for a in p["args"]))
         elif m == "Log.entryAdded" and p["entry"]["level"] == "error":
@@ -181,9 +200,12 @@ def _visit(cdp: CDP, url: str) -> dict:
 @pytest.fixture(scope="module")
 def site(server, browser):
     "Every page reachable from the home page (and every page in the folder), visited once: url -> facts."
-    pages = sorted(str(p.relative_to(SITE)) for p in SITE.rglob("*.html")
-                   if not {"_static", "_sources", "reports", "_modules"} & set(p.relative_to(SITE).parts))
-    pages.remove("index.html")            # the front door only redirects to nbs/index.html (test_front_door)
+    pages = sorted(
+        str(p.relative_to(SITE))
+        for p in SITE.rglob("*.html")
+        if not {"_static", "_sources", "reports", "_modules"} & set(p.relative_to(SITE).parts)
+    )
+    pages.remove("index.html")  # the front door only redirects to nbs/index.html (test_front_door)
     todo, seen, facts = [server + "nbs/index.html"] + [server + p for p in pages], {server + "index.html"}, {}
     while todo:
         url = urldefrag(todo.pop(0))[0]
@@ -201,8 +223,12 @@ def site(server, browser):
 # ---------------------------------------------------------------- the checks
 def test_every_notebook_has_a_page():
     "Notebooks are found by glob, so a new notebook must appear without touching the docs configuration."
-    missing = [f"{d}/{p.stem}.html" for d in ("nbs", "paper_figures") for p in sorted((ROOT / d).glob("*.ipynb"))
-               if not (SITE / d / f"{p.stem}.html").exists()]
+    missing = [
+        f"{d}/{p.stem}.html"
+        for d in ("nbs", "paper_figures")
+        for p in sorted((ROOT / d).glob("*.ipynb"))
+        if not (SITE / d / f"{p.stem}.html").exists()
+    ]
     assert not missing, f"notebooks without a page: {missing}"
     modules = [p.stem for p in (ROOT / "pinode_sr").glob("*.py") if not p.stem.startswith("_")]
     assert modules and all((SITE / "docs" / "api" / f"{m}.html").exists() for m in modules)
@@ -213,8 +239,10 @@ def test_every_notebook_executed():
     nbs = {f"{d}/{p.stem}" for d in ("nbs", "paper_figures") for p in (ROOT / d).glob("*.ipynb")}
     assert nbs <= set(report), f"not executed: {sorted(nbs - set(report))}"
     failed = {d: r["error"] for d, r in report.items() if not r["succeeded"]}
-    assert not failed, (f"{len(failed)} of {len(report)} notebooks failed to execute in the docs build "
-                        f"(tracebacks in {SITE}/reports/): " + ", ".join(f"{d} ({e})" for d, e in failed.items()))
+    assert not failed, (
+        f"{len(failed)} of {len(report)} notebooks failed to execute in the docs build "
+        f"(tracebacks in {SITE}/reports/): " + ", ".join(f"{d} ({e})" for d, e in failed.items())
+    )
 
 
 def test_pages_load_without_errors(site):
@@ -247,11 +275,11 @@ def test_no_broken_local_links(site, server):
 def test_images_load(site, server):
     bad = [f"{u}: {i['src']}" for u, f in site.items() for i in f["images"] if not i["ok"]]
     assert not bad, "\n".join(bad)
-    figures = [i for u, f in site.items() if "/paper_figures/" in u or u.endswith("nbs/index.html")
-               for i in f["images"]]
+    figures = [i for u, f in site.items() if "/paper_figures/" in u or u.endswith("nbs/index.html") for i in f["images"]]
     assert figures, "no figure on the home page or the figure pages"
-    assert all(i["src"].startswith(server) for f in site.values() for i in f["images"] if i["src"].startswith("http")), \
+    assert all(i["src"].startswith(server) for f in site.values() for i in f["images"] if i["src"].startswith("http")), (
         "an image is loaded from outside the site"
+    )
 
 
 def test_equations_typeset_offline(site, server):
@@ -296,9 +324,12 @@ def test_front_door(browser, server):
 def test_search_works(browser, server):
     browser.send("Page.navigate", url=server + "search.html?q=residual")
     browser.wait_event("Page.loadEventFired")
-    n = browser.js("""new Promise(resolve => { const t0 = Date.now(); (function poll() {
+    n = browser.js(
+        """new Promise(resolve => { const t0 = Date.now(); (function poll() {
         const n = document.querySelectorAll('#search-results li').length;
-        if (n > 0 || Date.now() - t0 > 20000) resolve(n); else setTimeout(poll, 200); })(); })""", timeout=30)
+        if (n > 0 || Date.now() - t0 > 20000) resolve(n); else setTimeout(poll, 200); })(); })""",
+        timeout=30,
+    )
     assert n > 0, "searching for 'residual' found nothing"
 
 
@@ -314,7 +345,11 @@ def test_screenshots(browser, server, page, name):
     top = browser.send("Page.captureScreenshot", format="png")
     (SHOTS / f"{name}.png").write_bytes(b64decode(top["data"]))
     height = min(6000, int(browser.js("document.documentElement.scrollHeight")))
-    full = browser.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                        clip={"x": 0, "y": 0, "width": 1280, "height": height, "scale": 1})
+    full = browser.send(
+        "Page.captureScreenshot",
+        format="png",
+        captureBeyondViewport=True,
+        clip={"x": 0, "y": 0, "width": 1280, "height": height, "scale": 1},
+    )
     (SHOTS / f"{name}-full.png").write_bytes(b64decode(full["data"]))
     assert (SHOTS / f"{name}.png").stat().st_size > 10_000

@@ -3,11 +3,12 @@
 Cells marked with a flag from settings.ini's `tst_flags` (e.g. `#| slow`) are skipped unless the flag is passed
 with `--nb-flags slow` (`make test FLAGS=slow`).
 """
+
 from pathlib import Path
 
 import pytest
 from nbdev.config import get_config
-from nbdev.test import test_nb as run_notebook   # renamed so pytest does not collect it
+from nbdev.test import test_nb as run_notebook  # renamed so pytest does not collect it
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(p for p in (ROOT / "nbs").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)

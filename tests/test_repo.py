@@ -1,5 +1,6 @@
 """Repository checks: the package is what the notebooks export, notebooks are clean, README is in sync,
 figure notebooks are papermill-ready and run on the smoke preset."""
+
 import ast
 import filecmp
 import json
@@ -21,7 +22,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 def project_copy(tmp_path_factory):
     "A scratch copy of the sources, so nbdev commands can run without touching the work tree."
     dst = tmp_path_factory.mktemp("copy")
-    for name in ("settings.ini", "setup.py"):
+    for name in ("settings.ini", "setup.py", "ruff.toml"):
         shutil.copy(ROOT / name, dst / name)
     for name in ("nbs", "pinode_sr", "paper_figures"):
         shutil.copytree(ROOT / name, dst / name, ignore=shutil.ignore_patterns("__pycache__", "executed", "out*"))
@@ -32,12 +33,18 @@ def _tree_diff(a: Path, b: Path, pattern: str, recursive: bool = True) -> list[s
     "Files matching `pattern` that differ between folders `a` and `b` (or exist in only one)."
     find = Path.rglob if recursive else Path.glob
     files = sorted({p.relative_to(a) for p in find(a, pattern)} | {p.relative_to(b) for p in find(b, pattern)})
-    return [str(f) for f in files if "__pycache__" not in f.parts
-            and not ((a / f).exists() and (b / f).exists() and filecmp.cmp(a / f, b / f, shallow=False))]
+    return [
+        str(f)
+        for f in files
+        if "__pycache__" not in f.parts
+        and not ((a / f).exists() and (b / f).exists() and filecmp.cmp(a / f, b / f, shallow=False))
+    ]
 
 
 def test_export_leaves_package_unchanged(project_copy):
+    "The package is `ruff format` of what nbdev exports (`make export` runs both)."
     subprocess.run([BIN / "nbdev_export"], cwd=project_copy, check=True, capture_output=True)
+    subprocess.run([BIN / "ruff", "format", "-q", "pinode_sr"], cwd=project_copy, check=True, capture_output=True)
     changed = _tree_diff(ROOT / "pinode_sr", project_copy / "pinode_sr", "*.py")
     assert not changed, f"pinode_sr/ is out of sync with the notebooks (run `make export`): {changed}"
 
@@ -50,8 +57,44 @@ def test_clean_leaves_notebooks_unchanged(project_copy):
     assert not changed, f"notebooks are not clean (run `make clean-nbs`): {changed}"
 
 
+# ruff (ruff.toml) over the Python files and, through nbQA, the notebooks: lint, then the formatter's check.
+PY_PATHS = ["pinode_sr", "tests", "tools", "docs", "setup.py"]
+NB_PATHS = ["nbs", "paper_figures"]
+
+
+def _run(cmd: list) -> subprocess.CompletedProcess:
+    return subprocess.run([str(c) for c in cmd], cwd=ROOT, capture_output=True, text=True)
+
+
+def _report(r: subprocess.CompletedProcess) -> str:
+    return (r.stdout + r.stderr).strip()[-4000:]
+
+
+def test_ruff_check_python():
+    r = _run([BIN / "ruff", "check", *PY_PATHS])
+    assert r.returncode == 0, f"ruff finds problems (fix them, or `make lint` to list them again):\n{_report(r)}"
+
+
+def test_ruff_check_notebooks():
+    r = _run([BIN / "nbqa", "ruff", *NB_PATHS])
+    assert r.returncode == 0, (
+        f"ruff (through nbQA) finds problems in the notebooks (fix them in the notebook, then `make export`):\n{_report(r)}"
+    )
+
+
+def test_ruff_format_python():
+    r = _run([BIN / "ruff", "format", "--check", *PY_PATHS])
+    assert r.returncode == 0, f"Python files are not ruff-formatted (run `make format`):\n{_report(r)}"
+
+
+def test_ruff_format_notebooks():
+    r = _run([BIN / "nbqa", "ruff format", *NB_PATHS, "--check"])
+    assert r.returncode == 0, f"notebooks are not ruff-formatted (run `make format`):\n{_report(r)}"
+
+
 def test_readme_in_sync():
     import make_readme
+
     assert (ROOT / "README.md").read_text() == make_readme.render(), "README.md is out of date: run `make readme`"
 
 
@@ -73,7 +116,7 @@ def test_figure_has_one_literal_parameters_cell(nb):
     names = set()
     for stmt in ast.parse(cells[0].source).body:
         assert isinstance(stmt, ast.Assign) and len(stmt.targets) == 1, f"{nb.name}: parameters cell must only assign"
-        ast.literal_eval(stmt.value)   # raises if not a literal
+        ast.literal_eval(stmt.value)  # raises if not a literal
         names.add(stmt.targets[0].id)
     # `retrain` only where a figure trains (loads runs): fig07 benchmarks solvers and trains nothing, so an unused
     # `retrain` there would be a parameter that silently does nothing.
@@ -82,15 +125,22 @@ def test_figure_has_one_literal_parameters_cell(nb):
     assert required <= names, f"{nb.name}: the parameters cell must define {sorted(required)}, has {sorted(names)}"
 
 
-@pytest.mark.xdist_group("figures")   # one worker runs them in turn: the first trains the shared smoke runs once
+@pytest.mark.xdist_group("figures")  # one worker runs them in turn: the first trains the shared smoke runs once
 @pytest.mark.parametrize("nb", FIGURES, ids=[p.stem for p in FIGURES])
 def test_figure_runs_on_smoke_preset(nb, tmp_path):
     import papermill as pm
+
     out = tmp_path / "out"
-    pm.execute_notebook(str(nb), str(tmp_path / nb.name), parameters={"preset": "smoke", "out_dir": str(out)},
-                        cwd=str(nb.parent), kernel_name="python3", progress_bar=False)
-    stem = nb.stem.split("_")[0]                       # fig01_reference -> fig01
-    for ext in (("md", "csv", "json") if stem.startswith("table") else ("png", "pdf", "json")):
+    pm.execute_notebook(
+        str(nb),
+        str(tmp_path / nb.name),
+        parameters={"preset": "smoke", "out_dir": str(out)},
+        cwd=str(nb.parent),
+        kernel_name="python3",
+        progress_bar=False,
+    )
+    stem = nb.stem.split("_")[0]  # fig01_reference -> fig01
+    for ext in ("md", "csv", "json") if stem.startswith("table") else ("png", "pdf", "json"):
         assert (out / f"{stem}.{ext}").stat().st_size > 0
     assert json.loads((out / f"{stem}.json").read_text())["preset"] == "smoke"
 
@@ -107,7 +157,8 @@ def _md_tables(text: str) -> list[list[str]]:
         if line.startswith("|"):
             cur.append(line.rstrip())
         elif cur:
-            tables.append(cur); cur = []
+            tables.append(cur)
+            cur = []
     return tables
 
 
@@ -118,12 +169,18 @@ def _nb_text(path: Path) -> str:
 def test_index_table1_is_the_committed_table():
     committed = _md_tables((OUT / "table1.md").read_text())[0]
     found = [t for t in _md_tables(_nb_text(ROOT / "nbs" / "index.ipynb")) if t[0] == committed[0]]
-    fix = ("paste paper_figures/out/table1.md (written by `make figures`, paper_figures/table1.ipynb) into the "
-           "Table 1 cell of nbs/index.ipynb, then `make readme`")
+    fix = (
+        "paste paper_figures/out/table1.md (written by `make figures`, paper_figures/table1.ipynb) into the "
+        "Table 1 cell of nbs/index.ipynb, then `make readme`"
+    )
     assert len(found) == 1, f"nbs/index.ipynb: no table with table1.md's header ({committed[0][:60]}…): {fix}"
-    assert len(found[0]) == len(committed), f"nbs/index.ipynb Table 1 has {len(found[0]) - 2} rows, out/table1.md {len(committed) - 2}: {fix}"
+    assert len(found[0]) == len(committed), (
+        f"nbs/index.ipynb Table 1 has {len(found[0]) - 2} rows, out/table1.md {len(committed) - 2}: {fix}"
+    )
     for mine, ref in zip(found[0], committed):
-        assert mine == ref, f"nbs/index.ipynb Table 1 row differs from paper_figures/out/table1.md:\n  index:     {mine}\n  table1.md: {ref}\n{fix}"
+        assert mine == ref, (
+            f"nbs/index.ipynb Table 1 row differs from paper_figures/out/table1.md:\n  index:     {mine}\n  table1.md: {ref}\n{fix}"
+        )
 
 
 def test_06_train_table_is_the_committed_per_seed_results():
@@ -131,18 +188,27 @@ def test_06_train_table_is_the_committed_per_seed_results():
     rows = [r for r in json.loads((OUT / "table1.json").read_text())["per_seed"] if r["method"] == "pinode_sr"]
     rows = sorted(rows, key=lambda r: r["seed"])
     sign = lambda x, d: f"{x:+.{d}f}".replace("-", "\u2212")
-    expected = {"seed": [str(r["seed"]) for r in rows],
-                "frequency error (%)": [sign(r["freq_error_pct"], 2) for r in rows],
-                "peak error (mV)": [sign(r["peak_error_mV"], 2) for r in rows],
-                "trough error (mV)": [sign(r["trough_error_mV"], 3) for r in rows],
-                "spikes in 0–150 ms (reference: 11)": [str(r["n_spikes"]) for r in rows]}
+    expected = {
+        "seed": [str(r["seed"]) for r in rows],
+        "frequency error (%)": [sign(r["freq_error_pct"], 2) for r in rows],
+        "peak error (mV)": [sign(r["peak_error_mV"], 2) for r in rows],
+        "trough error (mV)": [sign(r["trough_error_mV"], 3) for r in rows],
+        "spikes in 0–150 ms (reference: 11)": [str(r["n_spikes"]) for r in rows],
+    }
     tables = [t for t in _md_tables(_nb_text(ROOT / "nbs" / "06_train.ipynb")) if t[0].startswith("| seed |")]
-    fix = ("rewrite the table under 'The paper preset: measured' in nbs/06_train.ipynb from "
-           "paper_figures/out/table1.json (per_seed, method pinode_sr), or rerun `make figures` if the notebook is right")
+    fix = (
+        "rewrite the table under 'The paper preset: measured' in nbs/06_train.ipynb from "
+        "paper_figures/out/table1.json (per_seed, method pinode_sr), or rerun `make figures` if the notebook is right"
+    )
     assert len(tables) == 1, f"nbs/06_train.ipynb: expected one per-seed table, found {len(tables)}: {fix}"
-    got = {cells[0]: cells[1:] for cells in ([x.strip() for x in line.strip("|").split("|")] for line in tables[0])
-           if not cells[0].startswith("---")}
+    got = {
+        cells[0]: cells[1:]
+        for cells in ([x.strip() for x in line.strip("|").split("|")] for line in tables[0])
+        if not cells[0].startswith("---")
+    }
     assert set(got) == set(expected), f"nbs/06_train.ipynb per-seed table rows {sorted(got)} != {sorted(expected)}: {fix}"
     for name, values in expected.items():
-        assert got[name] == values, (f"nbs/06_train.ipynb per-seed table, row '{name}': {got[name]} but "
-                                     f"paper_figures/out/table1.json gives {values}: {fix}")
+        assert got[name] == values, (
+            f"nbs/06_train.ipynb per-seed table, row '{name}': {got[name]} but "
+            f"paper_figures/out/table1.json gives {values}: {fix}"
+        )

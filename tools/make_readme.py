@@ -3,6 +3,7 @@
 Cells whose first line is `#| hide` are dropped and `#|` directive lines are stripped, as nbdev does.
 Usage: python tools/make_readme.py [--check]   (--check exits 1 when README.md is out of date)
 """
+
 import sys
 from pathlib import Path
 

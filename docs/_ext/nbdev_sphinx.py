@@ -13,6 +13,7 @@ The notebooks are read as they are on disk (never written back); on `source-read
 Docments (the argument comments carrying units and shapes) are added to the autodoc docstrings as `:param:` lines.
 At the end of the build `exec_report.json` in the output folder lists every executed notebook and whether it failed.
 """
+
 from __future__ import annotations
 
 import ast
@@ -55,8 +56,11 @@ def _public_names(code: str) -> list[str]:
         tree = ast.parse(code)
     except SyntaxError:
         return []
-    return [(n.name, "class" if isinstance(n, ast.ClassDef) else "function") for n in tree.body
-            if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)) and not n.name.startswith("_")]
+    return [
+        (n.name, "class" if isinstance(n, ast.ClassDef) else "function")
+        for n in tree.body
+        if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)) and not n.name.startswith("_")
+    ]
 
 
 def _fix_link(target: str, doc_dir: Path, root: Path, image: bool) -> str:
@@ -77,10 +81,10 @@ def _fix_link(target: str, doc_dir: Path, root: Path, image: bool) -> str:
 
 def _is_page(path: Path, root: Path) -> bool:
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else ""
-    return any(fnmatch.fnmatchcase(rel, pat) and "/" not in rel[len(pat.split("*")[0]):] for pat in PAGES)
+    return any(fnmatch.fnmatchcase(rel, pat) and "/" not in rel[len(pat.split("*")[0]) :] for pat in PAGES)
 
 
-PAGES = ["nbs/*.ipynb", "paper_figures/*.ipynb", "docs/*.md", "docs/api/*.md"]   # conf.py's include_patterns
+PAGES = ["nbs/*.ipynb", "paper_figures/*.ipynb", "docs/*.md", "docs/api/*.md"]  # conf.py's include_patterns
 
 
 def transform(nb: dict, docname: str, root: Path, settings: dict, srcdir: Path) -> dict:
@@ -94,8 +98,9 @@ def transform(nb: dict, docname: str, root: Path, settings: dict, srcdir: Path) 
         meta = cell.setdefault("metadata", {})
         tags = list(meta.get("tags", []))
         if cell["cell_type"] == "markdown":
-            cell["source"] = LINK.sub(lambda m: m.group(1) + m.group(2) + _fix_link(m.group(3), doc_dir, root, bool(m.group(1)))
-                                      + m.group(4), src)
+            cell["source"] = LINK.sub(
+                lambda m: m.group(1) + m.group(2) + _fix_link(m.group(3), doc_dir, root, bool(m.group(1))) + m.group(4), src
+            )
             cells.append(cell)
             continue
         if cell["cell_type"] != "code":
@@ -105,7 +110,7 @@ def transform(nb: dict, docname: str, root: Path, settings: dict, srcdir: Path) 
         words = [d.split()[0].rstrip(":") if d.split() else "" for d in found]
         extra = []
         for d, w in zip(found, words):
-            arg = d[len(w):].strip(" :").lower()
+            arg = d[len(w) :].strip(" :").lower()
             if w == "default_exp":
                 module = d.split()[1]
             elif w in ("hide", "exporti") or (w == "include" and arg == "false"):
@@ -121,7 +126,7 @@ def transform(nb: dict, docname: str, root: Path, settings: dict, srcdir: Path) 
                 tags.append("remove-output")
             elif w in skip_flags or (w == "eval" and arg == "false"):
                 tags.append("skip-execution")
-        if "nbdev_export(" in code:            # never regenerate the package from a docs build (nbdev's test skips it too)
+        if "nbdev_export(" in code:  # never regenerate the package from a docs build (nbdev's test skips it too)
             tags += ["skip-execution", "remove-cell"]
         if words and all(w == "default_exp" for w in words) and not code.strip():
             tags.append("remove-cell")
@@ -131,14 +136,22 @@ def transform(nb: dict, docname: str, root: Path, settings: dict, srcdir: Path) 
         cells.append(cell)
         if extra and module:
             # autodoc writes reStructuredText, so its directives go through eval-rst (MyST cannot parse their output)
-            entries = "\n".join(f"```{{eval-rst}}\n.. auto{kind}:: {lib}.{module}.{name}\n   :no-index:\n```"
-                                for name, kind in extra)
+            entries = "\n".join(
+                f"```{{eval-rst}}\n.. auto{kind}:: {lib}.{module}.{name}\n   :no-index:\n```" for name, kind in extra
+            )
             cells.append({"cell_type": "markdown", "id": f"show-doc-{len(cells)}", "metadata": {}, "source": entries})
         if "parameters" in tags and docname.startswith("paper_figures/"):
-            cells.append({"cell_type": "code", "id": "injected-parameters", "execution_count": None, "outputs": [],
-                          "metadata": {"tags": ["injected-parameters", "remove-cell"]},
-                          "source": "# Parameters injected by `make docs` (as papermill -p would)\n"
-                                    + "\n".join(f"{k} = {v!r}" for k, v in FIGURE_PARAMETERS.items())})
+            cells.append(
+                {
+                    "cell_type": "code",
+                    "id": "injected-parameters",
+                    "execution_count": None,
+                    "outputs": [],
+                    "metadata": {"tags": ["injected-parameters", "remove-cell"]},
+                    "source": "# Parameters injected by `make docs` (as papermill -p would)\n"
+                    + "\n".join(f"{k} = {v!r}" for k, v in FIGURE_PARAMETERS.items()),
+                }
+            )
     nb["cells"] = cells
     if docname == "nbs/" + Path(settings.get("readme_nb", "index.ipynb")).stem:
         nb["cells"].append({"cell_type": "markdown", "id": "site-navigation", "metadata": {}, "source": navigation(srcdir)})
@@ -152,10 +165,17 @@ def navigation(srcdir: Path) -> str:
     "Hidden toctrees for the home page: notebooks by file name, then figures, then the API reference."
     nbs = sorted(p.stem for p in (srcdir / "nbs").glob("*.ipynb") if p.stem != "index")
     figs = sorted(p.stem for p in (srcdir / "paper_figures").glob("*.ipynb"))
+
     def tree(caption, entries):
         return "```{toctree}\n:hidden:\n:caption: " + caption + "\n\n" + "\n".join(entries) + "\n```\n"
-    return (tree("Modules", nbs) + "\n" + tree("Paper figures", [f"/paper_figures/{f}" for f in figs]) + "\n"
-            + tree("Reference", ["/docs/api/index", "/genindex", "/docs/exec_report"]))
+
+    return (
+        tree("Modules", nbs)
+        + "\n"
+        + tree("Paper figures", [f"/paper_figures/{f}" for f in figs])
+        + "\n"
+        + tree("Reference", ["/docs/api/index", "/genindex", "/docs/exec_report"])
+    )
 
 
 def on_source_read(app, docname, source):
@@ -173,13 +193,15 @@ def write_api_pages(app):
     out = Path(app.confdir) / "api"
     out.mkdir(exist_ok=True)
     mods = sorted(p.stem for p in (root / lib).glob("*.py") if not p.stem.startswith("_"))
-    pages = {"index.md": "# API reference\n\nEvery public name of `" + lib + "`, one page per module (from the "
-             "docstrings and the argument comments in the notebooks).\n\n```{toctree}\n:maxdepth: 1\n\n"
-             + "\n".join(mods) + "\n```\n"}
+    pages = {
+        "index.md": "# API reference\n\nEvery public name of `" + lib + "`, one page per module (from the "
+        "docstrings and the argument comments in the notebooks).\n\n```{toctree}\n:maxdepth: 1\n\n" + "\n".join(mods) + "\n```\n"
+    }
     for m in mods:
-        pages[f"{m}.md"] = (f"# `{lib}.{m}`\n\n```{{eval-rst}}\n.. automodule:: {lib}.{m}\n   :members:\n"
-                            f"   :show-inheritance:\n```\n")
-    for name, text in pages.items():       # only rewrite what changed, so Sphinx does not re-read the rest
+        pages[f"{m}.md"] = (
+            f"# `{lib}.{m}`\n\n```{{eval-rst}}\n.. automodule:: {lib}.{m}\n   :members:\n   :show-inheritance:\n```\n"
+        )
+    for name, text in pages.items():  # only rewrite what changed, so Sphinx does not re-read the rest
         p = out / name
         if not p.exists() or p.read_text() != text:
             p.write_text(text)
@@ -195,15 +217,15 @@ def md_to_rst(line: str) -> str:
     "nbdev docstrings are Markdown: `code` becomes ``code``, and |x|, a lone *, name_ are escaped for docutils."
     out, last = [], 0
     for m in CODE_SPAN.finditer(line):
-        out += [_escape(line[last:m.start()]), "``" + m.group(1) + "``"]
+        out += [_escape(line[last : m.start()]), "``" + m.group(1) + "``"]
         last = m.end()
     return "".join(out + [_escape(line[last:])])
 
 
 def _escape(text: str) -> str:
     text = text.replace("\\", "\\\\").replace("|", "\\|")
-    text = re.sub(r"(?<!\*)\*(?!\*)", r"\\*", text)          # keep **bold**, escape a lone * (h*f, *args)
-    return re.sub(r"(\w)_(?=\W|$)", r"\1\\_", text)            # name_ is not a link target here
+    text = re.sub(r"(?<!\*)\*(?!\*)", r"\\*", text)  # keep **bold**, escape a lone * (h*f, *args)
+    return re.sub(r"(\w)_(?=\W|$)", r"\1\\_", text)  # name_ is not a link target here
 
 
 def add_docments(app, what, name, obj, options, lines):
@@ -213,12 +235,14 @@ def add_docments(app, what, name, obj, options, lines):
         return
     try:
         from fastcore.docments import docments
+
         docs = docments(obj.__init__ if what == "class" and "__init__" in vars(obj) else obj)
     except Exception:
         return
     have = "\n".join(lines)
-    new = [f":param {k}: {md_to_rst(v)}" for k, v in docs.items()
-           if v and k not in ("return", "self") and f":param {k}:" not in have]
+    new = [
+        f":param {k}: {md_to_rst(v)}" for k, v in docs.items() if v and k not in ("return", "self") and f":param {k}:" not in have
+    ]
     if docs.get("return") and ":return" not in have:
         new.append(f":returns: {md_to_rst(docs['return'])}")
     if new:
@@ -230,6 +254,7 @@ def write_exec_report(app, exc):
     if exc is not None or app.builder.format != "html":
         return
     from myst_nb.sphinx_ import NbMetadataCollector
+
     report = {}
     for docname in sorted(app.env.found_docs):
         data = NbMetadataCollector.get_exec_data(app.env, docname)
@@ -242,9 +267,11 @@ def write_exec_report(app, exc):
     # the site's front door: the home page is nbs/index.html
     root = Path(app.outdir, "index.html")
     if app.config.root_doc != "index":
-        root.write_text(f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{app.config.project}</title>'
-                        f'<meta http-equiv="refresh" content="0; url={app.config.root_doc}.html"></head>'
-                        f'<body><a href="{app.config.root_doc}.html">{app.config.project}</a></body></html>\n')
+        root.write_text(
+            f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{app.config.project}</title>'
+            f'<meta http-equiv="refresh" content="0; url={app.config.root_doc}.html"></head>'
+            f'<body><a href="{app.config.root_doc}.html">{app.config.project}</a></body></html>\n'
+        )
 
 
 def always_read_home(app, env, added, changed, removed):
