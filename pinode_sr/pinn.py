@@ -13,19 +13,8 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from pinode_sr.core import (
-    check_bool,
-    check_choice,
-    check_finite,
-    check_int,
-    check_number,
-    check_positive,
-    check_seeds,
-    check_steps,
-    config_hash,
-    resolve_dtype,
-    torch_generator,
-)
+from .core import check_bool, check_choice, check_finite, check_int, check_number, check_positive, check_seeds
+from .core import check_steps, config_hash, resolve_dtype, torch_generator
 from .dataset import DatasetConfig, OscillationDataset, single_oscillation
 from .loop import Phase, Task, check_run_args, fit
 from .metrics import check_scoring_windows, score_members

@@ -16,22 +16,8 @@ from pathlib import Path
 import numpy as np
 
 import pinode_sr
-from pinode_sr.core import (
-    MAX_STEPS,
-    CorruptFile,
-    _json_default,
-    array_sha256,
-    atomic_write,
-    check_choice,
-    check_finite,
-    check_number,
-    check_path,
-    check_positive,
-    check_steps,
-    config_hash,
-    read_json,
-    write_json,
-)
+from .core import MAX_STEPS, CorruptFile, _json_default, array_sha256, atomic_write, check_choice, check_finite
+from .core import check_number, check_path, check_positive, check_steps, config_hash, read_json, write_json
 from .system import DynamicalSystem, SCIPY_METHODS, solve_scipy
 from .rodas5p import solve_rodas5p
 

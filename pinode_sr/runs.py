@@ -20,18 +20,8 @@ import torch
 
 from filelock import FileLock
 
-from pinode_sr.core import (
-    CorruptFile,
-    _json_default,
-    atomic_write,
-    check_bool,
-    check_path,
-    config_dict,
-    config_hash,
-    file_sha256,
-    read_json,
-    sha256_bytes,
-)
+from .core import CorruptFile, _json_default, atomic_write, check_bool, check_path, config_dict, config_hash, file_sha256
+from .core import read_json, sha256_bytes
 
 # %% auto #0
 __all__ = ["WRITE_DELAY_ENV", "runs_root", "RunFolder", "load_or_run"]

@@ -10,31 +10,10 @@ from numba import njit
 from scipy.integrate import DenseOutput, OdeSolver
 from scipy.sparse import issparse
 
-from pinode_sr.rodas5p import (
-    ERR_NONFINITE_STEP,
-    ERR_UNDERFLOW,
-    OK,
-    _MAX_NONFINITE,
-    _PY_FIELDS,
-    _PY_SLOTS,
-    _TABLEAU,
-    NonFiniteError,
-    StepSizeError,
-    _accepted_factor,
-    _check_inputs,
-    _dense_K,
-    _derivatives,
-    _error_norm,
-    _factor_W,
-    _initial_step,
-    _py_dfdt,
-    _py_jac,
-    _py_rhs,
-    _raise_failure,
-    _rejected_factor,
-    dense_eval,
-    rodas_stages,
-)
+from .rodas5p import ERR_NONFINITE_STEP, ERR_UNDERFLOW, OK, _MAX_NONFINITE, _PY_FIELDS, _PY_SLOTS, _TABLEAU
+from .rodas5p import NonFiniteError, StepSizeError, _accepted_factor, _check_inputs, _dense_K, _derivatives, _error_norm
+from .rodas5p import _factor_W, _initial_step, _py_dfdt, _py_jac, _py_rhs, _raise_failure, _rejected_factor, dense_eval
+from .rodas5p import rodas_stages
 
 # %% auto #0
 __all__ = ["Rodas5P", "RodasDenseOutput"]

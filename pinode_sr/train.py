@@ -11,17 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from pinode_sr.core import (
-    MAX_STEPS,
-    check_bool,
-    check_choice,
-    check_int,
-    check_number,
-    check_positive,
-    check_seeds,
-    check_steps,
-    config_hash,
-)
+from .core import MAX_STEPS, check_bool, check_choice, check_int, check_number, check_positive, check_seeds, check_steps
+from .core import config_hash
 from .gradients import ADAPTIVE_METHODS, GRADIENT_METHODS, KERNELS, StepBudgetExceeded, rollout_model, rollout_nograd
 from .dataset import DatasetConfig, OscillationDataset, single_oscillation
 from .loop import Phase, RunStopped, Task, check_run_args, fit

@@ -49,6 +49,21 @@ def test_export_leaves_package_unchanged(project_copy):
     assert not changed, f"pinode_sr/ is out of sync with the notebooks (run `make export`): {changed}"
 
 
+def test_package_imports_itself_relatively():
+    "nbdev makes a module-level `from pinode_sr.x import ...` relative only when the statement is on one line."
+    bad = [
+        f"{p.name}:{i}"
+        for p in sorted((ROOT / "pinode_sr").glob("*.py"))
+        for i, line in enumerate(p.read_text().splitlines(), 1)
+        if line.startswith("from pinode_sr")  # module level: nbdev leaves imports inside functions as written
+    ]
+    assert not bad, (
+        f"absolute imports of pinode_sr in the package: {bad}. In the exported notebook cell, split the import into "
+        "single-line `from pinode_sr.x import a, b` statements of at most 130 characters (ruff format turns a longer "
+        "one into a parenthesised multi-line import, which nbdev leaves absolute), then `make export`"
+    )
+
+
 def test_clean_leaves_notebooks_unchanged(project_copy):
     subprocess.run([BIN / "nbdev_clean"], cwd=project_copy, check=True, capture_output=True)
     subprocess.run([BIN / "nbdev_clean", "--fname", "paper_figures"], cwd=project_copy, check=True, capture_output=True)
