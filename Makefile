@@ -41,17 +41,19 @@ test: $(STAMP) ## run every nbs/ notebook and the repository checks through pyte
 	@$(PY) -m pytest tests -n $(JOBS) --dist loadgroup --nb-flags "$(FLAGS)"; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure here"; exit 1; fi; exit $$rc
 
+# One line per figure. IPYTHONDIR=tools/ipython: its kernel config logs only errors (ipykernel otherwise warns
+# "Kernel is running over TCP without encryption" for every notebook); papermill logs errors only. A failing
+# figure still prints papermill's traceback and stops make.
 figures: $(STAMP) ## regenerate every paper_figures/ notebook headlessly with papermill (PRESET=paper|smoke)
 	@mkdir -p paper_figures/executed
-	@echo "== every run the figures need (preset=$(PRESET)): cached ones are skipped, the rest train in parallel"
 	@set -e; start=$$(date +%s); OMP_NUM_THREADS=1 $(PY) -c "from pinode_sr.ablations import run_paper; run_paper('$(PRESET)')"; \
-	  echo "   done in $$(( $$(date +%s) - start )) s"
-	@set -e; for nb in paper_figures/*.ipynb; do \
+	  echo "== every run the figures need (preset=$(PRESET); cached ones skipped) ready in $$(( $$(date +%s) - start )) s"
+	@echo "== figures (preset=$(PRESET)): outputs in paper_figures/$(OUT), executed notebooks in paper_figures/executed"
+	@set -e; export IPYTHONDIR="$(CURDIR)/tools/ipython"; for nb in paper_figures/*.ipynb; do \
 	  name=$$(basename $$nb .ipynb); start=$$(date +%s); \
-	  echo "== $$name (preset=$(PRESET), outputs in paper_figures/$(OUT))"; \
 	  $(VENV)/bin/papermill "$$nb" "paper_figures/executed/$$name.$(PRESET).ipynb" -k python3 --cwd paper_figures \
-	    -p preset $(PRESET) -p out_dir $(OUT) --no-progress-bar --log-level WARNING; \
-	  echo "   done in $$(( $$(date +%s) - start )) s"; \
+	    -p preset $(PRESET) -p out_dir $(OUT) --no-progress-bar --log-level ERROR; \
+	  echo "== $$name (preset=$(PRESET)) done in $$(( $$(date +%s) - start )) s"; \
 	done
 
 bench: $(STAMP) ## run every benchmark (ratios against baselines, medians) and write bench/results.json
