@@ -93,7 +93,7 @@ $(DOCS_STAMP): $(STAMP)
 
 docs: $(DOCS_STAMP) ## build the documentation site into docs/_build/html (notebooks executed, outputs cached)
 	@set -e; start=$$(date +%s); \
-	  OMP_NUM_THREADS=1 $(VENV)/bin/sphinx-build -q -b html -c docs . $(SITE) -d docs/_build/doctrees; \
+	  IPYTHONDIR="$(CURDIR)/tools/ipython" OMP_NUM_THREADS=1 $(VENV)/bin/sphinx-build -q -b html -c docs . $(SITE) -d docs/_build/doctrees; \
 	  echo "== docs built in $$(( $$(date +%s) - start )) s: open $(SITE)/index.html"; \
 	  $(PY) -c "import json; r = json.load(open('$(SITE)/exec_report.json')); bad = [d for d, v in r.items() if not v['succeeded']]; \
 	print(f'== {len(r)} notebooks, ' + (f'{len(bad)} failed to execute (tracebacks in $(SITE)/reports/): ' + ', '.join(bad) if bad else 'all executed'))"
