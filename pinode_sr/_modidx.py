@@ -56,6 +56,7 @@ d = {
             "pinode_sr.beyond._lags": ("beyond.html#_lags", "pinode_sr/beyond.py"),
             "pinode_sr.beyond.beyond_config": ("beyond.html#beyond_config", "pinode_sr/beyond.py"),
             "pinode_sr.beyond.beyond_validity": ("beyond.html#beyond_validity", "pinode_sr/beyond.py"),
+            "pinode_sr.beyond.late_start": ("beyond.html#late_start", "pinode_sr/beyond.py"),
             "pinode_sr.beyond.load_beyond_runs": ("beyond.html#load_beyond_runs", "pinode_sr/beyond.py"),
             "pinode_sr.beyond.network_scores": ("beyond.html#network_scores", "pinode_sr/beyond.py"),
         },

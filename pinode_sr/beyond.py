@@ -28,6 +28,7 @@ __all__ = [
     "beyond_config",
     "network_scores",
     "load_beyond_runs",
+    "late_start",
     "beyond_validity",
 ]
 
@@ -144,6 +145,11 @@ def load_beyond_runs(
     return {k: (c, load_run(c, root)) for k, c in cfgs.items()}
 
 
+def late_start(cfg: TrainConfig) -> float:
+    "Where a run's late window starts: the dataset's t_late, or half the horizon when the horizon ends before it (smoke)."
+    return cfg.data.t_late if cfg.t_eval_end > cfg.data.t_late else cfg.t_eval_end / 2
+
+
 def beyond_validity(
     cfg: TrainConfig,  # a trained config
     run: dict,  # its run
@@ -162,5 +168,5 @@ def beyond_validity(
         n_starts=n_starts,
         seed=seed,
         t_end=cfg.t_eval_end,
-        t_late=cfg.data.t_late if cfg.t_eval_end > cfg.data.t_late else cfg.t_eval_end / 2,
+        t_late=late_start(cfg),
     )
