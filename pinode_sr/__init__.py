@@ -15,7 +15,7 @@ _API = {
     "fitzhugh_nagumo": ("FitzHughNagumo",),
     "morris_lecar": ("MorrisLecar",),
     "hh_network": ("HHNetwork", "hh_network_params"),
-    "oregonator": ("Oregonator",),
+    "oregonator": ("Oregonator", "TysonOregonator"),
     "rodas5p": ("solve_rodas5p",),
     "scipy_rodas5p": ("Rodas5P",),
     "reference": ("reference_trajectory", "solve_reference"),

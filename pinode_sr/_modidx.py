@@ -67,6 +67,7 @@ d = {
             "pinode_sr.core._fmt": ("core.html#_fmt", "pinode_sr/core.py"),
             "pinode_sr.core._is_real": ("core.html#_is_real", "pinode_sr/core.py"),
             "pinode_sr.core._json_default": ("core.html#_json_default", "pinode_sr/core.py"),
+            "pinode_sr.core._plain": ("core.html#_plain", "pinode_sr/core.py"),
             "pinode_sr.core._range_text": ("core.html#_range_text", "pinode_sr/core.py"),
             "pinode_sr.core._stream_key": ("core.html#_stream_key", "pinode_sr/core.py"),
             "pinode_sr.core.allclose": ("core.html#allclose", "pinode_sr/core.py"),
@@ -269,6 +270,20 @@ d = {
             "pinode_sr.oregonator.Oregonator.default_x0": ("oregonator.html#oregonator.default_x0", "pinode_sr/oregonator.py"),
             "pinode_sr.oregonator.Oregonator.equations": ("oregonator.html#oregonator.equations", "pinode_sr/oregonator.py"),
             "pinode_sr.oregonator.OregonatorParams": ("oregonator.html#oregonatorparams", "pinode_sr/oregonator.py"),
+            "pinode_sr.oregonator.TysonOregonator": ("oregonator.html#tysonoregonator", "pinode_sr/oregonator.py"),
+            "pinode_sr.oregonator.TysonOregonator.__init__": (
+                "oregonator.html#tysonoregonator.__init__",
+                "pinode_sr/oregonator.py",
+            ),
+            "pinode_sr.oregonator.TysonOregonator.default_x0": (
+                "oregonator.html#tysonoregonator.default_x0",
+                "pinode_sr/oregonator.py",
+            ),
+            "pinode_sr.oregonator.TysonOregonator.equations": (
+                "oregonator.html#tysonoregonator.equations",
+                "pinode_sr/oregonator.py",
+            ),
+            "pinode_sr.oregonator.TysonOregonatorParams": ("oregonator.html#tysonoregonatorparams", "pinode_sr/oregonator.py"),
         },
         "pinode_sr.paper": {
             "pinode_sr.paper.PaperRuns": ("paper.html#paperruns", "pinode_sr/paper.py"),
@@ -553,6 +568,11 @@ d = {
             "pinode_sr.system.solve_scipy": ("system.html#solve_scipy", "pinode_sr/system.py"),
         },
         "pinode_sr.train": {
+            "pinode_sr.train.BoxPoints": ("train.html#boxpoints", "pinode_sr/train.py"),
+            "pinode_sr.train.BoxPoints.__init__": ("train.html#boxpoints.__init__", "pinode_sr/train.py"),
+            "pinode_sr.train.BoxPoints.load_state": ("train.html#boxpoints.load_state", "pinode_sr/train.py"),
+            "pinode_sr.train.BoxPoints.sample": ("train.html#boxpoints.sample", "pinode_sr/train.py"),
+            "pinode_sr.train.BoxPoints.state": ("train.html#boxpoints.state", "pinode_sr/train.py"),
             "pinode_sr.train.NeuralODETask": ("train.html#neuralodetask", "pinode_sr/train.py"),
             "pinode_sr.train.NeuralODETask.__init__": ("train.html#neuralodetask.__init__", "pinode_sr/train.py"),
             "pinode_sr.train.NeuralODETask.arrays": ("train.html#neuralodetask.arrays", "pinode_sr/train.py"),
@@ -560,6 +580,7 @@ d = {
             "pinode_sr.train.NeuralODETask.evaluate": ("train.html#neuralodetask.evaluate", "pinode_sr/train.py"),
             "pinode_sr.train.NeuralODETask.load_state": ("train.html#neuralodetask.load_state", "pinode_sr/train.py"),
             "pinode_sr.train.NeuralODETask.losses": ("train.html#neuralodetask.losses", "pinode_sr/train.py"),
+            "pinode_sr.train.NeuralODETask.points": ("train.html#neuralodetask.points", "pinode_sr/train.py"),
             "pinode_sr.train.NeuralODETask.refine": ("train.html#neuralodetask.refine", "pinode_sr/train.py"),
             "pinode_sr.train.NeuralODETask.rollout": ("train.html#neuralodetask.rollout", "pinode_sr/train.py"),
             "pinode_sr.train.NeuralODETask.state": ("train.html#neuralodetask.state", "pinode_sr/train.py"),

@@ -15,7 +15,7 @@ from .fitzhugh_nagumo import FitzHughNagumo
 from .hh_network import HHNetwork
 from .metrics import event_times
 from .morris_lecar import MorrisLecar
-from .oregonator import Oregonator
+from .oregonator import TysonOregonator
 from .system import DynamicalSystem
 from .train import TrainConfig, preset
 
@@ -47,6 +47,7 @@ class Recipe:
     dt: float  # Heun step
     cycle_t0: float  # own-cycle collocation from here ...
     cycle_dt: float  # ... every cycle_dt, to t_end
+    points_in_box: bool = False  # clip residual points into the box: for a field that is singular outside it
 
 
 RECIPES = {
@@ -57,7 +58,9 @@ RECIPES = {
     "ml_hopf": Recipe("Morris–Lecar, Hopf (type II)", MorrisLecar("hopf"), 90.0, 0.5, 900.0, 600.0, 0.1, 20.0, 1.0),
     "ml_snic": Recipe("Morris–Lecar, SNIC (type I)", MorrisLecar("snic"), 110.0, 0.5, 800.0, 550.0, 0.1, 20.0, 1.0),
     "hh_network": Recipe("HH network, N = 3", HHNetwork(), 15.0, 0.1, 150.0, 100.0, 0.05, 10.0, 0.2),
-    "oregonator": Recipe("Oregonator (BZ reaction)", Oregonator(), 310.0, 0.5, 3100.0, 2000.0, 0.05, 50.0, 5.0),
+    "oregonator": Recipe(
+        "Oregonator (BZ reaction, two-variable)", TysonOregonator(), 80.0, 0.5, 800.0, 530.0, 0.1, 10.0, 1.0, True
+    ),
 }
 BEYOND_METHODS = ("pinode_sr", "vanilla_heun")
 _VANILLA_SMOKE = dict(lam=0.0, schedule="joint", joint_iters=320, lr_phys=1e-3, cycle_every=0, cycle_every_joint=0)
@@ -76,6 +79,8 @@ def beyond_config(
     data = DatasetConfig(system=r.system, t_train_end=r.t_train_end, dt_obs=r.dt_obs, t_end=r.t_end, t_late=r.t_late)
     t_eval = r.t_end if preset_name == "paper" else r.t_late  # smoke: no late window, fewer steps
     scales = dict(data=data, dt=r.dt, t_eval_end=t_eval, cycle_t0=r.cycle_t0, cycle_t1=t_eval, cycle_dt=r.cycle_dt)
+    if r.points_in_box:
+        scales["points_in_box"] = True
     if preset_name == "smoke":
         return preset("smoke", **scales, **(_VANILLA_SMOKE if method == "vanilla_heun" else {}), **overrides)
     return preset("paper" if method == "pinode_sr" else "vanilla", **scales, **overrides)

@@ -5,6 +5,7 @@
 # %% ../nbs/00_core.ipynb #19471a66
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import json
@@ -24,6 +25,7 @@ __all__ = [
     "MAX_STEPS",
     "DTYPES",
     "TOLERANCES",
+    "ADDED_FIELD",
     "check_choice",
     "check_number",
     "check_positive",
@@ -292,11 +294,27 @@ def max_violation(a, b, rtol: float = 1e-12, atol: float | np.ndarray = 1e-12) -
 
 
 # %% ../nbs/00_core.ipynb #8ee4f64f
+ADDED_FIELD = {"added": True}  # field metadata: a field added after runs were cached; at its default it leaves the hash alone
+
+
+def _plain(cfg):
+    "asdict, minus added fields that sit at their default (so adding a field does not invalidate every cached run)."
+    if not dataclasses.is_dataclass(cfg) or isinstance(cfg, type):
+        return copy.deepcopy(cfg)
+    out = {}
+    for f in dataclasses.fields(cfg):
+        v = getattr(cfg, f.name)
+        if f.metadata.get("added") and v == f.default:
+            continue
+        out[f.name] = type(v)(_plain(x) for x in v) if isinstance(v, (list, tuple)) else _plain(v)
+    return out
+
+
 def config_dict(cfg) -> dict:
     "A plain, JSON-ready dict of a (possibly nested) dataclass config."
     if not dataclasses.is_dataclass(cfg):
         raise ValueError(f"cfg must be a dataclass instance, got {type(cfg).__name__}")
-    return json.loads(json.dumps(dataclasses.asdict(cfg), sort_keys=True, default=_json_default))
+    return json.loads(json.dumps(_plain(cfg), sort_keys=True, default=_json_default))
 
 
 def _json_default(o):

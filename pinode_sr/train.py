@@ -6,13 +6,13 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
 from .core import MAX_STEPS, check_bool, check_choice, check_int, check_number, check_positive, check_seeds, check_steps
-from .core import config_hash
+from .core import ADDED_FIELD, config_hash, torch_generator
 from .gradients import ADAPTIVE_METHODS, GRADIENT_METHODS, KERNELS, StepBudgetExceeded, rollout_model, rollout_nograd
 from .dataset import DatasetConfig, OscillationDataset, single_oscillation
 from .loop import Phase, RunStopped, Task, check_run_args, fit
@@ -36,6 +36,7 @@ __all__ = [
     "adaptive_options",
     "evaluate",
     "phases",
+    "BoxPoints",
     "NeuralODETask",
     "train",
     "load_or_train",
@@ -86,6 +87,11 @@ class TrainConfig:
     cycle_jitter: float = 0.05
     spike_weight: float = 0.0  # joint-phase residual weight in the top of an event (see below)
     spike_level: float | None = None  # the top: observable above this (None: the system's observable.top)
+    # global validity (beyond the paper): the field right wherever a user may start it, not only near the orbit
+    box_points: int = field(
+        default=0, metadata=ADDED_FIELD
+    )  # residual points per member, uniform in the box, fresh each iteration
+    points_in_box: bool = field(default=False, metadata=ADDED_FIELD)  # clip every residual point into the box (see below)
     # schedule and optimiser
     schedule: str = "warmup"
     phys_iters: int = 10_000
@@ -151,6 +157,8 @@ class TrainConfig:
             check_int(k, getattr(self, k), 0)
         check_int("log_every", self.log_every, 1)
         check_int("n_copies", self.n_copies, 0, 1000)
+        check_int("box_points", self.box_points, 0, MAX_CYCLE_POINTS)
+        check_bool("points_in_box", self.points_in_box)
         check_number("t_eval_end", self.t_eval_end, 0, lo_open=True)
         if self.t_eval_end > self.data.t_end:
             raise ValueError(f"t_eval_end={self.t_eval_end} is beyond the data's t_end={self.data.t_end}")
@@ -311,6 +319,26 @@ def _cycle_points(model, prob: Problem) -> torch.Tensor:
     return P
 
 
+class BoxPoints:
+    "Per-member residual points drawn uniformly over the system's box, fresh each call (seeded; resumable)."
+
+    def __init__(self, box: np.ndarray, seeds, n: int, dtype: torch.dtype, device: torch.device):
+        self.lo, self.hi = (torch.as_tensor(box[:, i], dtype=dtype) for i in (0, 1))
+        self.n, self.device = n, device
+        self.gens = [torch_generator(s, "box_collocation") for s in seeds]
+
+    def sample(self) -> torch.Tensor:  # (K, n, D), drawn on the CPU (the same numbers on any device)
+        u = torch.stack([torch.rand(self.n, len(self.lo), generator=g, dtype=self.lo.dtype) for g in self.gens])
+        return (self.lo + (self.hi - self.lo) * u).to(self.device)
+
+    def state(self) -> list:
+        return [g.get_state() for g in self.gens]
+
+    def load_state(self, st: list):
+        for g, s in zip(self.gens, st):
+            g.set_state(s)
+
+
 class NeuralODETask(Task):
     "PI-NODE-SR (λ > 0) or the vanilla neural ODE (λ = 0) for the loop: an EnsembleMLP vector field, rolled out."
 
@@ -318,6 +346,15 @@ class NeuralODETask(Task):
         cfg = self.cfg = prob.cfg
         self.prob, self.seeds, self.model = prob, cfg.seeds, prob.model()
         self.col = Collocation(prob.obs, cfg.seeds, cfg.collocation, cfg.n_copies, cfg.jitter, cfg.cycle_jitter)
+        self.box = BoxPoints(prob.system.box, cfg.seeds, cfg.box_points, prob.dtype, prob.device) if cfg.box_points else None
+        self.box_lo, self.box_hi = (torch.as_tensor(prob.system.box[:, i], dtype=prob.dtype, device=prob.device) for i in (0, 1))
+
+    def points(self) -> torch.Tensor:
+        "This iteration's residual points, (K, P, D): the collocation's, plus fresh box points when box_points > 0."
+        pts = self.col.sample()
+        if self.cfg.points_in_box:  # jitter and wandering own-cycle rollouts leave the physical domain (e.g. a concentration < 0)
+            pts = torch.clamp(pts, self.box_lo, self.box_hi)
+        return torch.cat([pts, self.box.sample()], 1) if self.box is not None else pts
 
     def rollout(self) -> torch.Tensor:
         "The differentiable rollout over the training window, (T, K, 1, D)."
@@ -342,7 +379,7 @@ class NeuralODETask(Task):
                 raise RunStopped(str(err)) from err  # the learned field stiffened
             l_data = data_loss(pred, p.obs, p.sd_t if c.data_norm == "normalised" else None)
         if lam > 0:
-            pts = self.col.sample()
+            pts = self.points()
             w, top = None, p.spike_mask(pts) if phase.data and c.spike_weight != 1.0 else None
             if top is not None:  # let the data, not the residual, own the top of an event
                 w = torch.where(top, c.spike_weight, 1.0).to(p.dtype)
@@ -353,10 +390,12 @@ class NeuralODETask(Task):
         return evaluate(self.model, self.prob)
 
     def state(self) -> dict:
-        return {"collocation": self.col.state()}
+        return {"collocation": self.col.state(), **({"box": self.box.state()} if self.box is not None else {})}
 
     def load_state(self, state: dict):
         self.col.load_state(state["collocation"])
+        if self.box is not None:
+            self.box.load_state(state["box"])
 
     def arrays(self) -> dict:
         return {"t_obs": self.prob.t_obs, "obs": self.prob.ds.obs}
@@ -370,7 +409,7 @@ class NeuralODETask(Task):
         params = list(self.model.parameters())
         snapshot = [q.detach().clone() for q in params]
         opt = torch.optim.LBFGS(params, lr=1.0, max_iter=c.lbfgs_iters, history_size=20, line_search_fn="strong_wolfe")
-        pts = self.col.sample()
+        pts = self.points()
 
         def parts():
             return data_loss(self.rollout(), p.obs, p.sd_t), physics_residual(self.model(pts), p.true_field(pts), p.s_res_t)
