@@ -321,6 +321,7 @@ d = {
             "pinode_sr.partial.partial_preset": ("partial.html#partial_preset", "pinode_sr/partial.py"),
             "pinode_sr.partial.prior_rates": ("partial.html#prior_rates", "pinode_sr/partial.py"),
             "pinode_sr.partial.rates_net": ("partial.html#rates_net", "pinode_sr/partial.py"),
+            "pinode_sr.partial.recovery_over_data": ("partial.html#recovery_over_data", "pinode_sr/partial.py"),
             "pinode_sr.partial.train_partial": ("partial.html#train_partial", "pinode_sr/partial.py"),
         },
         "pinode_sr.pinn": {
