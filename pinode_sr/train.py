@@ -19,7 +19,8 @@ from .loop import Phase, RunStopped, Task, check_run_args, fit
 from .metrics import check_scoring_windows, score_members
 from .models import ACTIVATIONS, EnsembleMLP
 from .reference import reference_trajectory
-from .residuals import COLLOCATIONS, DATA_NORMS, SCALES, Collocation, data_loss, derivative_scales, physics_residual
+from .residuals import COLLOCATIONS, DATA_NORMS, SCALES, Collocation, data_loss, derivative_scales
+from .residuals import model_residual, physics_residual
 from .runs import RunFolder, load_or_run
 from .solvers import SOLVERS, steps_per_interval
 
@@ -346,7 +347,7 @@ class NeuralODETask(Task):
             w, top = None, p.spike_mask(pts) if phase.data and c.spike_weight != 1.0 else None
             if top is not None:  # let the data, not the residual, own the top of an event
                 w = torch.where(top, c.spike_weight, 1.0).to(p.dtype)
-            l_phys = physics_residual(self.model(pts), p.true_field(pts), p.s_res_t, w)
+            l_phys = model_residual(self.model, pts, p.true_field(pts), p.s_res_t, w, c.kernel)
         return l_data, l_phys
 
     def evaluate(self):
