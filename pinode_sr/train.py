@@ -69,7 +69,7 @@ class TrainConfig:
     atol: float = 1e-5
     max_num_steps: int = 20_000
     gradient: str = "backprop"  # "backprop" | "checkpoint" | "backsolve"
-    kernel: str = "auto"  # "auto" | "fused" | "torch": who integrates the rollouts (see below)
+    kernel: str = "auto"  # "auto" | "fused" | "torch" | "compiled": who integrates the rollouts (see below)
     # loss
     lam: float = 10.0  # physics weight λ in the joint phase (0: vanilla neural ODE); see below
     lam_end: float | None = None  # λ at the end of the joint phase (exponential decay); None = lam
@@ -123,9 +123,9 @@ class TrainConfig:
         if self.method in ADAPTIVE_METHODS and self.gradient == "checkpoint":
             raise ValueError(f"gradient='checkpoint' needs a fixed-step method, not method={self.method!r}")
         check_choice("kernel", self.kernel, KERNELS)
-        if self.kernel == "fused" and (self.method, self.activation, self.gradient) != ("heun", "tanh", "backprop"):
+        if self.kernel in ("fused", "compiled") and (self.method, self.activation, self.gradient) != ("heun", "tanh", "backprop"):
             raise ValueError(
-                "kernel='fused' needs method='heun', activation='tanh' and gradient='backprop' (the fused Heun "
+                f"kernel={self.kernel!r} needs method='heun', activation='tanh' and gradient='backprop' (the fused Heun "
                 f"kernel), got method={self.method!r}, activation={self.activation!r}, gradient={self.gradient!r}"
             )
         check_number("rtol", self.rtol, 0, 1, lo_open=True)
