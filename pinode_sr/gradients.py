@@ -433,8 +433,11 @@ class CompiledHeunRollout(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, G):
-        ga, dWs, dbs = _nb_gradients(G.detach().numpy(), ctx.dt, ctx.n_steps, ctx.save_every, ctx.tape)
-        # the tape stays with ctx (freed with the graph): backward may run again under retain_graph
+        if ctx.tape is None:
+            raise RuntimeError("the compiled rollout's backward runs once (its tape is recycled): do not retain_graph")
+        tape, ctx.tape = ctx.tape, None
+        ga, dWs, dbs = _nb_gradients(G.detach().numpy(), ctx.dt, ctx.n_steps, ctx.save_every, tape)
+        _give(tape[0], tape[1])  # the tape's megabytes go back to the pool: no fresh pages next iteration
         return (torch.from_numpy(ga), None, None, None, *[torch.from_numpy(w) for w in dWs], *[torch.from_numpy(b) for b in dbs])
 
 
