@@ -9,6 +9,8 @@ import functools
 
 import numpy as np
 import torch
+from numba import njit, types
+from numba.extending import overload
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 from threadpoolctl import ThreadpoolController
@@ -30,6 +32,7 @@ __all__ = [
     "rollout_nograd",
     "StepBudgetExceeded",
     "adaptive_rollout",
+    "bench_training_peers",
 ]
 
 # %% ../nbs/04a_gradients.ipynb #2c1711cc
@@ -200,10 +203,248 @@ class HeunRollout(torch.autograd.Function):
         return (torch.from_numpy(ga), None, None, None, *[torch.from_numpy(w) for w in dWs], *[torch.from_numpy(b) for b in dbs])
 
 
+# %% ../nbs/04a_gradients.ipynb #e51d66f7
+_FM = {"contract", "reassoc", "nsz"}  # FMA and vectorised (reassociated) sums: one fixed order per compiled kernel
+
+
+def _tanh(x):  # the compiled kernels' tanh (overloaded below by dtype)
+    return np.tanh(x)
+
+
+@overload(_tanh, inline="always", fastmath=_FM)
+def _tanh_ol(x):
+    if x == types.float64:
+        return lambda x: np.tanh(x)  # float64: libm's
+
+    def rational(x):  # float32: Eigen's rational minimax tanh in float64 arithmetic, clamped at ±9
+        v = min(max(np.float64(x), -9.0), 9.0)
+        x2 = v * v
+        p = x2 * -2.76076847742355e-16 + 2.00018790482477e-13
+        p = x2 * p + -8.60467152213735e-11
+        p = x2 * p + 5.12229709037114e-08
+        p = x2 * p + 1.48572235717979e-05
+        p = x2 * p + 6.37261928875436e-04
+        p = x2 * p + 4.89352455891786e-03
+        q = x2 * 1.19825839466702e-06 + 1.18534705686654e-04
+        q = x2 * q + 2.26843463243900e-03
+        q = x2 * q + 4.89352518554385e-03
+        r = v * p / q
+        if abs(v) < 0.0004:
+            r = v
+        return np.float32(r)
+
+    return rational
+
+
+@njit(cache=True, fastmath=_FM)
+def _tanh_array(x):
+    "The compiled kernels' tanh on an array (to measure its accuracy)."
+    xf = x.ravel()
+    out = np.empty_like(xf)
+    for i in range(xf.size):
+        out[i] = _tanh(xf[i])
+    return out
+
+
+@njit(inline="always", fastmath=_FM)
+def _matvec(h, A, AT, z):
+    "z = h @ A for A (n, m), also given as AT (m, n): dot products of rows for a long reduction, else row updates."
+    n, m = A.shape
+    if n >= 16:
+        for j in range(m):
+            row = AT[j]
+            acc = row.dtype.type(0)
+            for i in range(n):
+                acc += h[i] * row[i]
+            z[j] = acc
+    else:
+        for j in range(m):
+            z[j] = 0
+        for i in range(n):
+            hi = h[i]
+            row = A[i]
+            for j in range(m):
+                z[j] += hi * row[j]
+
+
+@njit(inline="always", fastmath=_FM)
+def _eval(xin, Ws, WTs, bs, k, L, th, kbe, out):
+    "Member k's MLP at one point: out = f(xin); hidden activations into th[l, k, b, e]."
+    k, b, e = kbe
+    h_prev = xin
+    for l in range(L):
+        bl = bs[l][k]
+        z = out if l == L - 1 else th[l, k, b, e]
+        _matvec(h_prev, Ws[l][k], WTs[l][k], z)
+        if l < L - 1:
+            for j in range(z.shape[0]):
+                z[j] = _tanh(z[j] + bl[j])
+        else:
+            for j in range(z.shape[0]):
+                z[j] += bl[j]
+        h_prev = z
+
+
+@njit(cache=True, fastmath=_FM)
+def _nb_forward(x0, Ws, WTs, bs, dt, n_steps, save_every, out, tape_x, tape_h, store):
+    """Heun rollout: x0 (K,B,D); Ws[l] (K,in,out), WTs[l] (K,out,in), bs[l] (K,out); out (T,K,B,D).
+    store: inputs tape_x (K,B,E,D) and activations tape_h (L-1,K,B,E,H) of the E = 2 n_steps evaluations; else
+    tape_h (L-1,K,B,1,H) is scratch."""
+    K, B, D = x0.shape
+    L = len(Ws)
+    dtt = x0.dtype.type(dt)
+    half = x0.dtype.type(0.5 * dt)
+    x = np.empty(D, x0.dtype)
+    y = np.empty(D, x0.dtype)
+    k1 = np.empty(D, x0.dtype)
+    k2 = np.empty(D, x0.dtype)
+    for k in range(K):
+        for b in range(B):
+            for d in range(D):
+                x[d] = x0[k, b, d]
+                out[0, k, b, d] = x[d]
+            for n in range(n_steps):
+                e = 2 * n if store else 0
+                if store:
+                    for d in range(D):
+                        tape_x[k, b, e, d] = x[d]
+                _eval(x, Ws, WTs, bs, k, L, tape_h, (k, b, e), k1)
+                for d in range(D):
+                    y[d] = k1[d] * dtt + x[d]
+                if store:
+                    e += 1
+                    for d in range(D):
+                        tape_x[k, b, e, d] = y[d]
+                _eval(y, Ws, WTs, bs, k, L, tape_h, (k, b, e), k2)
+                for d in range(D):
+                    x[d] += (k1[d] + k2[d]) * half
+                if (n + 1) % save_every == 0:
+                    for d in range(D):
+                        out[(n + 1) // save_every, k, b, d] = x[d]
+
+
+@njit(inline="always", fastmath=_FM)
+def _vjp(g, Ws, WTs, k, L, th, tgz, tgo, kbe, gin):
+    "Backward of _eval for upstream g (D,): pre-activation gradients onto tgz (L-1,K,B,E,H), tgo (K,B,E,D); gin = J^T g."
+    k, b, e = kbe
+    cur = tgo[k, b, e]
+    for j in range(g.shape[0]):
+        cur[j] = g[j]
+    for l in range(L - 1, -1, -1):
+        if l == 0:
+            _matvec(cur, WTs[l][k], Ws[l][k], gin)
+        else:
+            h = th[l - 1, k, b, e]
+            gz = tgz[l - 1, k, b, e]
+            _matvec(cur, WTs[l][k], Ws[l][k], gz)
+            for i in range(gz.shape[0]):
+                gz[i] *= 1 - h[i] * h[i]
+            cur = gz
+
+
+@njit(cache=True, fastmath=_FM)
+def _nb_backward(G, Ws, WTs, dt, n_steps, save_every, tape_h, tape_gz, tape_go, ga):
+    """Discrete adjoint of _nb_forward: G (T,K,B,D) = dL/d(saved states) -> ga (K,B,D) = dL/dx0, and every evaluation's
+    pre-activation gradients on tape_gz (L-1,K,B,E,H), tape_go (K,B,E,D)."""
+    T, K, B, D = G.shape
+    L = len(Ws)
+    dtt = G.dtype.type(dt)
+    half = G.dtype.type(0.5 * dt)
+    a = np.empty(D, G.dtype)
+    gk1 = np.empty(D, G.dtype)
+    gk2 = np.empty(D, G.dtype)
+    gy = np.empty(D, G.dtype)
+    gx = np.empty(D, G.dtype)
+    for k in range(K):
+        for b in range(B):
+            for d in range(D):
+                a[d] = 0
+            for n in range(n_steps - 1, -1, -1):
+                if (n + 1) % save_every == 0:
+                    for d in range(D):
+                        a[d] += G[(n + 1) // save_every, k, b, d]
+                for d in range(D):
+                    gk2[d] = a[d] * half
+                _vjp(gk2, Ws, WTs, k, L, tape_h, tape_gz, tape_go, (k, b, 2 * n + 1), gy)
+                for d in range(D):
+                    gk1[d] = gy[d] * dtt + gk2[d]
+                _vjp(gk1, Ws, WTs, k, L, tape_h, tape_gz, tape_go, (k, b, 2 * n), gx)
+                for d in range(D):
+                    a[d] += gy[d]
+                    a[d] += gx[d]
+            for d in range(D):
+                ga[k, b, d] = a[d] + G[0, k, b, d]
+
+
+def _nb_rollout(x0, Ws, bs, dt, n_steps, save_every, store=True):
+    "The compiled forward: states (T,K,B,D) and, if store, the tape (tape_x, tape_h, WTs)."
+    K, B, D = x0.shape
+    L = len(Ws)
+    H = Ws[0].shape[2] if L > 1 else 1
+    dtype = x0.dtype
+    Ws = tuple(np.ascontiguousarray(w) for w in Ws)
+    WTs = tuple(np.ascontiguousarray(w.transpose(0, 2, 1)) for w in Ws)
+    bs = tuple(np.ascontiguousarray(b) for b in bs)
+    E = 2 * n_steps if store else 1
+    out = np.empty((n_steps // save_every + 1, K, B, D), dtype)
+    tape_x = _take((K, B, E, D), dtype) if store else np.empty((1, 1, 1, D), dtype)
+    tape_h = _take((max(L - 1, 1), K, B, E, H), dtype)
+    _nb_forward(np.ascontiguousarray(x0), Ws, WTs, bs, float(dt), int(n_steps), int(save_every), out, tape_x, tape_h, store)
+    if not store:
+        _give(tape_h)
+        return out, None
+    return out, (tape_x, tape_h, Ws, WTs)
+
+
+@_one_blas_thread
+def _nb_gradients(G, dt, n_steps, save_every, tape):
+    "The compiled backward, then the weight and bias gradients as one batched BLAS product per layer over the tape."
+    tape_x, tape_h, Ws, WTs = tape
+    T, K, B, D = G.shape
+    L = len(Ws)
+    E = 2 * n_steps
+    dtype = G.dtype
+    tape_gz = _take(tape_h.shape, dtype)
+    tape_go = _take((K, B, E, D), dtype)
+    ga = np.empty((K, B, D), dtype)
+    _nb_backward(np.ascontiguousarray(G), Ws, WTs, float(dt), int(n_steps), int(save_every), tape_h, tape_gz, tape_go, ga)
+    ins = [tape_x.reshape(K, B * E, D)] + [tape_h[l].reshape(K, B * E, -1) for l in range(L - 1)]
+    gos = [tape_gz[l].reshape(K, B * E, -1) for l in range(L - 1)] + [tape_go.reshape(K, B * E, D)]
+    ones = np.ones((1, B * E), dtype)
+    dWs = [np.matmul(ins[l].transpose(0, 2, 1), gos[l]) for l in range(L)]
+    dbs = [np.matmul(ones, gos[l])[:, 0] for l in range(L)]
+    _give(tape_gz, tape_go)
+    return ga, dWs, dbs
+
+
+class CompiledHeunRollout(torch.autograd.Function):
+    """states = CompiledHeunRollout.apply(x0, dt, n_steps, save_every, W_0..W_{L-1}, b_0..b_{L-1}): HeunRollout's
+    interface and gradient, computed by the compiled kernel."""
+
+    @staticmethod
+    def forward(ctx, x0, dt, n_steps, save_every, *wb):
+        L = len(wb) // 2
+        Ws = [w.detach().numpy() for w in wb[:L]]
+        bs = [b.detach().numpy() for b in wb[L:]]
+        need = ctx.needs_input_grad[0] or any(ctx.needs_input_grad[4:])
+        out, tape = _nb_rollout(x0.detach().numpy(), Ws, bs, dt, n_steps, save_every, store=need)
+        ctx.dt, ctx.n_steps, ctx.save_every, ctx.tape = dt, n_steps, save_every, tape
+        return torch.from_numpy(out)
+
+    @staticmethod
+    def backward(ctx, G):
+        if ctx.tape is None:
+            raise RuntimeError("the compiled rollout's backward runs once (its tape is recycled): do not retain_graph")
+        tape, ctx.tape = ctx.tape, None
+        ga, dWs, dbs = _nb_gradients(G.detach().numpy(), ctx.dt, ctx.n_steps, ctx.save_every, tape)
+        _give(tape[0], tape[1])  # the tape's megabytes go back to the pool: no fresh pages next iteration
+        return (torch.from_numpy(ga), None, None, None, *[torch.from_numpy(w) for w in dWs], *[torch.from_numpy(b) for b in dbs])
+
+
 # %% ../nbs/04a_gradients.ipynb #768fcab6
 GRADIENT_METHODS = ("backprop", "checkpoint", "backsolve")
 ADAPTIVE_METHODS = ("dopri5",)  # torchdiffeq's adaptive Dormand–Prince 5(4), for the vanilla-NODE baseline
-KERNELS = ("auto", "fused", "torch")
+KERNELS = ("auto", "fused", "torch", "compiled")  # "compiled": the numba Heun kernel
 
 
 def fused_available(
@@ -211,7 +452,7 @@ def fused_available(
     method: str,  # solver name
     gradient: str = "backprop",  # gradient method (the fused kernel is backprop's)
 ) -> str | None:  # None when the fused kernel applies, else why not
-    "Whether the fused numpy Heun kernel can integrate `model` with `method`: None if it can, else the reason."
+    "Whether the fused Heun kernels (numpy or compiled) can integrate `model` with `method`: None if they can, else the reason."
     if method != "heun":
         return f"method={method!r} (the fused kernel is Heun's)"
     if getattr(model, "activation", None) != "tanh" or not hasattr(model, "folded"):
@@ -224,18 +465,18 @@ def fused_available(
 
 
 def resolve_kernel(
-    kernel: str,  # "auto" | "fused" | "torch"
+    kernel: str,  # "auto" | "fused" | "torch" | "compiled"
     model: nn.Module,
     method: str,
     gradient: str = "backprop",
-) -> str:  # "fused" | "torch"
-    "The kernel a rollout uses: 'auto' is 'fused' where it applies, else 'torch'; an explicit 'fused' that cannot apply raises."
+) -> str:  # "fused" | "torch" | "compiled"
+    "The kernel a rollout uses: 'auto' is 'compiled' where it applies, else 'torch'; an explicit 'fused'/'compiled' that cannot apply raises."
     check_choice("kernel", kernel, KERNELS)
     why_not = fused_available(model, method, gradient)
-    if kernel == "fused" and why_not:
-        raise ValueError(f"kernel='fused' is not available for {why_not}; use kernel='torch' or 'auto'")
+    if kernel in ("fused", "compiled") and why_not:
+        raise ValueError(f"kernel={kernel!r} is not available for {why_not}; use kernel='torch' or 'auto'")
     if kernel == "auto":
-        return "torch" if why_not else "fused"
+        return "torch" if why_not else "compiled"
     return kernel
 
 
@@ -292,8 +533,8 @@ def rollout_model(
     check_choice("gradient", gradient, GRADIENT_METHODS)
     check_choice("kernel", kernel, KERNELS)
     if method in ADAPTIVE_METHODS:
-        if kernel == "fused":
-            raise ValueError(f"kernel='fused' is not available for method={method!r} (the fused kernel is Heun's)")
+        if kernel in ("fused", "compiled"):
+            raise ValueError(f"kernel={kernel!r} is not available for method={method!r} (the fused kernels are Heun's)")
         return adaptive_rollout(model, x0, t_obs, method, gradient, rtol, atol, max_num_steps)
     get_solver(method)
     n = steps_per_interval(t_obs, dt)
@@ -303,11 +544,13 @@ def rollout_model(
     field = lambda t, x: model(x)
     if gradient == "backprop":
         uniform = len(n) > 0 and np.all(n == n[0])
-        if resolve_kernel(kernel, model, method, gradient) == "fused":
+        use = resolve_kernel(kernel, model, method, gradient)
+        if use in ("fused", "compiled"):
             if not uniform:
-                raise ValueError("kernel='fused' needs sample times a whole, equal number of steps apart")
+                raise ValueError(f"kernel={use!r} needs sample times a whole, equal number of steps apart")
             Ws, bs = model.folded()
-            return HeunRollout.apply(x0, float(dt), int(n.sum()), int(n[0]), *Ws, *bs)
+            fn = HeunRollout if use == "fused" else CompiledHeunRollout
+            return fn.apply(x0, float(dt), int(n.sum()), int(n[0]), *Ws, *bs)
         return rollout(field, x0, t_obs, dt, method)
     resolve_kernel(kernel, model, method, gradient)  # an explicit 'fused' raises: it is backprop's kernel
     if gradient == "checkpoint":
@@ -364,11 +607,16 @@ def rollout_nograd(
     check_int("save_every", save_every, 1)
     x0 = as_member_batch(x0, model.K, model.mu)
     if method in ADAPTIVE_METHODS:  # dt only sets the output grid
-        if kernel == "fused":
-            raise ValueError(f"kernel='fused' is not available for method={method!r} (the fused kernel is Heun's)")
+        if kernel in ("fused", "compiled"):
+            raise ValueError(f"kernel={kernel!r} is not available for method={method!r} (the fused kernels are Heun's)")
         t = np.arange(0, n_steps + 1, save_every) * dt
         return adaptive_rollout(model, x0, t, method, "backprop", **adaptive).cpu().numpy()
-    if resolve_kernel(kernel, model, method) == "fused":
+    use = resolve_kernel(kernel, model, method)
+    if use == "compiled":
+        Ws, bs = model.folded()
+        Ws, bs = [w.numpy() for w in Ws], [b.numpy() for b in bs]
+        return _nb_rollout(x0.numpy(), Ws, bs, float(dt), int(n_steps), int(save_every), store=False)[0]
+    if use == "fused":
         Ws, bs = model.folded()
         out, _ = _np_forward(
             x0.numpy(),
@@ -437,3 +685,173 @@ def adaptive_rollout(
     if gradient == "backprop":
         return odeint(f, x0, t, rtol=rtol, atol=atol, method=method)
     return odeint_adjoint(f, x0, t, rtol=rtol, atol=atol, method=method, adjoint_params=tuple(model.parameters()))
+
+
+# %% ../nbs/04a_gradients.ipynb #74bb634f
+def _jax_training_step(K: int, Ws, bs, x0, sd, n_steps: int, save_every: int, dt: float):
+    "A JAX jit(value_and_grad) of a lax.scan Heun loop on the folded ensemble MLP and the bench's loss, or None without jax."
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        return None
+
+    def field(params, x):
+        L = len(params) // 2
+        h = x
+        for l in range(L):
+            h = jnp.einsum("ki,kio->ko", h, params[l]) + params[L + l]
+            if l < L - 1:
+                h = jnp.tanh(h)
+        return h
+
+    def loss(params, x0):
+        def saved(x, _):
+            def step(x, _):
+                k1 = field(params, x)
+                k2 = field(params, x + dt * k1)
+                return x + 0.5 * dt * (k1 + k2), None
+
+            x, _ = jax.lax.scan(step, x, None, length=save_every)
+            return x, x
+
+        _, xs = jax.lax.scan(saved, x0, None, length=n_steps // save_every)
+        X = jnp.concatenate([x0[None], xs])
+        return ((X / sd) ** 2).mean()
+
+    f = jax.jit(jax.value_and_grad(loss))
+    params = [jnp.asarray(w) for w in Ws] + [jnp.asarray(b) for b in bs]
+    x0 = jnp.asarray(np.broadcast_to(x0, (K, x0.shape[-1])).copy())
+
+    def run():
+        v, g = f(params, x0)
+        jax.block_until_ready(g)
+
+    return run
+
+
+def bench_training_peers(
+    quick: bool = False,  # one round, few repeats (a smoke check)
+) -> dict:
+    "Training iteration (rollout + gradient) vs numpy/torch/JAX at K = 1, 8, 16, and the physics residual vs its FLOP bound."
+    import os
+    import time
+
+    from pinode_sr.residuals import model_residual
+
+    if "jax" not in __import__("sys").modules:  # XLA on one thread (read when jax is first imported)
+        os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false").strip()
+    torch.set_num_threads(1)
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cpus)})  # one core for every contender, JAX's worker thread included
+    try:
+        mu, sd, s = [-60.0, 0.2, 0.4, 0.4], [25.0, 0.25, 0.15, 0.1], [45.0, 0.42, 0.10, 0.11]
+        x0 = torch.tensor([-65.0, 0.0529, 0.5961, 0.3177])
+        t = torch.arange(0, 151) * 0.1
+        sd_t = torch.tensor(sd)
+        Ks = (1, 8, 16)
+        models = {K: EnsembleMLP(mu, sd, s, seeds=range(K)) for K in Ks}
+        cases, compile_s = {}, {}
+        for K in Ks:
+            for kernel in ("compiled", "fused", "torch"):
+
+                def step(K=K, kernel=kernel):
+                    ((rollout_model(models[K], x0, t, 0.05, kernel=kernel) / sd_t) ** 2).mean().backward()
+
+                cases[f"{kernel}_K{K}"] = step
+            with torch.no_grad():
+                Ws, bs = models[K].folded()
+            start = time.perf_counter()
+            jx = _jax_training_step(
+                K,
+                [w.detach().numpy() for w in Ws],
+                [b.detach().numpy() for b in bs],
+                x0.numpy(),
+                np.asarray(sd, np.float32),
+                300,
+                2,
+                0.05,
+            )
+            if jx is not None:
+                jx()  # compile
+                compile_s[f"jax_K{K}"] = time.perf_counter() - start
+                cases[f"jax_K{K}"] = jx
+        start = time.perf_counter()
+        cases["compiled_K1"]()
+        compile_s["compiled (cached after the first process)"] = time.perf_counter() - start
+        reps, n_rounds = (2, 1) if quick else (5, 3)
+        rounds = {k: [] for k in cases}
+
+        def timed(fn, n):
+            fn()
+            ts = []
+            for _ in range(n):
+                t0 = time.process_time()  # CPU time of the process, every thread (XLA's too): robust to a shared machine
+                fn()
+                ts.append(time.process_time() - t0)
+            return float(np.median(ts))
+
+        for _ in range(n_rounds):
+            for k, fn in cases.items():
+                rounds[k].append(timed(fn, reps if not k.startswith("torch") else max(1, reps // 3)))
+        ms = {k: 1e3 * float(np.median(v)) for k, v in rounds.items()}
+        spread = {k: [1e3 * min(v), 1e3 * max(v)] for k, v in rounds.items()}
+        ratios = {}
+        for K in Ks:
+            for other in ("fused", "torch", "jax"):
+                if f"{other}_K{K}" in ms:
+                    ratios[f"compiled / {other}, K={K}"] = ms[f"compiled_K{K}"] / ms[f"{other}_K{K}"]
+        # the physics residual: sgemm rate on its shapes, its FLOPs, fused and autograd times
+        K, H, D = 8, 64, 4
+        rng = np.random.default_rng(0)
+        m = models[8]
+        phys = {}
+        for P in (755, 1455):
+            a, W = rng.standard_normal((K, P, H), dtype=np.float32), rng.standard_normal((K, H, H), dtype=np.float32)
+            z = np.empty_like(a)
+            with _BLAS_ONE():
+                sg = timed(lambda: np.matmul(a, W, out=z), 3 * reps)
+            rate = 2 * K * P * H * H / sg
+            fwd = 2 * (D * H + H * H + H * D)  # per point
+            bwd = 2 * (H * D + H * D + H * H + H * H + D * H)  # weight and input gradients (no input gradient of layer 0)
+            flops = K * P * (fwd + bwd)
+            pts = m.mu + torch.randn(K, P, D, generator=torch.Generator().manual_seed(P)) * m.sd
+            f_true = torch.randn(K, P, D, generator=torch.Generator().manual_seed(P + 1)) * m.s
+            row = {"flops": flops, "sgemm_gflops": rate / 1e9, "bound_ms": 1e3 * flops / rate}
+            for kernel in ("fused", "torch"):
+                row[f"{kernel}_ms"] = 1e3 * float(
+                    np.median(
+                        [
+                            timed(lambda: model_residual(m, pts, f_true, m.s, None, kernel).sum().backward(), reps)
+                            for _ in range(n_rounds)
+                        ]
+                    )
+                )
+            row["fused / bound"] = row["fused_ms"] / row["bound_ms"]
+            row["torch / fused"] = row["torch_ms"] / row["fused_ms"]
+            phys[f"P={P}"] = row
+        return {
+            "peers": {"jax": __import__("jax").__version__ if "jax_K1" in cases else "jax not found"},
+            "ms_per_iteration": ms,
+            "spread_ms": spread,
+            "ratios": ratios,
+            "compile_seconds": compile_s,
+            "physics_residual_K8": phys,
+            "targets": {"compiled / jax <=": 1.0, "fused physics residual / FLOP bound <=": 2.0},
+        }
+    finally:
+        os.sched_setaffinity(0, cpus)
+
+
+class _BLAS_ONE:
+    "numpy's BLAS on one thread inside a with block."
+
+    def __enter__(self):
+        global _BLAS
+        if _BLAS is None:
+            _BLAS = ThreadpoolController()
+        self._ctx = _BLAS.limit(limits=1, user_api="blas")
+        self._ctx.__enter__()
+
+    def __exit__(self, *exc):
+        self._ctx.__exit__(*exc)

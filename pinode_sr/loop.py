@@ -282,18 +282,24 @@ def fit(
             loss = torch.where(alive, loss, torch.zeros_like(loss))
             opt.zero_grad(set_to_none=False)
             loss.sum().backward()
+            everyone = bool(alive.all())  # the usual case: the masked copies below are plain copies or no-ops
             for p in params:
                 if p.grad is None:
                     p.grad = torch.zeros_like(p)  # a parameter the losses do not reach
-                p.grad[~alive] = 0
+                if not everyone:
+                    p.grad[~alive] = 0
             clip_per_member(params, clip)
             with torch.no_grad():
                 for p, f in zip(params, frozen):
-                    f[alive] = p[alive]  # last good weights of the living
+                    if everyone:
+                        f.copy_(p)
+                    else:
+                        f[alive] = p[alive]  # last good weights of the living
             opt.step()
-            with torch.no_grad():
-                for p, f in zip(params, frozen):
-                    p[~alive] = f[~alive]
+            if not everyone:
+                with torch.no_grad():
+                    for p, f in zip(params, frozen):
+                        p[~alive] = f[~alive]
             it_global += 1
             done_this_call += 1
             bar.update(1)

@@ -19,7 +19,8 @@ from .loop import Phase, RunStopped, Task, check_run_args, fit
 from .metrics import check_scoring_windows, score_members
 from .models import ACTIVATIONS, EnsembleMLP
 from .reference import reference_trajectory
-from .residuals import COLLOCATIONS, DATA_NORMS, SCALES, Collocation, data_loss, derivative_scales, physics_residual
+from .residuals import COLLOCATIONS, DATA_NORMS, SCALES, Collocation, data_loss, derivative_scales
+from .residuals import model_residual, physics_residual
 from .runs import RunFolder, load_or_run
 from .solvers import SOLVERS, steps_per_interval
 
@@ -69,7 +70,7 @@ class TrainConfig:
     atol: float = 1e-5
     max_num_steps: int = 20_000
     gradient: str = "backprop"  # "backprop" | "checkpoint" | "backsolve"
-    kernel: str = "auto"  # "auto" | "fused" | "torch": who integrates the rollouts (see below)
+    kernel: str = "auto"  # "auto" | "fused" | "torch" | "compiled": who integrates the rollouts (see below)
     # loss
     lam: float = 10.0  # physics weight λ in the joint phase (0: vanilla neural ODE); see below
     lam_end: float | None = None  # λ at the end of the joint phase (exponential decay); None = lam
@@ -128,9 +129,9 @@ class TrainConfig:
         if self.method in ADAPTIVE_METHODS and self.gradient == "checkpoint":
             raise ValueError(f"gradient='checkpoint' needs a fixed-step method, not method={self.method!r}")
         check_choice("kernel", self.kernel, KERNELS)
-        if self.kernel == "fused" and (self.method, self.activation, self.gradient) != ("heun", "tanh", "backprop"):
+        if self.kernel in ("fused", "compiled") and (self.method, self.activation, self.gradient) != ("heun", "tanh", "backprop"):
             raise ValueError(
-                "kernel='fused' needs method='heun', activation='tanh' and gradient='backprop' (the fused Heun "
+                f"kernel={self.kernel!r} needs method='heun', activation='tanh' and gradient='backprop' (the fused Heun "
                 f"kernel), got method={self.method!r}, activation={self.activation!r}, gradient={self.gradient!r}"
             )
         check_number("rtol", self.rtol, 0, 1, lo_open=True)
@@ -383,7 +384,7 @@ class NeuralODETask(Task):
             w, top = None, p.spike_mask(pts) if phase.data and c.spike_weight != 1.0 else None
             if top is not None:  # let the data, not the residual, own the top of an event
                 w = torch.where(top, c.spike_weight, 1.0).to(p.dtype)
-            l_phys = physics_residual(self.model(pts), p.true_field(pts), p.s_res_t, w)
+            l_phys = model_residual(self.model, pts, p.true_field(pts), p.s_res_t, w, c.kernel)
         return l_data, l_phys
 
     def evaluate(self):
