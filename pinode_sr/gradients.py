@@ -470,13 +470,13 @@ def resolve_kernel(
     method: str,
     gradient: str = "backprop",
 ) -> str:  # "fused" | "torch" | "compiled"
-    "The kernel a rollout uses: 'auto' is 'compiled' where it applies, else 'torch'; an explicit 'fused'/'compiled' that cannot apply raises."
+    "The kernel a rollout uses: 'auto' is 'fused' where it applies, else 'torch'; an explicit 'fused'/'compiled' that cannot apply raises."
     check_choice("kernel", kernel, KERNELS)
     why_not = fused_available(model, method, gradient)
     if kernel in ("fused", "compiled") and why_not:
         raise ValueError(f"kernel={kernel!r} is not available for {why_not}; use kernel='torch' or 'auto'")
     if kernel == "auto":
-        return "torch" if why_not else "compiled"
+        return "torch" if why_not else "fused"
     return kernel
 
 
