@@ -184,7 +184,7 @@ def bench_rodas5p(
         "time_ratio_vs_rodas5p_at_matched_error": ratios,
         "time_ratio_vs_rodas5p_python_at_matched_error": ratios_python,
         "batched": batch,
-        "targets": {"Radau/Rodas5P >=": 5.0, "Rodas5P/LSODA <=": 2.0},
+        "targets": {"Radau/Rodas5P >=": 5.0, "Rodas5P/LSODA <=": 2.0, "parallel_over_serial <=": 0.6},
     }
 
 
@@ -514,14 +514,17 @@ def bench_peers(
     quick: bool = False,  # HH over 0–10 ms at two tolerances (for tests)
     repeats: int = 7,  # timed calls per point (fewer once a point has taken `slow_s`)
     slow_s: float = 1.0,
-    give_up_s: float = 20.0,  # a solver stops tightening its tolerance once one call takes longer
+    give_up_s: float = 5.0,  # a solver stops tightening its tolerance once one call takes longer
     solvers: Sequence[str] | None = None,  # names of PEER_SOLVERS (default: every one whose peer is installed)
+    problems: Sequence[str] | None = None,  # names of peer_problems() (default: all)
 ) -> dict:
     "Work–precision of Rodas5P against the compiled peers on HH and stiff problems, ratios at matched error."
     torch.set_num_threads(1)
     found = peers_found()
     out = {"peers": found, "problems": {}}
     for pname, prob in peer_problems(quick).items():
+        if problems is not None and pname not in problems:
+            continue
         ref = peer_reference(prob, 1e-11 if quick else 1e-13)
         use = {
             n: mk
@@ -720,12 +723,21 @@ def bench_training(
 
 
 # %% ../nbs/10_bench.ipynb #7abb439d
+def _training_peers(quick: bool = False) -> dict:
+    "The training kernel against JAX's lax.scan Heun loop (`pinode_sr.gradients.bench_training_peers`, where it exists)."
+    from pinode_sr import gradients
+
+    fn = getattr(gradients, "bench_training_peers", None)
+    return {"skipped": "this version of pinode_sr.gradients has no bench_training_peers"} if fn is None else fn(quick=quick)
+
+
 BENCHMARKS: dict[str, Callable[..., dict]] = {
     "rodas5p": bench_rodas5p,
     "scipy_rodas5p": bench_scipy_rodas5p,
     "peers": bench_peers,
     "fresh_process": lambda quick=False: fresh_process_seconds(),
     "training": bench_training,
+    "training_peers": _training_peers,
 }
 
 
@@ -737,10 +749,13 @@ def run_all(
     "Run the benchmarks, print a summary of the ratios, and write them with the machine's description."
     torch.set_num_threads(1)
     results = {"machine": machine_info(), "quick": quick, "date": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    if only and Path(out).exists():  # a partial run updates its benchmarks and keeps the others (each has its date)
+        results = {**json.loads(Path(out).read_text()), **results}
     for name in only or BENCHMARKS:
         start = time.perf_counter()
         results[name] = BENCHMARKS[name](quick=quick)
         results[name]["seconds"] = time.perf_counter() - start
+        results[name]["date"] = results["date"]
         print(f"== {name} ({results[name]['seconds']:.0f} s)")
         print(json.dumps({k: v for k, v in results[name].items() if k not in ("work_precision",)}, indent=1, default=str))
     write_json(out, results)

@@ -10,12 +10,13 @@ import importlib.util
 import itertools
 import math
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
-from numba import njit, objmode, prange
+from numba import get_num_threads, njit, objmode, prange
 from numba import types as numba_types
 from numba.extending import intrinsic
 from numba.extending import is_jitted
@@ -23,6 +24,7 @@ from numba.extending import is_jitted
 # %% auto #0
 __all__ = [
     "RODAS5P",
+    "AUTO_PARALLEL_MIN",
     "NonFiniteError",
     "StepSizeError",
     "RosenbrockTableau",
@@ -326,6 +328,28 @@ def lu_solve(LU, piv, b):
         b[i] = acc / LU[i, i]
 
 
+@njit(cache=False, inline="always")
+def _lu_solve_row(LU, piv, U, r):
+    """lu_solve on row r of U in place: the same operations, without making a view of the row (inlined in the stages)."""
+    n = LU.shape[0]
+    for k in range(n):
+        p = piv[k]
+        if p != k:
+            tmp = U[r, k]
+            U[r, k] = U[r, p]
+            U[r, p] = tmp
+    for i in range(n):
+        acc = U[r, i]
+        for j in range(i):
+            acc -= LU[i, j] * U[r, j]
+        U[r, i] = acc
+    for i in range(n - 1, -1, -1):
+        acc = U[r, i]
+        for j in range(i + 1, n):
+            acc -= LU[i, j] * U[r, j]
+        U[r, i] = acc / LU[i, i]
+
+
 @njit(cache=False)
 def _factor_W(J, gamma, h, LU, piv):
     """LU <- factorised W = I/(h gamma) - J; False when W is singular."""
@@ -438,7 +462,7 @@ def rodas_stages(rhs, p, gamma, a, C, c, d, t, h, y0, F0, Ft, use_ft, LU, piv, U
     t_bad = np.nan
     for k in range(D):  # stage 1: its argument is y0, and f(t, y0) = F0 is known
         U[0, k] = F0[k] + (d[0] * (h * Ft[k]) if use_ft else 0.0)
-    lu_solve(LU, piv, U[0])
+    _lu_solve_row(LU, piv, U, 0)
     for i in range(1, s):
         for k in range(D):  # Y = y0 + sum_j a_ij u_j,  U[i] <- sum_j C_ij u_j / h
             ya = 0.0
@@ -457,7 +481,7 @@ def rodas_stages(rhs, p, gamma, a, C, c, d, t, h, y0, F0, Ft, use_ft, LU, piv, U
         if use_ft and d[i] != 0.0:
             for k in range(D):
                 U[i, k] += d[i] * (h * Ft[k])
-        lu_solve(LU, piv, U[i])
+        _lu_solve_row(LU, piv, U, i)
     for k in range(D):
         y1[k] = Y[k] + U[s - 1, k]
     return t_bad
@@ -887,7 +911,7 @@ def _check_inputs(t_span, y0, rtol, atol, t_eval, h0, max_steps):
         raise ValueError("t_span must be a pair of numbers (t0, t1)") from None
     if ts.shape != (2,):
         raise ValueError(f"t_span must be a pair (t0, t1), got shape {ts.shape}")
-    if not np.all(np.isfinite(ts)):
+    if not np.isfinite(ts).all():
         raise ValueError("t_span must be finite")
     t0, t1 = float(ts[0]), float(ts[1])
     if not t1 > t0:
@@ -898,7 +922,7 @@ def _check_inputs(t_span, y0, rtol, atol, t_eval, h0, max_steps):
         raise ValueError("y0 must be a numeric array") from None
     if y.ndim not in (1, 2) or y.size == 0:
         raise ValueError(f"y0 must have shape (D,) or (B, D) with B, D >= 1, got {y.shape}")
-    if not np.all(np.isfinite(y)):
+    if not np.isfinite(y).all():
         raise ValueError("y0 contains non-finite values (NaN or inf)")
     single = y.ndim == 1
     Y = np.ascontiguousarray(y.reshape(1, -1) if single else y)
@@ -911,18 +935,18 @@ def _check_inputs(t_span, y0, rtol, atol, t_eval, h0, max_steps):
         at = np.full(D, float(at))
     if at.shape != (D,):
         raise ValueError(f"atol must be a scalar or an array of shape ({D},), got shape {at.shape}")
-    if not np.all(np.isfinite(at)) or np.any(at <= 0):
+    if not np.isfinite(at).all() or (at <= 0).any():
         raise ValueError("atol must be positive and finite (every component > 0)")
     te = None
     if t_eval is not None:
         if np.ndim(t_eval) > 1:
             raise ValueError("t_eval must be 1-D")
         te = np.array(t_eval, dtype=np.float64).ravel()
-        if not np.all(np.isfinite(te)):
+        if not np.isfinite(te).all():
             raise ValueError("t_eval contains non-finite values")
-        if np.any(te < t0) or np.any(te > t1):
+        if te.size and (te.min() < t0 or te.max() > t1):
             raise ValueError(f"t_eval must lie within t_span [{t0}, {t1}]")
-        if np.any(np.diff(te) < 0):
+        if (te[1:] < te[:-1]).any():
             raise ValueError("t_eval must be sorted in increasing order")
     if h0 is not None:
         h0 = float(h0)
@@ -963,7 +987,7 @@ class _field:
                 raise ValueError("p must be a numeric array") from None
             if rows.ndim not in (1, 2) or (rows.ndim == 2 and rows.shape[0] != B):
                 raise ValueError(f"p must have shape (P,) or (B, P) with B={B} trajectories, got {rows.shape}")
-            if not np.all(np.isfinite(rows)):
+            if not np.isfinite(rows).all():
                 raise ValueError("p contains non-finite values (NaN or inf)")
             rows = rows.reshape(1, -1) if rows.ndim == 1 else rows
         if n_params is not None and rows is not None and rows.shape[1] != n_params:
@@ -1034,6 +1058,9 @@ def _raise_failure(code, info, tag=""):
 
 
 # %% ../nbs/02_rodas5p.ipynb #954884f2
+AUTO_PARALLEL_MIN = 32  # batches of at least this many trajectories run in parallel by default (parallel=None)
+
+
 def solve_rodas5p(
     f: Callable | tuple,  # compiled rhs(t, y, p, out), a CompiledField (rhs, jac, dfdt, p), or Python f(t, y) -> (D,)
     t_span,  # (t0, t1) with t1 > t0
@@ -1049,15 +1076,15 @@ def solve_rodas5p(
     h0: float | None = None,  # first step (None: Hairer's heuristic)
     max_steps: int = 1_000_000,  # attempted steps per trajectory before giving up (success=False)
     dense: bool = False,  # also return the interpolant(s) in result.sol
-    parallel: bool = False,  # a batch over all cores (compiled callbacks; its own, slower first compilation)
+    parallel: bool | None = None,  # a batch over all cores; None: when it pays (see AUTO_PARALLEL_MIN), True / False: force
 ) -> RodasResult:
     """Integrate y' = f(t, y) on t_span with adaptive Rodas5P, per-trajectory error control, batches in parallel.
 
     Error test per trajectory: RMS(u_8 / (atol + rtol*max(|y0|, |y1|))) <= 1. Raises ValueError naming the argument
     for bad input, NonFiniteError / StepSizeError when the integration cannot proceed."""
     t0, t1, Y, single, rtol, atol, te, h0, max_steps = _check_inputs(t_span, y0, rtol, atol, t_eval, h0, max_steps)
-    if not isinstance(parallel, bool):
-        raise TypeError(f"parallel must be True or False, got {parallel!r}")
+    if parallel is not None and not isinstance(parallel, bool):
+        raise TypeError(f"parallel must be True, False or None, got {parallel!r}")
     B, D = Y.shape
     Stats, Info, codes = np.zeros((B, 6), dtype=np.int64), np.full((B, 7), np.nan), np.zeros(B, dtype=np.int64)
     Yout = np.full((B, 0 if te is None else te.size, D), np.nan)
@@ -1071,10 +1098,24 @@ def solve_rodas5p(
                 codes[b] = code
                 recs.append(rec)
         else:
-            fld.rows(parallel and fld.compiled and B > 1, *args, Yout, Stats, Info, codes)
+            fld.rows(_use_parallel(parallel, fld, B), *args, Yout, Stats, Info, codes)
     for b in np.nonzero(codes > 0)[0][:1]:
         _raise_failure(int(codes[b]), Info[b], "" if single else f" [trajectory {b}]")
     return _result(Y, te, Yout, Stats, Info, codes, recs, single, dense, t0, max_steps)
+
+
+def _use_parallel(parallel, fld, B) -> bool:
+    "Whether a batch runs on all cores: forced by `parallel`, or (None) a cached bound kernel, B >= AUTO_PARALLEL_MIN, >1 thread, main thread."
+    if not fld.compiled or B < 2:
+        return False
+    if parallel is not None:
+        return parallel
+    return (
+        fld.bound is not None
+        and B >= AUTO_PARALLEL_MIN
+        and get_num_threads() > 1
+        and threading.current_thread() is threading.main_thread()  # never from a worker thread (Dask, a thread pool)
+    )
 
 
 def _result(Y, te, Yout, Stats, Info, codes, recs, single, dense, t0, max_steps):
