@@ -46,7 +46,12 @@ setuptools.setup(
     include_package_data=True,
     package_data={cfg["lib_path"] + ".data": ["*.json"]},
     install_requires=_reqs("requirements"),
-    extras_require={"test": _reqs("test_requirements"), "dev": _reqs("dev_requirements"), "docs": _reqs("docs_requirements")},
+    extras_require={
+        "test": _reqs("test_requirements"),
+        "dev": _reqs("dev_requirements"),
+        "docs": _reqs("docs_requirements"),
+        "bench": _reqs("bench_requirements"),
+    },
     python_requires=">=" + min_python,
     zip_safe=False,
     entry_points={"nbdev": [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},

@@ -9,6 +9,8 @@ import json
 import os
 import platform
 import time
+import types
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -21,10 +23,12 @@ from .core import write_json
 from .hh import HodgkinHuxley
 from .reference import solve_reference
 from .rodas5p import solve_rodas5p
+from .system import Observable, SymbolicSystem
 
 # %% auto #0
 __all__ = [
     "WP_SOLVERS",
+    "PEER_SOLVERS",
     "BENCHMARKS",
     "median_time",
     "machine_info",
@@ -34,6 +38,16 @@ __all__ = [
     "batched_cost",
     "bench_rodas5p",
     "bench_scipy_rodas5p",
+    "RobertsonParams",
+    "Robertson",
+    "StiffVdPParams",
+    "StiffVanDerPol",
+    "PeerProblem",
+    "peer_problems",
+    "peers_found",
+    "peer_reference",
+    "bench_peers",
+    "fresh_process_seconds",
     "bench_training",
     "run_all",
 ]
@@ -170,7 +184,7 @@ def bench_rodas5p(
         "time_ratio_vs_rodas5p_at_matched_error": ratios,
         "time_ratio_vs_rodas5p_python_at_matched_error": ratios_python,
         "batched": batch,
-        "targets": {"Radau/Rodas5P >=": 5.0, "Rodas5P/LSODA <=": 2.0},
+        "targets": {"Radau/Rodas5P >=": 5.0, "Rodas5P/LSODA <=": 2.0, "parallel_over_serial <=": 0.6},
     }
 
 
@@ -205,6 +219,443 @@ def bench_scipy_rodas5p(
         "seconds_per_step": {"solve_ivp_Rodas5P": sec_scipy / steps_scipy, "solve_rodas5p": sec_pkg / steps_pkg},
         "ratio_per_step": (sec_scipy / steps_scipy) / (sec_pkg / steps_pkg),
     }
+
+
+# %% ../nbs/10_bench.ipynb #0f01a3b8
+@dataclass(frozen=True)
+class RobertsonParams:
+    "Robertson's rate constants (Hairer & Wanner, ROBER)."
+
+    k1: float = 0.04
+    k2: float = 3e7
+    k3: float = 1e4
+
+
+class Robertson(SymbolicSystem):
+    "Robertson's chemical kinetics: three species, rate constants from 0.04 to 3·10⁷ (stiff)."
+
+    name, state_names, units, time_unit = "robertson", ("y1", "y2", "y3"), ("1", "1", "1"), "s"
+    Params = RobertsonParams
+    box_spec = {"y1": (0.0, 1.0), "y2": (0.0, 1e-4), "y3": (0.0, 1.0)}
+    observable = Observable("y1", threshold=0.5, tolerance=0.05)
+
+    def default_x0(self):
+        return np.array([1.0, 0.0, 0.0])
+
+    def equations(self, t, x, p, fn):
+        y1, y2, y3 = x
+        return (
+            -p.k1 * y1 + p.k3 * y2 * y3,
+            p.k1 * y1 - p.k3 * y2 * y3 - p.k2 * y2**2,
+            p.k2 * y2**2,
+        )
+
+
+@dataclass(frozen=True)
+class StiffVdPParams:
+    mu: float = 1000.0
+
+
+class StiffVanDerPol(SymbolicSystem):
+    "Van der Pol, y1'' - μ (1 - y1²) y1' + y1 = 0 as a first-order system (Hairer & Wanner's VDPOL form, unscaled)."
+
+    name, state_names, units, time_unit = "van_der_pol_stiff", ("y1", "y2"), ("1", "1"), "1"
+    Params = StiffVdPParams
+    box_spec = {"y1": (-2.5, 2.5), "y2": (-2000.0, 2000.0)}
+    observable = Observable("y1", threshold=0.0, tolerance=0.05)
+
+    def default_x0(self):
+        return np.array([2.0, 0.0])
+
+    def equations(self, t, x, p, fn):
+        y1, y2 = x
+        return y2, p.mu * (1 - y1**2) * y2 - y1
+
+
+# %% ../nbs/10_bench.ipynb #90a8beed
+@dataclass(frozen=True)
+class PeerProblem:
+    "One work–precision problem: a system, a horizon, how tolerances map to atol, and the error measure."
+
+    name: str
+    system: object  # a SymbolicSystem (so Rodas5P gets its generated compiled field)
+    t_end: float
+    atol_scale: float  # atol = tol * atol_scale for every solver (scalar, the same for all)
+    error_weights: tuple  # error = max_i w_i |y_i(t_end) - ref_i| (a weight 0 ignores a component)
+    stiff: bool  # explicit solvers are not run on stiff problems
+    targets: tuple  # the matched errors reported one by one
+    tolerances: tuple
+
+
+def peer_problems(quick: bool = False) -> dict:
+    "HH (mildly stiff), Robertson, Van der Pol μ = 1000 and the Oregonator, as the peer benchmark runs them."
+    from pinode_sr.oregonator import Oregonator
+
+    if quick:
+        return {"hh": PeerProblem("hh", HodgkinHuxley(), 10.0, 1.0, (1.0, 0, 0, 0), False, (1e-3,), (1e-5, 1e-7))}
+    tol_hh = tuple(10.0**-k for k in range(4, 13))
+    tol_stiff = tuple(10.0**-k for k in range(3, 11))
+    return {
+        "hh": PeerProblem("hh", HodgkinHuxley(), 100.0, 1.0, (1.0, 0, 0, 0), False, (1e-3, 1e-6), tol_hh),
+        "robertson": PeerProblem(
+            "robertson", Robertson(), 1e5, 1e-6, (1.0, 1e4, 1.0), True, (1e-7, 1e-9), tuple(10.0**-k for k in range(2, 10))
+        ),
+        "vdp1000": PeerProblem("vdp1000", StiffVanDerPol(), 3000.0, 1.0, (1.0, 0.0), True, (1e-4, 1e-6), tol_stiff),
+        "oregonator": PeerProblem("oregonator", Oregonator(), 360.0, 1.0, (1e-5, 1e-3, 1e-4), True, (1e-4, 1e-6), tol_stiff),
+    }
+
+
+# %% ../nbs/10_bench.ipynb #3d1b393b
+def _version(module: str) -> str | None:
+    "Installed version of a distribution, None when it is not installed."
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(module)
+    except PackageNotFoundError:
+        return None
+
+
+def peers_found() -> dict:
+    "{peer: version or None}: which optional peers (the `bench` extra) are importable here."
+    out = {}
+    for name, mods in {"numbalsoda": ("numbalsoda",), "diffrax": ("diffrax", "jax"), "torchdiffeq": ("torchdiffeq",)}.items():
+        try:
+            for m in mods:
+                __import__(m)
+            out[name] = _version(name)
+        except Exception:  # absent, or present but broken: not a peer here
+            out[name] = None
+    if out["diffrax"] is not None:
+        out["jax"] = _version("jax")
+    out["scipy"] = _version("scipy")
+    return out
+
+
+def _rodas(problem):
+    field = problem.system.compiled()
+    y0, T = problem.system.default_x0(), problem.t_end
+
+    def solve(tol):
+        r = solve_rodas5p(field, (0.0, T), y0, rtol=tol, atol=tol * problem.atol_scale, t_eval=[T], max_steps=10**7)
+        return r.y[-1], int(r.stats.n_steps)
+
+    return solve
+
+
+def _numbalsoda(method):
+    def make(problem):
+        import numbalsoda
+        from numba import carray, cfunc
+
+        field, D = problem.system.compiled(), problem.system.dim
+        rhs, p = field.rhs, np.ascontiguousarray(field.p)
+        P = p.size
+
+        @cfunc(numbalsoda.lsoda_sig)
+        def f(t, u, du, pp):
+            rhs(t, carray(u, (D,)), carray(pp, (P,)), carray(du, (D,)))
+
+        fn = getattr(numbalsoda, method)
+        y0, te = problem.system.default_x0(), np.array([0.0, problem.t_end])
+
+        def solve(tol):
+            kw = dict(rtol=tol, atol=tol * problem.atol_scale, data=p)
+            usol, ok = fn(f.address, y0, te, mxstep=10**7, **kw)
+            if not ok:
+                raise RuntimeError(f"numbalsoda {method} failed")
+            return usol[-1], None
+
+        return solve
+
+    return make
+
+
+def _scipy(method):
+    def make(problem):
+        from scipy.integrate import solve_ivp
+
+        field, D = problem.system.compiled(), problem.system.dim
+        rhs, jac, p = field.rhs, field.jac, field.p
+        out = np.empty(D)
+
+        def f(t, y):
+            rhs(t, y, p, out)
+            return out.copy()
+
+        def jf(t, y):
+            J = np.empty((D, D))
+            jac(t, y, p, J)
+            return J
+
+        y0, T = problem.system.default_x0(), problem.t_end
+
+        def solve(tol):
+            r = solve_ivp(f, (0.0, T), y0, method=method, rtol=tol, atol=tol * problem.atol_scale, jac=jf, t_eval=[T])
+            if not r.success:
+                raise RuntimeError(r.message)
+            return r.y[:, -1], int(r.nfev)
+
+        return solve
+
+    return make
+
+
+def _jax_fn():
+    "The namespace of functions the equations use, in jax.numpy (φ, φ' with the same branches as numpy's)."
+    import jax.numpy as jnp
+    from pinode_sr.system import _FUNCTIONS, _dphi, _phi
+
+    return types.SimpleNamespace(
+        **{k: getattr(jnp, k) for k in _FUNCTIONS}, phi=lambda u: _phi(jnp, u), dphi=lambda u: _dphi(jnp, u)
+    )
+
+
+def _diffrax(method):
+    def make(problem):
+        import diffrax
+        import jax
+        import jax.numpy as jnp
+
+        jax.config.update("jax_enable_x64", True)
+        sysm, D = problem.system, problem.system.dim
+        pns, fn = types.SimpleNamespace(**sysm._values(0.0)), _jax_fn()
+
+        def vf(t, y, args):
+            return jnp.stack(sysm.equations(t, tuple(y[i] for i in range(D)), pns, fn))
+
+        term, solver = diffrax.ODETerm(vf), getattr(diffrax, method)()
+        T = problem.t_end
+
+        @jax.jit
+        def run(y0, rtol, atol):
+            sol = diffrax.diffeqsolve(
+                term,
+                solver,
+                0.0,
+                T,
+                None,
+                y0,
+                saveat=diffrax.SaveAt(t1=True),
+                stepsize_controller=diffrax.PIDController(rtol=rtol, atol=atol),
+                max_steps=1_000_000,
+                throw=False,
+            )
+            return sol.ys[-1], sol.stats["num_steps"], sol.result == diffrax.RESULTS.successful
+
+        y0 = jnp.asarray(sysm.default_x0())
+
+        def solve(tol):
+            y, n, ok = run(y0, tol, tol * problem.atol_scale)
+            y = np.asarray(jax.block_until_ready(y))
+            if not bool(ok):
+                raise RuntimeError(f"diffrax {method} failed")
+            return y, int(n)
+
+        return solve
+
+    return make
+
+
+def _torchdiffeq(method):
+    def make(problem):
+        from torchdiffeq import odeint
+
+        sysm = problem.system
+        y0 = torch.as_tensor(sysm.default_x0(), dtype=torch.float64)
+        tt = torch.tensor([0.0, problem.t_end], dtype=torch.float64)
+
+        def solve(tol):
+            with torch.no_grad():
+                y = odeint(lambda t, x: sysm.rhs_torch(t, x), y0, tt, method=method, rtol=tol, atol=tol * problem.atol_scale)
+            return y[-1].numpy(), None
+
+        return solve
+
+    return make
+
+
+# name: (peer that must be installed (None: always), explicit?, factory)
+PEER_SOLVERS = {
+    "rodas5p": (None, False, _rodas),
+    "numbalsoda_lsoda": ("numbalsoda", False, _numbalsoda("lsoda")),
+    "numbalsoda_dop853": ("numbalsoda", True, _numbalsoda("dop853")),
+    "diffrax_tsit5": ("diffrax", True, _diffrax("Tsit5")),
+    "diffrax_kvaerno5": ("diffrax", False, _diffrax("Kvaerno5")),
+    "scipy_lsoda_numba": (None, False, _scipy("LSODA")),
+    "scipy_radau_numba": (None, False, _scipy("Radau")),
+    "torchdiffeq_dopri5": ("torchdiffeq", True, _torchdiffeq("dopri5")),
+}
+
+
+# %% ../nbs/10_bench.ipynb #051d8175
+def _peer_error(problem, y, ref) -> float:
+    return float(np.max(np.asarray(problem.error_weights) * np.abs(np.asarray(y, dtype=float) - ref)))
+
+
+def peer_reference(problem, tol: float = 1e-13) -> np.ndarray:
+    "The state at t_end from scipy's Radau (numba field, analytic Jacobian) at a tight tolerance: an independent reference."
+    return np.asarray(_scipy("Radau")(problem)(tol)[0])
+
+
+def _time_calls(solve, tol, repeats, slow_s):
+    "Seconds of `repeats` calls (fewer when a call is slow), after the call that gave the answer."
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        solve(tol)
+        times.append(time.perf_counter() - start)
+        if sum(times) > slow_s:
+            break
+    return np.array(times)
+
+
+def bench_peers(
+    quick: bool = False,  # HH over 0–10 ms at two tolerances (for tests)
+    repeats: int = 7,  # timed calls per point (fewer once a point has taken `slow_s`)
+    slow_s: float = 1.0,
+    give_up_s: float = 5.0,  # a solver stops tightening its tolerance once one call takes longer
+    solvers: Sequence[str] | None = None,  # names of PEER_SOLVERS (default: every one whose peer is installed)
+    problems: Sequence[str] | None = None,  # names of peer_problems() (default: all)
+) -> dict:
+    "Work–precision of Rodas5P against the compiled peers on HH and stiff problems, ratios at matched error."
+    torch.set_num_threads(1)
+    found = peers_found()
+    out = {"peers": found, "problems": {}}
+    for pname, prob in peer_problems(quick).items():
+        if problems is not None and pname not in problems:
+            continue
+        ref = peer_reference(prob, 1e-11 if quick else 1e-13)
+        use = {
+            n: mk
+            for n, (need, explicit, mk) in PEER_SOLVERS.items()
+            if (solvers is None or n in solvers or n == "rodas5p")
+            and (need is None or found.get(need))
+            and not (explicit and prob.stiff)
+        }
+        runs, compile_s, skipped = {}, {}, {}
+        for n, mk in use.items():
+            start = time.perf_counter()
+            try:
+                runs[n] = mk(prob)
+                runs[n](prob.tolerances[0])
+            except Exception as e:  # a peer that cannot run this problem is reported, not fatal
+                skipped[n] = f"{type(e).__name__}: {e}"[:200]
+                runs.pop(n, None)
+                continue
+            first = time.perf_counter() - start
+            compile_s[n] = max(first - float(np.median(_time_calls(runs[n], prob.tolerances[0], 3, slow_s))), 0.0)
+        rows = {n: [] for n in runs}
+        active = set(runs)
+        for tol in prob.tolerances:
+            for n in runs:
+                if n not in active:
+                    continue
+                try:
+                    start = time.perf_counter()
+                    y, steps = runs[n](tol)
+                    first = time.perf_counter() - start
+                    err = _peer_error(prob, y, ref)
+                    if not np.isfinite(err):
+                        raise RuntimeError("non-finite result")
+                    ts = _time_calls(runs[n], tol, 1 if first > slow_s else (3 if quick else repeats), slow_s)
+                except Exception as e:
+                    skipped[n] = f"tol {tol:g}: {type(e).__name__}: {e}"[:200]
+                    active.discard(n)
+                    continue
+                rows[n].append(
+                    {
+                        "tol": tol,
+                        "seconds": float(np.median(ts)),
+                        "min": float(ts.min()),
+                        "max": float(ts.max()),
+                        "repeats": len(ts),
+                        "error": err,
+                        "steps": steps,
+                    }
+                )
+                if first > give_up_s:
+                    active.discard(n)
+        out["problems"][pname] = _peer_summary(prob, rows, compile_s, skipped)
+    return out
+
+
+def _curve(rows, key="seconds"):
+    return [(r["tol"], r[key], max(r["error"], 1e-300)) for r in rows]
+
+
+def _peer_summary(prob, rows, compile_s, skipped) -> dict:
+    "Times at the target errors, peer / Rodas5P ratios (median over repeats, with the min–max spread) per target and overall."
+    ro = rows.get("rodas5p", [])
+    at = {}
+    for n, r in rows.items():
+        if len(r) < 2:
+            continue
+        at[n] = {f"{e:g}": time_at_error(_curve(r), e) for e in prob.targets}
+    ratios, spread, overall = {}, {}, {}
+    for n, r in rows.items():
+        if n == "rodas5p" or len(r) < 2 or len(ro) < 2:
+            continue
+        ratios[n] = {f"{e:g}": time_at_error(_curve(r), e) / time_at_error(_curve(ro), e) for e in prob.targets}
+        spread[n] = {
+            f"{e:g}": [
+                time_at_error(_curve(r, "min"), e) / time_at_error(_curve(ro, "max"), e),
+                time_at_error(_curve(r, "max"), e) / time_at_error(_curve(ro, "min"), e),
+            ]
+            for e in prob.targets
+        }
+        overall[n] = matched_ratio(_curve(r), _curve(ro), tuple(np.logspace(-9, -2, 15)))
+    clean = lambda d: json.loads(json.dumps(d, default=float).replace("NaN", "null"))
+    return clean(
+        {
+            "t_end": prob.t_end,
+            "atol_scale": prob.atol_scale,
+            "error_weights": list(prob.error_weights),
+            "targets": list(prob.targets),
+            "work_precision": rows,
+            "seconds_at_target": at,
+            "ratio_peer_over_rodas5p": ratios,
+            "ratio_spread_min_max": spread,
+            "ratio_median_over_shared_errors": overall,
+            "compile_seconds": compile_s,
+            "skipped": skipped,
+        }
+    )
+
+
+# %% ../nbs/10_bench.ipynb #c463d8ba
+_FRESH = """
+import time
+t0 = time.perf_counter()
+import numpy as np
+import pinode_sr.hh
+import pinode_sr.rodas5p
+solve_rodas5p = pinode_sr.rodas5p.solve_rodas5p
+hh = pinode_sr.hh.HodgkinHuxley()
+f = hh.compiled()
+t1 = time.perf_counter()
+solve_rodas5p(f, (0.0, 10.0), hh.default_x0(), t_eval=[10.0])
+t2 = time.perf_counter()
+solve_rodas5p(f, (0.0, 10.0), np.stack([hh.default_x0()] * 4), t_eval=[10.0], parallel=True)
+t3 = time.perf_counter()
+print(t1 - t0, t2 - t1, t3 - t2)
+"""
+
+
+def fresh_process_seconds() -> dict:
+    "A fresh process's import + HH field, first Rodas5P solve and first parallel batch: with an empty numba cache, then with the cache it left."
+    import subprocess
+    import sys
+    import tempfile
+
+    out = {}
+    with tempfile.TemporaryDirectory() as folder:
+        env = {**os.environ, "PINODE_SR_NUMBA_CACHE": folder, "OMP_NUM_THREADS": "1"}
+        for label in ("empty_cache", "warm_cache"):
+            r = subprocess.run([sys.executable, "-c", _FRESH], env=env, capture_output=True, text=True, check=True)
+            a, b, c = map(float, r.stdout.split()[-3:])
+            out[label] = {"import_and_field_s": a, "first_solve_s": b, "first_parallel_batch_s": c}
+    return out
 
 
 # %% ../nbs/10_bench.ipynb #aaf98c42
@@ -272,10 +723,21 @@ def bench_training(
 
 
 # %% ../nbs/10_bench.ipynb #7abb439d
+def _training_peers(quick: bool = False) -> dict:
+    "The training kernel against JAX's lax.scan Heun loop (`pinode_sr.gradients.bench_training_peers`, where it exists)."
+    from pinode_sr import gradients
+
+    fn = getattr(gradients, "bench_training_peers", None)
+    return {"skipped": "this version of pinode_sr.gradients has no bench_training_peers"} if fn is None else fn(quick=quick)
+
+
 BENCHMARKS: dict[str, Callable[..., dict]] = {
     "rodas5p": bench_rodas5p,
     "scipy_rodas5p": bench_scipy_rodas5p,
+    "peers": bench_peers,
+    "fresh_process": lambda quick=False: fresh_process_seconds(),
     "training": bench_training,
+    "training_peers": _training_peers,
 }
 
 
@@ -287,10 +749,13 @@ def run_all(
     "Run the benchmarks, print a summary of the ratios, and write them with the machine's description."
     torch.set_num_threads(1)
     results = {"machine": machine_info(), "quick": quick, "date": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    if only and Path(out).exists():  # a partial run updates its benchmarks and keeps the others (each has its date)
+        results = {**json.loads(Path(out).read_text()), **results}
     for name in only or BENCHMARKS:
         start = time.perf_counter()
         results[name] = BENCHMARKS[name](quick=quick)
         results[name]["seconds"] = time.perf_counter() - start
+        results[name]["date"] = results["date"]
         print(f"== {name} ({results[name]['seconds']:.0f} s)")
         print(json.dumps({k: v for k, v in results[name].items() if k not in ("work_precision",)}, indent=1, default=str))
     write_json(out, results)
