@@ -48,6 +48,7 @@ class Recipe:
     cycle_t0: float  # own-cycle collocation from here ...
     cycle_dt: float  # ... every cycle_dt, to t_end
     points_in_box: bool = False  # clip residual points into the box: for a field that is singular outside it
+    vector_field: str = "mlp"  # PI-NODE-SR's field: "mlp" (the paper's) | "neuron_shared" (one MLP shared by a network's neurons)
 
 
 RECIPES = {
@@ -81,9 +82,11 @@ def beyond_config(
     scales = dict(data=data, dt=r.dt, t_eval_end=t_eval, cycle_t0=r.cycle_t0, cycle_t1=t_eval, cycle_dt=r.cycle_dt)
     if r.points_in_box:
         scales["points_in_box"] = True
+    if r.vector_field != "mlp" and method == "pinode_sr":  # the neural ODE baseline keeps the paper's field (see below)
+        scales["vector_field"] = r.vector_field
     if preset_name == "smoke":
-        return preset("smoke", **scales, **(_VANILLA_SMOKE if method == "vanilla_heun" else {}), **overrides)
-    return preset("paper" if method == "pinode_sr" else "vanilla", **scales, **overrides)
+        return preset("smoke", **{**scales, **(_VANILLA_SMOKE if method == "vanilla_heun" else {}), **overrides})
+    return preset("paper" if method == "pinode_sr" else "vanilla", **{**scales, **overrides})
 
 
 # %% ../nbs/16_beyond.ipynb #82138abe
@@ -98,7 +101,8 @@ def _lags(t, X, idx, window):
     for i, ei in enumerate(ev):
         for j, ej in enumerate(ev):
             k = np.searchsorted(ei, ej[1:]) - 1  # i's spike at or before each of j's (skip j's first)
-            L[i, j] = np.mean((ej[1:] - ei[k]) % P) / P
+            z = np.exp(2j * np.pi * ((ej[1:] - ei[k]) / P))  # lags are circular: average them on the circle
+            L[i, j] = (np.angle(z.mean()) / (2 * np.pi)) % 1.0
     return ev, P, L
 
 
