@@ -59,6 +59,18 @@ RECIPES = {
     "ml_hopf": Recipe("Morris–Lecar, Hopf (type II)", MorrisLecar("hopf"), 90.0, 0.5, 900.0, 600.0, 0.1, 20.0, 1.0),
     "ml_snic": Recipe("Morris–Lecar, SNIC (type I)", MorrisLecar("snic"), 110.0, 0.5, 800.0, 550.0, 0.1, 20.0, 1.0),
     "hh_network": Recipe("HH network, N = 3", HHNetwork(), 15.0, 0.1, 150.0, 100.0, 0.05, 10.0, 0.2),
+    "hh_network_shared": Recipe(
+        "HH network, N = 3, neuron-shared field",
+        HHNetwork(),
+        15.0,
+        0.1,
+        150.0,
+        100.0,
+        0.05,
+        10.0,
+        0.2,
+        vector_field="neuron_shared",
+    ),
     "oregonator": Recipe(
         "Oregonator (BZ reaction, two-variable)", TysonOregonator(), 80.0, 0.5, 800.0, 530.0, 0.1, 10.0, 1.0, True
     ),
