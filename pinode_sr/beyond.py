@@ -60,7 +60,7 @@ RECIPES = {
     "ml_snic": Recipe("Morris–Lecar, SNIC (type I)", MorrisLecar("snic"), 110.0, 0.5, 800.0, 550.0, 0.1, 20.0, 1.0),
     "hh_network": Recipe("HH network, N = 3", HHNetwork(), 15.0, 0.1, 150.0, 100.0, 0.05, 10.0, 0.2),
     "hh_network_shared": Recipe(
-        "HH network, N = 3, neuron-shared field",
+        "HH network (shared field), N = 3",  # figure labels read the text before the second comma
         HHNetwork(),
         15.0,
         0.1,
