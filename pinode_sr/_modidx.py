@@ -227,6 +227,10 @@ d = {
             "pinode_sr.hh_network.HHNetwork.box_spec": ("hh_network.html#hhnetwork.box_spec", "pinode_sr/hh_network.py"),
             "pinode_sr.hh_network.HHNetwork.default_x0": ("hh_network.html#hhnetwork.default_x0", "pinode_sr/hh_network.py"),
             "pinode_sr.hh_network.HHNetwork.equations": ("hh_network.html#hhnetwork.equations", "pinode_sr/hh_network.py"),
+            "pinode_sr.hh_network.HHNetwork.network_structure": (
+                "hh_network.html#hhnetwork.network_structure",
+                "pinode_sr/hh_network.py",
+            ),
             "pinode_sr.hh_network.HHNetwork.state_names": ("hh_network.html#hhnetwork.state_names", "pinode_sr/hh_network.py"),
             "pinode_sr.hh_network.HHNetwork.units": ("hh_network.html#hhnetwork.units", "pinode_sr/hh_network.py"),
             "pinode_sr.hh_network.HHNetwork.voltage_indices": (
@@ -291,6 +295,11 @@ d = {
             "pinode_sr.models.EnsembleMLP.extra_repr": ("models.html#ensemblemlp.extra_repr", "pinode_sr/models.py"),
             "pinode_sr.models.EnsembleMLP.folded": ("models.html#ensemblemlp.folded", "pinode_sr/models.py"),
             "pinode_sr.models.EnsembleMLP.forward": ("models.html#ensemblemlp.forward", "pinode_sr/models.py"),
+            "pinode_sr.models.NeuronSharedMLP": ("models.html#neuronsharedmlp", "pinode_sr/models.py"),
+            "pinode_sr.models.NeuronSharedMLP.__init__": ("models.html#neuronsharedmlp.__init__", "pinode_sr/models.py"),
+            "pinode_sr.models.NeuronSharedMLP.extra_repr": ("models.html#neuronsharedmlp.extra_repr", "pinode_sr/models.py"),
+            "pinode_sr.models.NeuronSharedMLP.forward": ("models.html#neuronsharedmlp.forward", "pinode_sr/models.py"),
+            "pinode_sr.models.NeuronSharedMLP.unit_inputs": ("models.html#neuronsharedmlp.unit_inputs", "pinode_sr/models.py"),
             "pinode_sr.models.StackedMLP": ("models.html#stackedmlp", "pinode_sr/models.py"),
             "pinode_sr.models.StackedMLP.__init__": ("models.html#stackedmlp.__init__", "pinode_sr/models.py"),
             "pinode_sr.models.StackedMLP.extra_repr": ("models.html#stackedmlp.extra_repr", "pinode_sr/models.py"),

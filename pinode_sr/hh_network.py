@@ -96,6 +96,14 @@ class HHNetwork(SymbolicSystem):
         "Neuron i at rest at −65 + 3i mV (so they do not start in phase), synapses closed."
         return np.concatenate([[V0, *steady_state_gates(np.float64(V0)), 0.0] for V0 in -65.0 + 3.0 * np.arange(self.N)])
 
+    def network_structure(self) -> dict:
+        "The network as N identical units for a weight-shared field: coupling g_syn (N, N) through each unit's s (index 4), feature I_ext (N, 1)."
+        return dict(
+            coupling=np.array(self.params.g_syn, dtype=float),
+            couple_var=4,
+            features=np.array(self.params.I_ext, dtype=float)[:, None],
+        )
+
     def equations(self, t, x, p, fn):
         N, out = len(p.I_ext), []
         s = [x[5 * j + 4] for j in range(N)]

@@ -16,7 +16,7 @@ from torch import nn
 from .core import check_choice, check_finite, resolve_dtype, torch_generator
 
 # %% auto #0
-__all__ = ["ACTIVATIONS", "INITS", "StackedMLP", "EnsembleMLP"]
+__all__ = ["ACTIVATIONS", "INITS", "StackedMLP", "EnsembleMLP", "NeuronSharedMLP"]
 
 # %% ../nbs/04_models.ipynb #7041df57
 ACTIVATIONS = {
@@ -143,3 +143,84 @@ class EnsembleMLP(StackedMLP):
 
     def extra_repr(self):
         return f"K={self.K}, D={self.D}, width={self.width}, depth={self.depth}, activation={self.activation}"
+
+
+# %% ../nbs/04_models.ipynb #b280eed7
+class NeuronSharedMLP(StackedMLP):
+    "K members of one MLP shared by a network's N units: unit i's V derivatives from its own states, its coupling drive and its features."
+
+    def __init__(
+        self,
+        mu: Sequence[float],  # input mean of the full state (D = N·V,), from the training data
+        sd: Sequence[float],  # input std of the full state (D,)
+        s: Sequence[float],  # output (derivative) scale of the full state (D,)
+        coupling,  # (N, N) G[i][j]: from unit j onto unit i (e.g. g_syn)
+        couple_var: int,  # the unit variable that couples (index in 0..V-1, e.g. 4 = the synaptic gate s)
+        features,  # (N, F) known per-unit features (e.g. I_ext[:, None])
+        seeds: Sequence[int] = (0,),  # one seed per member: K = len(seeds)
+        width: int = 64,
+        depth: int = 2,
+        activation: str = "tanh",
+        dtype: str | torch.dtype = "float32",
+    ):
+        G, feat = np.asarray(coupling, dtype=float), np.asarray(features, dtype=float)
+        if G.ndim != 2 or G.shape[0] != G.shape[1] or G.shape[0] < 1:
+            raise ValueError(f"coupling must be a square (N, N) matrix, got shape {G.shape}")
+        N = G.shape[0]
+        if feat.ndim != 2 or feat.shape[0] != N:
+            raise ValueError(f"features must have shape (N={N}, F), got {feat.shape}")
+        mu, sd, s = (np.asarray(v, dtype=float) for v in (mu, sd, s))
+        D = len(mu)
+        if D % N:
+            raise ValueError(f"mu has {D} entries, not a multiple of the N={N} units of the coupling matrix")
+        V = D // N
+        for name, v in (("mu", mu), ("sd", sd), ("s", s), ("coupling", G), ("features", feat)):
+            if name in ("mu", "sd", "s") and v.shape != (D,):
+                raise ValueError(f"{name} must have shape ({D},), got {v.shape}")
+            check_finite(name, v)
+        if np.any(sd <= 0) or np.any(s <= 0):
+            raise ValueError("sd and s must be > 0 in every variable")
+        if isinstance(couple_var, bool) or not isinstance(couple_var, (int, np.integer)) or not 0 <= couple_var < V:
+            raise ValueError(f"couple_var must be an integer in [0, {V - 1}] (a unit variable), got {couple_var!r}")
+        F = feat.shape[1]
+        super().__init__(V + 1 + F, V, seeds, width, depth, activation, "uniform", dtype)
+        self.D, self.N, self.V, self.F, self.couple_var = D, N, V, F, int(couple_var)
+        mu_u, sd_u, s_u = mu.reshape(N, V), sd.reshape(N, V), s.reshape(N, V)
+        m = mu_u.mean(0)  # pooled over units
+        pooled = np.sqrt((sd_u**2 + (mu_u - m) ** 2).mean(0)), np.sqrt((s_u**2).mean(0))
+        d_mu, d_sd = G @ mu_u[:, couple_var], G @ sd_u[:, couple_var]
+        d_sd = float(np.sqrt((d_sd**2).mean()))
+        f_sd = feat.std(0)
+        t = lambda a: torch.tensor(np.asarray(a, dtype=float), dtype=self.Ws[0].dtype)
+        self.register_buffer("mu", t(np.tile(m, N)))  # (D,): what rollouts read the state size, dtype and device from
+        self.register_buffer("sd", t(np.tile(pooled[0], N)))
+        self.register_buffer("s", t(np.tile(pooled[1], N)))
+        self.register_buffer("G", t(G))
+        self.register_buffer("drive_mu", t(d_mu.mean()))
+        self.register_buffer("drive_sd", t(d_sd if d_sd > 0 else 1.0))
+        self.register_buffer("feat", t((feat - feat.mean(0)) / np.where(f_sd > 0, f_sd, 1.0)))
+
+    def unit_inputs(
+        self,
+        x: torch.Tensor,  # states (K, P, D)
+    ) -> torch.Tensor:  # (K, P, N, V + 1 + F): each unit's normalised states, drive and features
+        "What the shared MLP sees for every unit."
+        K, P = x.shape[:2]
+        N, V = self.N, self.V
+        u = x.reshape(K, P, N, V)
+        d = torch.einsum("ij,kpj->kpi", self.G, u[..., self.couple_var])
+        un = (u - self.mu.view(N, V)) / self.sd.view(N, V)
+        dn = ((d - self.drive_mu) / self.drive_sd)[..., None]
+        return torch.cat([un, dn, self.feat.expand(K, P, N, self.F)], -1)
+
+    def forward(
+        self,
+        x: torch.Tensor,  # states (K, P, D): P points per member
+    ) -> torch.Tensor:  # f(x), (K, P, D)
+        "Evaluate every member on its own points, the shared MLP once per unit."
+        K, P = x.shape[:2]
+        h = self.unit_inputs(x).reshape(K, P * self.N, -1)
+        return (self.mlp(h).reshape(K, P, self.N, self.V) * self.s.view(self.N, self.V)).reshape(K, P, self.D)
+
+    def extra_repr(self):
+        return f"K={self.K}, N={self.N} units x V={self.V}, width={self.width}, depth={self.depth}, activation={self.activation}"

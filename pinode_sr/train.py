@@ -17,7 +17,7 @@ from .gradients import ADAPTIVE_METHODS, GRADIENT_METHODS, KERNELS, StepBudgetEx
 from .dataset import DatasetConfig, OscillationDataset, single_oscillation
 from .loop import Phase, RunStopped, Task, check_run_args, fit
 from .metrics import check_scoring_windows, score_members
-from .models import ACTIVATIONS, EnsembleMLP
+from .models import ACTIVATIONS, EnsembleMLP, NeuronSharedMLP
 from .reference import reference_trajectory
 from .residuals import COLLOCATIONS, DATA_NORMS, SCALES, Collocation, data_loss, derivative_scales
 from .residuals import model_residual, physics_residual
@@ -30,6 +30,7 @@ __all__ = [
     "MAX_ITERATIONS",
     "MAX_CYCLE_POINTS",
     "TRAIN_METHODS",
+    "VECTOR_FIELDS",
     "PRESETS",
     "TrainConfig",
     "preset",
@@ -49,6 +50,7 @@ SCHEDULES = ("warmup", "joint", "lambda_warmup")
 MAX_ITERATIONS = 10_000_000  # per phase: a bounded cost
 MAX_CYCLE_POINTS = 100_000  # own-cycle collocation points per member
 TRAIN_METHODS = tuple(SOLVERS) + ADAPTIVE_METHODS
+VECTOR_FIELDS = ("mlp", "neuron_shared")  # EnsembleMLP | NeuronSharedMLP (a network system's units share one MLP)
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ class TrainConfig:
         default=0, metadata=ADDED_FIELD
     )  # residual points per member, uniform in the box, fresh each iteration
     points_in_box: bool = field(default=False, metadata=ADDED_FIELD)  # clip every residual point into the box (see below)
+    vector_field: str = field(default="mlp", metadata=ADDED_FIELD)  # "mlp" (the paper's) | "neuron_shared" (networks; see below)
     # schedule and optimiser
     schedule: str = "warmup"
     phys_iters: int = 10_000
@@ -160,6 +163,17 @@ class TrainConfig:
         check_int("n_copies", self.n_copies, 0, 1000)
         check_int("box_points", self.box_points, 0, MAX_CYCLE_POINTS)
         check_bool("points_in_box", self.points_in_box)
+        check_choice("vector_field", self.vector_field, VECTOR_FIELDS)
+        if self.vector_field == "neuron_shared":
+            if not hasattr(self.data.system, "network_structure"):
+                raise ValueError(
+                    f"vector_field='neuron_shared' needs a network of identical units (a system with network_structure(), "
+                    f"e.g. HHNetwork), got data.system={self.data.system!r}; use vector_field='mlp'"
+                )
+            if self.kernel in ("fused", "compiled"):
+                raise ValueError(
+                    f"kernel={self.kernel!r} integrates an EnsembleMLP only; vector_field='neuron_shared' needs kernel='auto' or 'torch'"
+                )
         check_number("t_eval_end", self.t_eval_end, 0, lo_open=True)
         if self.t_eval_end > self.data.t_end:
             raise ValueError(f"t_eval_end={self.t_eval_end} is beyond the data's t_end={self.data.t_end}")
@@ -240,9 +254,15 @@ class Problem:
         self.t_obs = self.ds.t_train
         self.dtype = dtype
 
-    def model(self) -> EnsembleMLP:
+    def model(self) -> EnsembleMLP | NeuronSharedMLP:
         c = self.cfg
         s_out = self.s_std if c.output_scale else np.ones(self.system.dim)
+        if c.vector_field == "neuron_shared":
+            st = self.system.network_structure()
+            args = (st["coupling"], st["couple_var"], st["features"])
+            return NeuronSharedMLP(self.mu, self.sd, s_out, *args, c.seeds, c.width, c.depth, c.activation, c.dtype).to(
+                self.device
+            )
         return EnsembleMLP(self.mu, self.sd, s_out, c.seeds, c.width, c.depth, c.activation, c.dtype).to(self.device)
 
     def reference(self, t_end: float):
