@@ -9,6 +9,7 @@ from typing import Sequence
 
 import numpy as np
 import torch
+from numba import njit
 
 from .core import check_choice, check_finite, torch_generator
 from .gradients import _give, _one_blas_thread, _take
@@ -25,6 +26,7 @@ __all__ = [
     "PhysicsResidual",
     "fused_residual_available",
     "model_residual",
+    "known_field",
     "Collocation",
 ]
 
@@ -196,6 +198,28 @@ def model_residual(
         return physics_residual(model(pts), f_true, s, weight)
     xn = (pts - model.mu) / model.sd  # as EnsembleMLP.forward normalises
     return PhysicsResidual.apply(xn, model.s, f_true.to(xn.dtype), s.to(xn.dtype), weight, *model.Ws, *model.bs)
+
+
+@njit(cache=True, error_model="numpy")
+def _rhs_at_points(rhs, p, X, out):
+    "out[i] = rhs(0, X[i], p): an autonomous field at many points in one compiled loop (no per-operation overhead)."
+    for i in range(X.shape[0]):
+        rhs(0.0, X[i], p, out[i])
+
+
+def known_field(
+    system,  # the known physics: an autonomous DynamicalSystem
+    pts: torch.Tensor,  # points (..., D)
+    dtype: torch.dtype,  # the training dtype the values are cast to
+    field=None,  # the system's CompiledField (system.compiled()) to evaluate it through numba; None: rhs_torch
+) -> torch.Tensor:
+    "The system's field at the points, evaluated in float64 and cast to `dtype`: through torch, or its compiled field."
+    if field is None or pts.device.type != "cpu":
+        return system.rhs_torch(0.0, pts.double()).to(dtype)
+    X = np.ascontiguousarray(pts.detach().numpy().reshape(-1, pts.shape[-1]), dtype=np.float64)
+    out = np.empty_like(X)
+    _rhs_at_points(field.rhs, field.p, X, out)
+    return torch.from_numpy(out.reshape(pts.shape)).to(dtype)
 
 
 # %% ../nbs/05_residuals.ipynb #76b4fc3d

@@ -20,7 +20,7 @@ from .metrics import check_scoring_windows, score_members
 from .models import ACTIVATIONS, EnsembleMLP, NeuronSharedMLP
 from .reference import reference_trajectory
 from .residuals import COLLOCATIONS, DATA_NORMS, SCALES, Collocation, data_loss, derivative_scales
-from .residuals import model_residual, physics_residual
+from .residuals import known_field, model_residual, physics_residual
 from .runs import RunFolder, load_or_run
 from .solvers import SOLVERS, steps_per_interval
 
@@ -273,8 +273,10 @@ class Problem:
         )
 
     def true_field(self, pts: torch.Tensor) -> torch.Tensor:
-        "The system's field at the points, evaluated in float64 and cast to the training dtype."
-        return self.system.rhs_torch(0.0, pts.double()).to(self.dtype)  # autonomous (TrainConfig checks): t is not read
+        "The system's field at the points, evaluated in float64 and cast to the training dtype (numba under kernel='compiled')."
+        if not hasattr(self, "_field"):  # the generated numba field, once (None: torch evaluates it)
+            self._field = self.system.compiled() if self.cfg.kernel == "compiled" else None
+        return known_field(self.system, pts, self.dtype, self._field)  # autonomous (TrainConfig checks): t is not read
 
     def spike_mask(self, pts: torch.Tensor) -> torch.Tensor | None:
         "Where the observable is in the top of an event, (K, P, 1) bool: above `spike_level`, else observable.top; None if neither."
@@ -366,6 +368,7 @@ class NeuralODETask(Task):
     def __init__(self, prob: Problem):
         cfg = self.cfg = prob.cfg
         self.prob, self.seeds, self.model = prob, cfg.seeds, prob.model()
+        self.fused_optimizer = cfg.kernel == "compiled" and prob.device.type == "cpu"  # the opt-in fast path, end to end
         self.col = Collocation(prob.obs, cfg.seeds, cfg.collocation, cfg.n_copies, cfg.jitter, cfg.cycle_jitter)
         self.box = BoxPoints(prob.system.box, cfg.seeds, cfg.box_points, prob.dtype, prob.device) if cfg.box_points else None
         self.box_lo, self.box_hi = (torch.as_tensor(prob.system.box[:, i], dtype=prob.dtype, device=prob.device) for i in (0, 1))
