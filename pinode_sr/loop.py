@@ -291,10 +291,10 @@ def fit(
                     p.grad[~alive] = 0
             clip_per_member(params, clip)
             with torch.no_grad():
-                for p, f in zip(params, frozen):
-                    if everyone:
-                        f.copy_(p)
-                    else:
+                if everyone:
+                    torch._foreach_copy_(frozen, params)  # one call for all of them
+                else:
+                    for p, f in zip(params, frozen):
                         f[alive] = p[alive]  # last good weights of the living
             opt.step()
             if not everyone:
