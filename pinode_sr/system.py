@@ -458,18 +458,28 @@ def _generate(system) -> _Generated:
     return _Generated(src, ns["jac_numpy"], dfdt_np, {}, uses_t)
 
 
+_RHS_MANY = """@njit(cache=True, error_model="numpy")
+def rhs_many(t, X, p, out):
+    for i in range(X.shape[0]):
+        rhs(t, X[i], p, out[i])
+"""  # the field at many states in one compiled call (cached with the module: no per-process compile)
+
+
 def _compile(gen: _Generated, name: str, dim: int, n_params: int):
     "The numba function `name` of a generated field (its module written and imported once, machine code cached)."
     if not gen.numba:
         names = [k for k in ("rhs", "jac", "dfdt") if k in gen.sources]
         text = "\n\n".join(
-            [_FIELD_HEADER + _NUMBA_PHI] + [f'@njit(cache=True, error_model="numpy")\n{gen.sources[k]}' for k in names]
+            [_FIELD_HEADER + _NUMBA_PHI]
+            + [f'@njit(cache=True, error_model="numpy")\n{gen.sources[k]}' for k in names]
+            + [_RHS_MANY]
         )
         mod = load_generated(text, "pinode_field")
         for k in names:
             fn = getattr(mod, k)
             fn.dim, fn.n_params = dim, n_params
             gen.numba[k] = fn
+        gen.numba["rhs"].many = mod.rhs_many  # rhs.many(t, X, p, out): rhs at every row of X (training's known field)
     return gen.numba[name]
 
 
