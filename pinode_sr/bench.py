@@ -49,6 +49,7 @@ __all__ = [
     "bench_peers",
     "fresh_process_seconds",
     "bench_training",
+    "bench_physics_phase",
     "run_all",
 ]
 
@@ -722,6 +723,76 @@ def bench_training(
     }
 
 
+# %% ../nbs/10_bench.ipynb #63ac25bf
+def _physics_flops(model, P: int) -> int:
+    "FLOPs of the residual's matrix products for P points per member: forward, weight gradients, input gradients."
+    shapes = [tuple(w.shape[1:]) for w in model.Ws]  # (in, out) per layer
+    fwd = sum(2 * i * o for i, o in shapes)
+    bwd = fwd + sum(2 * i * o for i, o in shapes[1:])  # no input gradient into the first layer
+    return model.K * P * (fwd + bwd)
+
+
+def bench_physics_phase(
+    quick: bool = False,  # a few iterations and one round (for tests)
+    kernels: Sequence[str] = ("compiled", "auto"),  # TrainConfig.kernel values to time
+    rounds: int = 5,  # interleaved rounds: medians and spreads over them
+    iterations: int = 300,  # timed physics iterations per round
+) -> dict:
+    "The paper preset's whole physics-phase iteration (points, known field, residual, gradient, clip, Adam) vs its FLOP bound."
+    from pinode_sr.gradients import _BLAS_ONE
+    from pinode_sr.loop import Phase, fit
+    from pinode_sr.train import NeuralODETask, Problem, _cycle_points, preset
+
+    torch.set_num_threads(1)
+    n_it, rounds = (10, 1) if quick else (iterations, rounds)
+    probs = {k: Problem(preset("paper", kernel=k)) for k in kernels}
+    cfg = probs[kernels[0]].cfg
+    times, sizes = {}, {}
+    for r in range(rounds + 1):  # round 0 warms up (compilation, first allocations) and is not kept
+        for cycle in (False, True):  # before cycle_start: observations + jitter; after: + own-cycle points
+            for k, prob in probs.items():
+                task = NeuralODETask(prob)
+                task.refine = lambda alive: None  # the closing L-BFGS polish is not part of the phase
+                if cycle:
+                    task.col.set_cycle(_cycle_points(task.model, prob))
+                sizes[cycle] = task.points().shape[1]
+                n = 2 if r == 0 else n_it
+                phase = Phase("physics", n, (cfg.lr_phys, cfg.lr_phys), (1.0, 1.0), data=False)
+                out = fit(task, [phase], progress=False)
+                if r > 0:
+                    times.setdefault((k, cycle), []).append(1e3 * out["log"]["phase_seconds"]["physics"] / n)
+    model = NeuralODETask(probs[kernels[0]]).model
+    H = model.width
+    rows = {}
+    for cycle, P in sizes.items():
+        rng = np.random.default_rng(0)
+        a, W = rng.standard_normal((model.K, P, H), dtype=np.float32), rng.standard_normal((model.K, H, H), dtype=np.float32)
+        z = np.empty_like(a)
+        with _BLAS_ONE():
+            sgemm_s = median_time(lambda: np.matmul(a, W, out=z), 5 if quick else 50, 2)
+        rate = 2 * model.K * P * H * H / sgemm_s
+        row = {"P": P, "flops": _physics_flops(model, P), "sgemm_gflops": rate / 1e9}
+        row["bound_ms"] = 1e3 * row["flops"] / rate
+        for k in kernels:
+            v = times[(k, cycle)]
+            row[f"{k}_ms"], row[f"{k}_spread_ms"] = float(np.median(v)), [float(min(v)), float(max(v))]
+            row[f"{k} / bound"] = row[f"{k}_ms"] / row["bound_ms"]
+        rows["with_cycle" if cycle else "before_cycle"] = row
+    n_before, n_after = cfg.cycle_start, cfg.phys_iters - cfg.cycle_start
+    b, c = rows["before_cycle"], rows["with_cycle"]
+    phase = {"bound_s": (n_before * b["bound_ms"] + n_after * c["bound_ms"]) / 1e3}
+    for k in kernels:
+        phase[f"{k}_s"] = (n_before * b[f"{k}_ms"] + n_after * c[f"{k}_ms"]) / 1e3
+        phase[f"{k} / bound"] = phase[f"{k}_s"] / phase["bound_s"]
+    return {
+        "iterations_timed": n_it,
+        "rounds": rounds,
+        "points": rows,
+        "paper_physics_phase": phase,
+        "targets": {"compiled / bound <=": 2.0},
+    }
+
+
 # %% ../nbs/10_bench.ipynb #7abb439d
 def _training_peers(quick: bool = False) -> dict:
     "The training kernel against JAX's lax.scan Heun loop (`pinode_sr.gradients.bench_training_peers`, where it exists)."
@@ -738,6 +809,7 @@ BENCHMARKS: dict[str, Callable[..., dict]] = {
     "fresh_process": lambda quick=False: fresh_process_seconds(),
     "training": bench_training,
     "training_peers": _training_peers,
+    "physics_phase": bench_physics_phase,
 }
 
 
