@@ -524,6 +524,7 @@ d = {
             "pinode_sr.rodas5p._row_order_residuals": ("rodas5p.html#_row_order_residuals", "pinode_sr/rodas5p.py"),
             "pinode_sr.rodas5p._static_dispatcher": ("rodas5p.html#_static_dispatcher", "pinode_sr/rodas5p.py"),
             "pinode_sr.rodas5p._t_eval_problem": ("rodas5p.html#_t_eval_problem", "pinode_sr/rodas5p.py"),
+            "pinode_sr.rodas5p._unrolled_stages_source": ("rodas5p.html#_unrolled_stages_source", "pinode_sr/rodas5p.py"),
             "pinode_sr.rodas5p._use_parallel": ("rodas5p.html#_use_parallel", "pinode_sr/rodas5p.py"),
             "pinode_sr.rodas5p.dense_eval": ("rodas5p.html#dense_eval", "pinode_sr/rodas5p.py"),
             "pinode_sr.rodas5p.fixed_step_rodas5p": ("rodas5p.html#fixed_step_rodas5p", "pinode_sr/rodas5p.py"),

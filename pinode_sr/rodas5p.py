@@ -488,6 +488,43 @@ def rodas_stages(rhs, p, gamma, a, C, c, d, t, h, y0, F0, Ft, use_ft, LU, piv, U
     return t_bad
 
 
+def _unrolled_stages_source(name: str, tab: RosenbrockTableau) -> str:
+    "Source of `rodas_stages` for one tableau: the sums over j written out with the coefficients as literals (the same operations in the same order)."
+    s = tab.stages
+    L = [
+        f"def {name}(rhs, p, t, h, y0, F0, Ft, use_ft, LU, piv, U, Y, F, y1):",
+        "    D = y0.shape[0]",
+        "    inv_h = 1.0 / h",
+        "    t_bad = np.nan",
+        "    for k in range(D):",
+        f"        U[0, k] = F0[k] + ({tab.d[0]!r} * (h * Ft[k]) if use_ft else 0.0)",
+        "    _lu_solve_row(LU, piv, U, 0)",
+    ]
+    for i in range(1, s):
+        L += ["    for k in range(D):", "        ya = 0.0", "        yc = 0.0"]
+        for j in range(i):
+            L += [f"        u = U[{j}, k]", f"        ya += {tab.a[i, j]!r} * u", f"        yc += {tab.C[i, j]!r} * u"]
+        L += [
+            "        Y[k] = y0[k] + ya",
+            f"        U[{i}, k] = yc * inv_h",
+            f"    ti = t + {tab.c[i]!r} * h",
+            "    rhs(ti, Y, p, F)",
+            "    if math.isnan(t_bad) and not _all_finite(F):",
+            "        t_bad = ti",
+            "    for k in range(D):",
+            f"        U[{i}, k] += F[k]",
+        ]
+        if tab.d[i] != 0.0:
+            L += ["    if use_ft:", "        for k in range(D):", f"            U[{i}, k] += {tab.d[i]!r} * (h * Ft[k])"]
+        L += [f"    _lu_solve_row(LU, piv, U, {i})"]
+    L += ["    for k in range(D):", f"        y1[k] = Y[k] + U[{s - 1}, k]", "    return t_bad"]
+    return "\n".join(L) + "\n"
+
+
+_ns = {"np": np, "math": math, "_lu_solve_row": _lu_solve_row, "_all_finite": _all_finite}
+exec(_unrolled_stages_source("_rodas5p_stages", RODAS5P), _ns)
+_rodas5p_stages = njit(cache=False, inline="always")(_ns["_rodas5p_stages"])
+
 # %% ../nbs/02_rodas5p.ipynb #7d194dd2
 _SAFETY, _FACMIN, _FACMAX = 0.9, 0.2, 6.0
 _BETA1, _BETA2 = 0.7 / 5.0, 0.4 / 5.0  # PI exponents, base 1/(q+1) with q = 4
@@ -664,7 +701,7 @@ def _integrate(
             h = t1 - t
         err, t_bad = np.inf, np.nan  # a singular W counts as a non-finite error
         if _factor_W(J, gamma, h, LU, piv):
-            t_bad = rodas_stages(rhs, p, gamma, a, C, c, d, t, h, y, F0, Ft, use_ft, LU, piv, U, Y, F, y1)
+            t_bad = _rodas5p_stages(rhs, p, t, h, y, F0, Ft, use_ft, LU, piv, U, Y, F, y1)  # RODAS5P's, unrolled
             err = _error_norm(U[s - 1], y, y1, atol, rtol, sc)
         stats[0] += 1
         stats[5] += 1
