@@ -18,13 +18,14 @@ from typing import Callable
 import numpy as np
 from numba import get_num_threads, njit, objmode, prange
 from numba import types as numba_types
+from numba.core.dispatcher import Dispatcher
 from numba.extending import intrinsic
-from numba.extending import is_jitted
 
 # %% auto #0
 __all__ = [
     "RODAS5P",
     "AUTO_PARALLEL_MIN",
+    "CONTROLLERS",
     "NonFiniteError",
     "StepSizeError",
     "RosenbrockTableau",
@@ -275,7 +276,7 @@ _FD_REL = _EPS ** (1.0 / 3.0)  # relative step of the central differences
 
 
 # %% ../nbs/02_rodas5p.ipynb #0f4d59f1
-@njit(cache=False)
+@njit(cache=False, inline="always")
 def lu_factor(M, piv):
     """In-place LU factorisation with partial pivoting, M = P L U (LAPACK getrf style); False if a pivot is exactly 0."""
     n = M.shape[0]
@@ -350,7 +351,7 @@ def _lu_solve_row(LU, piv, U, r):
         U[r, i] = acc / LU[i, i]
 
 
-@njit(cache=False)
+@njit(cache=False, inline="always")
 def _factor_W(J, gamma, h, LU, piv):
     """LU <- factorised W = I/(h gamma) - J; False when W is singular."""
     D = J.shape[0]
@@ -363,7 +364,7 @@ def _factor_W(J, gamma, h, LU, piv):
 
 
 # %% ../nbs/02_rodas5p.ipynb #1a9757c2
-@njit(cache=False)
+@njit(cache=False, inline="always")
 def _rms_scaled(x, sc):
     """sqrt(mean((x / sc)^2))."""
     acc = 0.0
@@ -373,7 +374,7 @@ def _rms_scaled(x, sc):
     return math.sqrt(acc / x.shape[0])
 
 
-@njit(cache=False)
+@njit(cache=False, inline="always")
 def _all_finite(x):
     for v in x.flat:
         if not math.isfinite(v):
@@ -449,7 +450,7 @@ def _derivatives(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, t, y, p, floor, F0, J, F
 
 
 # %% ../nbs/02_rodas5p.ipynb #246dfe20
-@njit(cache=False)
+@njit(cache=False, inline="always")
 def rodas_stages(rhs, p, gamma, a, C, c, d, t, h, y0, F0, Ft, use_ft, LU, piv, U, Y, F, y1):
     """Run the s stages from (t, y0) with step h; LU holds the factorised W = I/(h gamma) - J.
 
@@ -487,20 +488,57 @@ def rodas_stages(rhs, p, gamma, a, C, c, d, t, h, y0, F0, Ft, use_ft, LU, piv, U
     return t_bad
 
 
+def _unrolled_stages_source(name: str, tab: RosenbrockTableau) -> str:
+    "Source of `rodas_stages` for one tableau: the sums over j written out with the coefficients as literals (the same operations in the same order)."
+    s = tab.stages
+    L = [
+        f"def {name}(rhs, p, t, h, y0, F0, Ft, use_ft, LU, piv, U, Y, F, y1):",
+        "    D = y0.shape[0]",
+        "    inv_h = 1.0 / h",
+        "    t_bad = np.nan",
+        "    for k in range(D):",
+        f"        U[0, k] = F0[k] + ({tab.d[0]!r} * (h * Ft[k]) if use_ft else 0.0)",
+        "    _lu_solve_row(LU, piv, U, 0)",
+    ]
+    for i in range(1, s):
+        L += ["    for k in range(D):", "        ya = 0.0", "        yc = 0.0"]
+        for j in range(i):
+            L += [f"        u = U[{j}, k]", f"        ya += {tab.a[i, j]!r} * u", f"        yc += {tab.C[i, j]!r} * u"]
+        L += [
+            "        Y[k] = y0[k] + ya",
+            f"        U[{i}, k] = yc * inv_h",
+            f"    ti = t + {tab.c[i]!r} * h",
+            "    rhs(ti, Y, p, F)",
+            "    if math.isnan(t_bad) and not _all_finite(F):",
+            "        t_bad = ti",
+            "    for k in range(D):",
+            f"        U[{i}, k] += F[k]",
+        ]
+        if tab.d[i] != 0.0:
+            L += ["    if use_ft:", "        for k in range(D):", f"            U[{i}, k] += {tab.d[i]!r} * (h * Ft[k])"]
+        L += [f"    _lu_solve_row(LU, piv, U, {i})"]
+    L += ["    for k in range(D):", f"        y1[k] = Y[k] + U[{s - 1}, k]", "    return t_bad"]
+    return "\n".join(L) + "\n"
+
+
+_ns = {"np": np, "math": math, "_lu_solve_row": _lu_solve_row, "_all_finite": _all_finite}
+exec(_unrolled_stages_source("_rodas5p_stages", RODAS5P), _ns)
+_rodas5p_stages = njit(cache=False, inline="always")(_ns["_rodas5p_stages"])
+
 # %% ../nbs/02_rodas5p.ipynb #7d194dd2
 _SAFETY, _FACMIN, _FACMAX = 0.9, 0.2, 6.0
 _BETA1, _BETA2 = 0.7 / 5.0, 0.4 / 5.0  # PI exponents, base 1/(q+1) with q = 4
 _MAX_NONFINITE = 25  # consecutive non-finite steps before giving up
 
 
-@njit(cache=False)
+@njit(cache=False, inline="always")
 def _error_norm(u, y0, y1, atol, rtol, sc):
     for k in range(u.shape[0]):
         sc[k] = atol[k] + rtol * max(abs(y0[k]), abs(y1[k]))
     return _rms_scaled(u, sc)
 
 
-@njit(cache=False)
+@njit(cache=False, inline="always")
 def _accepted_factor(err, err_prev, rejected_last):
     """PI step factor after an accepted step; returns (factor, error to remember)."""
     e = max(err, 1e-10)
@@ -508,7 +546,19 @@ def _accepted_factor(err, err_prev, rejected_last):
     return (min(fac, 1.0) if rejected_last else fac), e
 
 
-@njit(cache=False)
+@njit(cache=False, inline="always")
+def _predictive_factor(err, h, h_acc, err_acc, rejected_last):
+    """Gustafsson's predictive step factor after an accepted step (as in Hairer's RODAS): the smaller of the standard
+    factor and one extrapolated from the previous accepted step (h_acc, err_acc; none yet when h_acc is 0).
+    Returns (factor, error to remember)."""
+    e = max(err, 1e-10)
+    fac = min(max(_SAFETY * e**-0.2, _FACMIN), _FACMAX)
+    if h_acc > 0.0:
+        fac = min(fac, min(max(_SAFETY * (h / h_acc) * (err_acc / (e * e)) ** 0.2, _FACMIN), _FACMAX))
+    return (min(fac, 1.0) if rejected_last else fac), max(err, 1e-2)
+
+
+@njit(cache=False, inline="always")
 def _rejected_factor(err):
     if not (err < np.inf):
         return _FACMIN
@@ -617,12 +667,14 @@ def _integrate(
     te,
     h_init,
     max_steps,
+    predictive,
     record,
     yout,
     stats,
     info,
 ):
-    """Adaptive Rodas5P on [t0, t1] for one trajectory (h_init <= 0: Hairer's first step)."""
+    """Adaptive Rodas5P on [t0, t1] for one trajectory (h_init <= 0: Hairer's first step; predictive: Gustafsson's
+    controller instead of the PI one)."""
     s, D = a.shape[0], y0.shape[0]
     y, y1, F0, Ft, Y, F, sc = y0.copy(), np.empty(D), np.empty(D), np.zeros(D), np.empty(D), np.empty(D), np.empty(D)
     J, LU, piv = np.empty((D, D)), np.empty((D, D)), np.empty(D, dtype=np.int64)
@@ -642,21 +694,25 @@ def _integrate(
         info[1] = t
         return code, rec[:0]
     h = min(h_init, t1 - t0) if h_init > 0.0 else _initial_step(rhs, t, t1 - t0, y, F0, p, rtol, atol, sc, Y, F, stats)
-    err_prev, rejected_last, nonfinite = 1.0, False, 0
+    err_prev, rejected_last, nonfinite, h_acc = 1.0, False, 0, 0.0
     while True:
         last = t + 1.0001 * h >= t1  # stretch the last step by up to 0.01 % to hit t1
         if last:
             h = t1 - t
         err, t_bad = np.inf, np.nan  # a singular W counts as a non-finite error
         if _factor_W(J, gamma, h, LU, piv):
-            t_bad = rodas_stages(rhs, p, gamma, a, C, c, d, t, h, y, F0, Ft, use_ft, LU, piv, U, Y, F, y1)
+            t_bad = _rodas5p_stages(rhs, p, t, h, y, F0, Ft, use_ft, LU, piv, U, Y, F, y1)  # RODAS5P's, unrolled
             err = _error_norm(U[s - 1], y, y1, atol, rtol, sc)
         stats[0] += 1
         stats[5] += 1
         stats[3] += s - 1
         t_old, h_used = t, h
         if err <= 1.0:
-            fac, err_prev = _accepted_factor(err, err_prev, rejected_last)
+            if predictive:
+                fac, err_prev = _predictive_factor(err, h, h_acc, err_prev, rejected_last)
+                h_acc = h
+            else:
+                fac, err_prev = _accepted_factor(err, err_prev, rejected_last)
             rejected_last, nonfinite = False, 0
             stats[1] += 1
             t = t1 if last else t + h
@@ -708,6 +764,7 @@ def _integrate_rows(
     te,
     h_init,
     max_steps,
+    predictive,
     Yout,
     Stats,
     Info,
@@ -736,6 +793,7 @@ def _integrate_rows(
             te,
             h_init,
             max_steps,
+            predictive,
             False,
             Yout[b],
             Stats[b],
@@ -749,9 +807,10 @@ _integrate_serial = njit(cache=False)(_integrate_rows)
 
 # %% ../nbs/02_rodas5p.ipynb #a5375953
 _BOUND: dict = {}  # field module name -> its bound kernel module
-_BOUND_ARGS = "fd_jac, use_ft, fd_ft, gamma, a, C, c, d, H"
-_ONE = "t0, t1, y0, p, rtol, atol, te, h_init, max_steps, record, yout, stats, info"
-_ROWS = "t0, t1, Y0, P, rtol, atol, te, h_init, max_steps, Yout, Stats, Info, codes"
+_BOUND_ARGS = "fd_jac, use_ft, fd_ft"
+_TABLEAU_ARGS = "_GAMMA, _A, _C, _c, _d, _H"  # the tableau: constants of the bound module
+_ONE = "t0, t1, y0, p, rtol, atol, te, h_init, max_steps, predictive, record, yout, stats, info"
+_ROWS = "t0, t1, Y0, P, rtol, atol, te, h_init, max_steps, predictive, Yout, Stats, Info, codes"
 _BOUND_TEMPLATE = f"""# Generated by pinode_sr.rodas5p: the Rodas5P kernel bound to one generated field. Do not edit (named by its hash).
 # kernel source sha256: {{kernel}}
 from numba import njit
@@ -762,21 +821,22 @@ from {{field}} import jac, rhs
 __pinode_generated__ = True
 _f = _k._static_dispatcher(rhs), _k._static_dispatcher(jac), _k._static_dispatcher(dfdt)
 _rhs, _jac, _dfdt = _f
+{_TABLEAU_ARGS} = _k._TABLEAU
 
 
 @njit(cache=True)
 def integrate({_BOUND_ARGS}, {_ONE}):
-    return _k._integrate(_rhs(), _jac(), _dfdt(), {_BOUND_ARGS}, {_ONE})
+    return _k._integrate(_rhs(), _jac(), _dfdt(), {_BOUND_ARGS}, {_TABLEAU_ARGS}, {_ONE})
 
 
 @njit(cache=True)
 def rows_serial({_BOUND_ARGS}, {_ROWS}):
-    _k._integrate_serial(_rhs(), _jac(), _dfdt(), {_BOUND_ARGS}, {_ROWS})
+    _k._integrate_serial(_rhs(), _jac(), _dfdt(), {_BOUND_ARGS}, {_TABLEAU_ARGS}, {_ROWS})
 
 
 @njit(cache=True)
 def rows_parallel({_BOUND_ARGS}, {_ROWS}):
-    _k._integrate_parallel(_rhs(), _jac(), _dfdt(), {_BOUND_ARGS}, {_ROWS})
+    _k._integrate_parallel(_rhs(), _jac(), _dfdt(), {_BOUND_ARGS}, {_TABLEAU_ARGS}, {_ROWS})
 """
 
 
@@ -903,17 +963,41 @@ class RodasResult:
 
 
 # %% ../nbs/02_rodas5p.ipynb #4ab3fe06
+_REAL = (float, int, np.floating, np.integer)  # plain real numbers: checked without making arrays
+
+
+@njit(cache=False)
+def _t_eval_problem(te, t0, t1):
+    "0 when te is usable; else 1 (non-finite), 2 (outside [t0, t1]) or 3 (not sorted), in that order of precedence."
+    n = te.shape[0]
+    for i in range(n):
+        if not math.isfinite(te[i]):
+            return 1
+    for i in range(n):
+        if te[i] < t0 or te[i] > t1:
+            return 2
+    for i in range(1, n):
+        if te[i] < te[i - 1]:
+            return 3
+    return 0
+
+
 def _check_inputs(t_span, y0, rtol, atol, t_eval, h0, max_steps):
     "Validated (t0, t1, Y (B, D), single, rtol, atol (D,), t_eval or None, h0 or None, max_steps)."
-    try:
-        ts = np.asarray(t_span, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError("t_span must be a pair of numbers (t0, t1)") from None
-    if ts.shape != (2,):
-        raise ValueError(f"t_span must be a pair (t0, t1), got shape {ts.shape}")
-    if not np.isfinite(ts).all():
-        raise ValueError("t_span must be finite")
-    t0, t1 = float(ts[0]), float(ts[1])
+    if type(t_span) in (tuple, list) and len(t_span) == 2 and isinstance(t_span[0], _REAL) and isinstance(t_span[1], _REAL):
+        t0, t1 = float(t_span[0]), float(t_span[1])  # the values np.asarray(t_span, float64) holds, without the array
+        if not (math.isfinite(t0) and math.isfinite(t1)):
+            raise ValueError("t_span must be finite")
+    else:
+        try:
+            ts = np.asarray(t_span, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError("t_span must be a pair of numbers (t0, t1)") from None
+        if ts.shape != (2,):
+            raise ValueError(f"t_span must be a pair (t0, t1), got shape {ts.shape}")
+        if not np.isfinite(ts).all():
+            raise ValueError("t_span must be finite")
+        t0, t1 = float(ts[0]), float(ts[1])
     if not t1 > t0:
         raise ValueError(f"t_span must satisfy t1 > t0 (got t0={t0}, t1={t1}); reversed or empty intervals are not supported")
     try:
@@ -922,31 +1006,46 @@ def _check_inputs(t_span, y0, rtol, atol, t_eval, h0, max_steps):
         raise ValueError("y0 must be a numeric array") from None
     if y.ndim not in (1, 2) or y.size == 0:
         raise ValueError(f"y0 must have shape (D,) or (B, D) with B, D >= 1, got {y.shape}")
-    if not np.isfinite(y).all():
-        raise ValueError("y0 contains non-finite values (NaN or inf)")
     single = y.ndim == 1
-    Y = np.ascontiguousarray(y.reshape(1, -1) if single else y)
+    Y = y.reshape(1, -1) if single else np.ascontiguousarray(y)
+    if not _all_finite(Y):
+        raise ValueError("y0 contains non-finite values (NaN or inf)")
     D = Y.shape[1]
-    rt = np.asarray(rtol, dtype=np.float64)
-    if rt.ndim != 0 or not np.isfinite(rt) or rt <= 0:
-        raise ValueError(f"rtol must be a positive finite scalar, got {rtol!r}")
-    at = np.asarray(atol, dtype=np.float64)
-    if at.ndim == 0:
-        at = np.full(D, float(at))
-    if at.shape != (D,):
-        raise ValueError(f"atol must be a scalar or an array of shape ({D},), got shape {at.shape}")
-    if not np.isfinite(at).all() or (at <= 0).any():
-        raise ValueError("atol must be positive and finite (every component > 0)")
+    if isinstance(rtol, _REAL):
+        rt = float(rtol)
+        if not (math.isfinite(rt) and rt > 0):
+            raise ValueError(f"rtol must be a positive finite scalar, got {rtol!r}")
+    else:
+        rt = np.asarray(rtol, dtype=np.float64)
+        if rt.ndim != 0 or not np.isfinite(rt) or rt <= 0:
+            raise ValueError(f"rtol must be a positive finite scalar, got {rtol!r}")
+        rt = float(rt)
+    if isinstance(atol, _REAL):
+        a = float(atol)
+        if not (math.isfinite(a) and a > 0):
+            raise ValueError("atol must be positive and finite (every component > 0)")
+        at = np.full(D, a)
+    else:
+        at = np.asarray(atol, dtype=np.float64)
+        if at.ndim == 0:
+            at = np.full(D, float(at))
+        if at.shape != (D,):
+            raise ValueError(f"atol must be a scalar or an array of shape ({D},), got shape {at.shape}")
+        if not np.isfinite(at).all() or (at <= 0).any():
+            raise ValueError("atol must be positive and finite (every component > 0)")
+        at = np.ascontiguousarray(at)
     te = None
     if t_eval is not None:
-        if np.ndim(t_eval) > 1:
+        te = np.array(t_eval, dtype=np.float64)
+        if te.ndim > 1:
             raise ValueError("t_eval must be 1-D")
-        te = np.array(t_eval, dtype=np.float64).ravel()
-        if not np.isfinite(te).all():
+        te = te.ravel()
+        problem = _t_eval_problem(te, t0, t1)
+        if problem == 1:
             raise ValueError("t_eval contains non-finite values")
-        if te.size and (te.min() < t0 or te.max() > t1):
+        if problem == 2:
             raise ValueError(f"t_eval must lie within t_span [{t0}, {t1}]")
-        if (te[1:] < te[:-1]).any():
+        if problem == 3:
             raise ValueError("t_eval must be sorted in increasing order")
     if h0 is not None:
         h0 = float(h0)
@@ -954,7 +1053,21 @@ def _check_inputs(t_span, y0, rtol, atol, t_eval, h0, max_steps):
             raise ValueError(f"h0 must be positive and finite, got {h0!r}")
     if int(max_steps) != max_steps or max_steps < 1:
         raise ValueError(f"max_steps must be a positive integer, got {max_steps!r}")
-    return t0, t1, Y, single, float(rt), np.ascontiguousarray(at), te, h0, int(max_steps)
+    return t0, t1, Y, single, rt, at, te, h0, int(max_steps)
+
+
+_BOUND_OF: dict = {}  # (rhs, jac, dfdt) -> bound kernel module or None: the look-up once per field, not per call
+
+
+def _bound_kernel_of(rhs, jac, dfdt):
+    "`_bound_kernel`, remembered per triple of compiled callbacks (at most 256 remembered; then it starts over)."
+    key = (rhs, jac, dfdt)
+    bound = _BOUND_OF.get(key, False)
+    if bound is False:
+        if len(_BOUND_OF) >= 256:
+            _BOUND_OF.clear()
+        bound = _BOUND_OF[key] = _bound_kernel(rhs, jac, dfdt)
+    return bound
 
 
 class _field:
@@ -967,9 +1080,9 @@ class _field:
             f, jac, dfdt, p = f[0], f[1] if jac is None else jac, f[2] if dfdt is None else dfdt, f[3] if p is None else p
         if not callable(f):
             raise TypeError(f"f must be callable, got {type(f).__name__}")
-        self.compiled = is_jitted(f)
+        self.compiled = isinstance(f, Dispatcher)  # numba's is_jitted, without its import on every call
         for name, fun in (("jac", jac), ("dfdt", dfdt)):
-            if fun is not None and (not callable(fun) or is_jitted(fun) != self.compiled):
+            if fun is not None and (not callable(fun) or isinstance(fun, Dispatcher) != self.compiled):
                 raise TypeError(
                     f"{name} must be a {'numba @njit' if self.compiled else 'plain Python'} function like f, "
                     f"got {type(fun).__name__}"
@@ -987,17 +1100,17 @@ class _field:
                 raise ValueError("p must be a numeric array") from None
             if rows.ndim not in (1, 2) or (rows.ndim == 2 and rows.shape[0] != B):
                 raise ValueError(f"p must have shape (P,) or (B, P) with B={B} trajectories, got {rows.shape}")
-            if not np.isfinite(rows).all():
+            if not _all_finite(rows):
                 raise ValueError("p contains non-finite values (NaN or inf)")
             rows = rows.reshape(1, -1) if rows.ndim == 1 else rows
         if n_params is not None and rows is not None and rows.shape[1] != n_params:
             raise ValueError(f"p has {rows.shape[1]} parameters, but the field has n_params={n_params}")
         self.fd_jac, self.use_ft = jac is None, (dfdt is not None) or not autonomous
         self.fd_ft = self.use_ft and dfdt is None
-        self.bound = _bound_kernel(f, jac, dfdt) if self.compiled else None
+        self.bound = _bound_kernel_of(f, jac, dfdt) if self.compiled else None
         if self.compiled:
             self.fns = (f, _no_jac if jac is None else jac, _no_dfdt if dfdt is None else dfdt)
-            self.P = np.ascontiguousarray(np.broadcast_to(rows, (B, rows.shape[1])))
+            self.P = np.ascontiguousarray(rows if rows.shape[0] == B else np.broadcast_to(rows, (B, rows.shape[1])))
             self.slot = None
         else:
             self.fns = (_py_rhs, _py_jac, _py_dfdt)
@@ -1011,14 +1124,14 @@ class _field:
     def integrate(self, *args):
         "One trajectory (`_integrate`'s arguments after the tableau), through the bound kernel when there is one."
         if self.bound is not None:
-            return self.bound.integrate(self.fd_jac, self.use_ft, self.fd_ft, *_TABLEAU, *args)
+            return self.bound.integrate(self.fd_jac, self.use_ft, self.fd_ft, *args)
         return _integrate(*self.kernel_args(), *args)
 
     def rows(self, parallel, *args):
         "A batch (`_integrate_rows`' arguments after the tableau), serial or parallel, bound kernel when there is one."
         if self.bound is not None:
             run = self.bound.rows_parallel if parallel else self.bound.rows_serial
-            run(self.fd_jac, self.use_ft, self.fd_ft, *_TABLEAU, *args)
+            run(self.fd_jac, self.use_ft, self.fd_ft, *args)
         else:
             (_integrate_parallel if parallel else _integrate_serial)(*self.kernel_args(), *args)
 
@@ -1059,6 +1172,7 @@ def _raise_failure(code, info, tag=""):
 
 # %% ../nbs/02_rodas5p.ipynb #954884f2
 AUTO_PARALLEL_MIN = 32  # batches of at least this many trajectories run in parallel by default (parallel=None)
+CONTROLLERS = ("pi", "predictive")  # the step-size controllers `solve_rodas5p` offers
 
 
 def solve_rodas5p(
@@ -1077,6 +1191,7 @@ def solve_rodas5p(
     max_steps: int = 1_000_000,  # attempted steps per trajectory before giving up (success=False)
     dense: bool = False,  # also return the interpolant(s) in result.sol
     parallel: bool | None = None,  # a batch over all cores; None: when it pays (see AUTO_PARALLEL_MIN), True / False: force
+    controller: str = "pi",  # step-size control: "pi" (PI, the reference data's) or "predictive" (Gustafsson)
 ) -> RodasResult:
     """Integrate y' = f(t, y) on t_span with adaptive Rodas5P, per-trajectory error control, batches in parallel.
 
@@ -1085,13 +1200,26 @@ def solve_rodas5p(
     t0, t1, Y, single, rtol, atol, te, h0, max_steps = _check_inputs(t_span, y0, rtol, atol, t_eval, h0, max_steps)
     if parallel is not None and not isinstance(parallel, bool):
         raise TypeError(f"parallel must be True, False or None, got {parallel!r}")
+    if controller not in CONTROLLERS:
+        raise ValueError(f"controller must be one of {CONTROLLERS}, got {controller!r}")
     B, D = Y.shape
     Stats, Info, codes = np.zeros((B, 6), dtype=np.int64), np.full((B, 7), np.nan), np.zeros(B, dtype=np.int64)
     Yout = np.full((B, 0 if te is None else te.size, D), np.nan)
     record = te is None or dense
     recs = []
     with _field(f, jac, dfdt, p, autonomous, B, D) as fld:
-        args = (t0, t1, Y, fld.P, rtol, atol, np.empty(0) if te is None else te, 0.0 if h0 is None else h0, max_steps)
+        args = (
+            t0,
+            t1,
+            Y,
+            fld.P,
+            rtol,
+            atol,
+            np.empty(0) if te is None else te,
+            0.0 if h0 is None else h0,
+            max_steps,
+            controller == "predictive",
+        )
         if record:  # trajectory by trajectory, keeping the accepted steps
             for b in range(B):
                 code, rec = fld.integrate(*args[:2], Y[b], fld.P[b], *args[4:], True, Yout[b], Stats[b], Info[b])
@@ -1099,8 +1227,9 @@ def solve_rodas5p(
                 recs.append(rec)
         else:
             fld.rows(_use_parallel(parallel, fld, B), *args, Yout, Stats, Info, codes)
-    for b in np.nonzero(codes > 0)[0][:1]:
-        _raise_failure(int(codes[b]), Info[b], "" if single else f" [trajectory {b}]")
+    for b, code in enumerate(codes.tolist()):  # the first failed trajectory's exception
+        if code > 0:
+            _raise_failure(code, Info[b], "" if single else f" [trajectory {b}]")
     return _result(Y, te, Yout, Stats, Info, codes, recs, single, dense, t0, max_steps)
 
 
@@ -1140,15 +1269,17 @@ def _result(Y, te, Yout, Stats, Info, codes, recs, single, dense, t0, max_steps)
                 for r in recs
             ]
         )
-    status = np.where(codes == OK, 0, -1)
-    ok = bool(np.all(status == 0))
+    status = codes.copy()  # no failure is left here: each code is OK (0) or MAX_STEPS (-1), the status itself
+    n_short = len(status) - status.tolist().count(OK)
     msg = (
         "The solver successfully reached the end of the integration interval."
-        if ok
-        else f"max_steps={max_steps} exceeded for {int(np.sum(status != 0))} trajectory(ies); see status/t_final."
+        if n_short == 0
+        else f"max_steps={max_steps} exceeded for {n_short} trajectory(ies); see status/t_final."
     )
-    stats = RodasStats(*(int(v[0]) if single else v.copy() for v in Stats.T))
-    return RodasResult(t=t, y=y, stats=stats, success=ok, message=msg, status=status, t_final=Info[:, 0].copy(), sol=sols)
+    stats = RodasStats(*Stats[0].tolist()) if single else RodasStats(*(v.copy() for v in Stats.T))
+    return RodasResult(
+        t=t, y=y, stats=stats, success=n_short == 0, message=msg, status=status, t_final=Info[:, 0].copy(), sol=sols
+    )
 
 
 # %% ../nbs/02_rodas5p.ipynb #a68c6067
