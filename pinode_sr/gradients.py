@@ -208,6 +208,29 @@ _FM = {"contract", "reassoc", "nsz"}  # FMA and vectorised (reassociated) sums: 
 _JIT = dict(fastmath=_FM, error_model="numpy")  # numpy's error model: no zero-division branch, so tanh vectorises
 
 
+TANH_P = (-2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11, 5.12229709037114e-08)
+TANH_P += (1.48572235717979e-05, 6.37261928875436e-04, 4.89352455891786e-03)
+TANH_Q = (1.19825839466702e-06, 1.18534705686654e-04, 2.26843463243900e-03, 4.89352518554385e-03)
+# Eigen's rational minimax tanh, tanh(v) ≈ v·P(v²)/Q(v²) for |v| ≤ 9: the one source of its coefficients
+
+
+def _horner(x2, coeffs):  # Σ coeffs[i] x2^(n-1-i) by Horner's rule, in x2's precision (overloaded below)
+    return np.polyval(coeffs, x2)
+
+
+@overload(_horner, inline="always", fastmath=_FM)
+def _horner_ol(x2, coeffs):
+    T = np.float32 if x2 == types.float32 else np.float64  # float32 arithmetic stays float32 (and vectorises 16-wide)
+
+    def impl(x2, coeffs):
+        p = T(coeffs[0])
+        for i in range(1, len(coeffs)):
+            p = x2 * p + T(coeffs[i])
+        return p
+
+    return impl
+
+
 def _tanh(x):  # the compiled kernels' tanh (overloaded below by dtype)
     return np.tanh(x)
 
@@ -219,17 +242,7 @@ def _tanh_ol(x):
 
     def rational(x):  # float32: Eigen's rational minimax tanh in float64 arithmetic, clamped at ±9
         v = min(max(np.float64(x), -9.0), 9.0)
-        x2 = v * v
-        p = x2 * -2.76076847742355e-16 + 2.00018790482477e-13
-        p = x2 * p + -8.60467152213735e-11
-        p = x2 * p + 5.12229709037114e-08
-        p = x2 * p + 1.48572235717979e-05
-        p = x2 * p + 6.37261928875436e-04
-        p = x2 * p + 4.89352455891786e-03
-        q = x2 * 1.19825839466702e-06 + 1.18534705686654e-04
-        q = x2 * q + 2.26843463243900e-03
-        q = x2 * q + 4.89352518554385e-03
-        r = v * p / q
+        r = v * _horner(v * v, TANH_P) / _horner(v * v, TANH_Q)
         if abs(v) < 0.0004:
             r = v
         return np.float32(r)

@@ -13,7 +13,7 @@ from numba import njit, types
 from numba.extending import overload
 
 from .core import check_choice, check_finite, torch_generator
-from .gradients import _give, _one_blas_thread, _take
+from .gradients import TANH_P, TANH_Q, _give, _horner, _one_blas_thread, _take
 
 # %% auto #0
 __all__ = [
@@ -105,17 +105,7 @@ def _tanh_fast_ol(x):
     def rational(x):  # float32: Eigen's minimax rational in float32 arithmetic (≤ 2.5e-7 absolute error), vectorises
         v = np.float32(9.0) if x > np.float32(9.0) else x
         v = np.float32(-9.0) if v < np.float32(-9.0) else v
-        x2 = v * v
-        p = x2 * np.float32(-2.76076847742355e-16) + np.float32(2.00018790482477e-13)
-        p = x2 * p + np.float32(-8.60467152213735e-11)
-        p = x2 * p + np.float32(5.12229709037114e-08)
-        p = x2 * p + np.float32(1.48572235717979e-05)
-        p = x2 * p + np.float32(6.37261928875436e-04)
-        p = x2 * p + np.float32(4.89352455891786e-03)
-        q = x2 * np.float32(1.19825839466702e-06) + np.float32(1.18534705686654e-04)
-        q = x2 * q + np.float32(2.26843463243900e-03)
-        q = x2 * q + np.float32(4.89352518554385e-03)
-        return v * p / q
+        return v * _horner(v * v, TANH_P) / _horner(v * v, TANH_Q)  # Eigen's coefficients, from 04a
 
     return rational
 
@@ -243,28 +233,18 @@ def model_residual(
     return PhysicsResidual.apply(xn, model.s, f_true.to(xn.dtype), s.to(xn.dtype), weight, *model.Ws, *model.bs)
 
 
-@njit(cache=False, error_model="numpy")  # compiled per field and process (a field's own rhs_many is cached instead)
-def _rhs_at_points(rhs, p, X, out):
-    "out[i] = rhs(0, X[i], p): an autonomous field at many points in one compiled loop (no per-operation overhead)."
-    for i in range(X.shape[0]):
-        rhs(0.0, X[i], p, out[i])
-
-
 def known_field(
     system,  # the known physics: an autonomous DynamicalSystem
     pts: torch.Tensor,  # points (..., D)
     dtype: torch.dtype,  # the training dtype the values are cast to
-    field=None,  # the system's CompiledField (system.compiled()) to evaluate it through numba; None: rhs_torch
+    field=None,  # a generated CompiledField (system.compiled(), with rhs.many) to evaluate it through numba; else torch
 ) -> torch.Tensor:
     "The system's field at the points, evaluated in float64 and cast to `dtype`: through torch, or its compiled field."
-    if field is None or pts.device.type != "cpu":
+    if field is None or not hasattr(field.rhs, "many") or pts.device.type != "cpu":
         return system.rhs_torch(0.0, pts.double()).to(dtype)
     X = np.ascontiguousarray(pts.detach().numpy().reshape(-1, pts.shape[-1]), dtype=np.float64)
     out = np.empty_like(X)
-    if hasattr(field.rhs, "many"):  # a generated field's own loop (01_system)
-        field.rhs.many(0.0, X, field.p, out)
-    else:  # a hand-written CompiledField
-        _rhs_at_points(field.rhs, field.p, X, out)
+    field.rhs.many(0.0, X, field.p, out)  # the field at every point in one compiled loop (01_system)
     return torch.from_numpy(out.reshape(pts.shape)).to(dtype)
 
 

@@ -253,6 +253,7 @@ class Problem:
         self.obs, self.x0, self.sd_t, self.s_res_t = tensor(obs), tensor(obs[0]), tensor(self.sd), tensor(self.s_res)
         self.t_obs = self.ds.t_train
         self.dtype = dtype
+        self._field = self.system.compiled() if cfg.kernel == "compiled" else None  # the known field's numba code, or torch
 
     def model(self) -> EnsembleMLP | NeuronSharedMLP:
         c = self.cfg
@@ -274,8 +275,6 @@ class Problem:
 
     def true_field(self, pts: torch.Tensor) -> torch.Tensor:
         "The system's field at the points, evaluated in float64 and cast to the training dtype (numba under kernel='compiled')."
-        if not hasattr(self, "_field"):  # the generated numba field, once (None: torch evaluates it)
-            self._field = self.system.compiled() if self.cfg.kernel == "compiled" else None
         return known_field(self.system, pts, self.dtype, self._field)  # autonomous (TrainConfig checks): t is not read
 
     def spike_mask(self, pts: torch.Tensor) -> torch.Tensor | None:
