@@ -14,6 +14,7 @@ from typing import Sequence
 import numpy as np
 import torch
 from torch import nn
+from numba import njit
 from tqdm.auto import tqdm
 
 from .core import check_bool, check_choice, check_int, check_number, check_positive
@@ -27,6 +28,7 @@ __all__ = [
     "exponential",
     "Phase",
     "clip_per_member",
+    "clip_per_member_compiled",
     "TrainingInterrupted",
     "RunStopped",
     "Task",
@@ -104,6 +106,46 @@ def clip_per_member(
     return norm
 
 
+# %% ../nbs/05a_loop.ipynb #7d7c1f4b
+@njit(cache=True, error_model="numpy", fastmath={"contract", "reassoc"})
+def _clip_rows(gs, max_norm, norms):
+    "gs: a tuple of (K, n_i) gradients; scales each member's row to norm ≤ max_norm in place, its norm into norms (K,)."
+    K = norms.shape[0]
+    for k in range(K):
+        acc = 0.0
+        for g in gs:
+            row = g[k]
+            for j in range(row.shape[0]):
+                acc += np.float64(row[j]) * np.float64(row[j])
+        norms[k] = np.sqrt(acc)
+    for k in range(K):
+        scale = min(1.0, max_norm / (norms[k] + 1e-12))
+        if scale < 1.0:
+            for g in gs:
+                row = g[k]
+                sc = row.dtype.type(scale)
+                for j in range(row.shape[0]):
+                    row[j] *= sc
+
+
+def clip_per_member_compiled(
+    params: Sequence[torch.Tensor],  # stacked CPU parameters of one float dtype, leading axis K, with contiguous gradients
+    max_norm: float,  # maximum gradient norm per member
+) -> torch.Tensor:  # (K,) gradient norms before clipping, float64
+    "clip_per_member in one compiled pass (float64 sums of squares; the scale is applied where it is < 1)."
+    check_positive("max_norm", max_norm)
+    params = list(params)
+    if not params or any(not isinstance(p, torch.Tensor) or p.grad is None for p in params):
+        raise ValueError("params must be a non-empty sequence of tensors that have gradients")
+    grads = [p.grad for p in params]
+    if any(g.device.type != "cpu" or g.dtype != grads[0].dtype or not g.is_contiguous() for g in grads):
+        raise ValueError("params: the compiled clip needs contiguous CPU gradients of one dtype; use clip_per_member")
+    K = grads[0].shape[0]
+    norms = np.empty(K)
+    _clip_rows(tuple(g.detach().numpy().reshape(K, -1) for g in grads), float(max_norm), norms)
+    return torch.from_numpy(norms)
+
+
 # %% ../nbs/05a_loop.ipynb #1a00000d
 class TrainingInterrupted(RuntimeError):
     "Raised when a run stops at `max_iterations` (its checkpoint lets the next call resume)."
@@ -118,7 +160,7 @@ class Task:
 
     model: nn.Module  # K members: every parameter has the members on its leading axis
     seeds: Sequence[int]  # the K members' seeds
-    fused_optimizer: bool = False  # Adam as torch's one fused CPU kernel (fewer small ops; round-off-level differences)
+    fused_optimizer: bool = False  # the CPU fast path: fused Adam, gradients handed over (.grad = None), the compiled clip
 
     def losses(self, phase: Phase, i: int, lam: float) -> tuple[torch.Tensor, torch.Tensor]:
         "Data and physics loss per member, (K,) each, at iteration i of `phase` (raise RunStopped to end the run)."
@@ -130,6 +172,12 @@ class Task:
 
     def before_iteration(self, phase: Phase, i: int) -> None:
         "Work before iteration i of `phase` (e.g. refresh collocation points)."
+
+    def backward(self, loss: torch.Tensor, alive: torch.Tensor, lam: float) -> None:
+        """Gradients of `loss.sum()` (loss (K,) = data + lam·physics, already zero for dead members) into the parameters'
+        `.grad`, which the loop has zeroed, or set to None under `fused_optimizer`. A task that computes its losses
+        without autograd overrides this and writes the gradients itself."""
+        loss.sum().backward()
 
     def state(self) -> dict:
         "Random state and anything else a checkpoint needs to resume bit for bit."
@@ -281,15 +329,19 @@ def fit(
                 if not alive.any():
                     break
             loss = torch.where(alive, loss, torch.zeros_like(loss))
-            opt.zero_grad(set_to_none=False)
-            loss.sum().backward()
+            if task.fused_optimizer:
+                for p in params:  # the backward hands over its own buffers: no zero fill, no accumulating add
+                    p.grad = None
+            else:
+                opt.zero_grad(set_to_none=False)
+            task.backward(loss, alive, lam)
             everyone = bool(alive.all())  # the usual case: the masked copies below are plain copies or no-ops
             for p in params:
                 if p.grad is None:
                     p.grad = torch.zeros_like(p)  # a parameter the losses do not reach
                 if not everyone:
                     p.grad[~alive] = 0
-            clip_per_member(params, clip)
+            (clip_per_member_compiled if task.fused_optimizer else clip_per_member)(params, clip)
             with torch.no_grad():
                 if everyone:
                     torch._foreach_copy_(frozen, params)  # one call for all of them

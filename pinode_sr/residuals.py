@@ -5,7 +5,7 @@
 # %% ../nbs/05_residuals.ipynb #4f48da5f
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -27,6 +27,7 @@ __all__ = [
     "PhysicsResidual",
     "fused_residual_available",
     "model_residual",
+    "residual_tape",
     "known_field",
     "Collocation",
 ]
@@ -122,6 +123,39 @@ def _bias_tanh(z, b):
                 zp[j] = _tanh_fast(zp[j] + bk[j])
 
 
+@njit(cache=True, error_model="numpy")  # no fastmath: each number is rounded as numpy's passes round it
+def _residual_tail(h, b, s, f, s_res, w, loss):
+    """In place of the output layer's product h (K,P,D): r = ((h + b)·s − f)/s_r, in the order of physics_residual;
+    loss[k] = mean(w r²) summed in float64. One pass instead of numpy's five over a (K,P,D) array with D = 4."""
+    K, P, D = h.shape
+    for k in range(K):
+        acc = 0.0
+        for p in range(P):
+            for i in range(D):
+                v = (h[k, p, i] + b[k, i]) * s[i]
+                v = (v - f[k, p, i]) / s_res[i]
+                h[k, p, i] = v
+                q = v * v
+                acc += q * w[k, p, 0] if w.shape[1] else q
+        loss[k] = acc / (P * D)
+
+
+@njit(cache=True, error_model="numpy")
+def _residual_head(r, c, w, s_res, s):
+    "∂loss/∂(MLP output) in place of r: d = r·c_k·w/s_r·s, in the order of the numpy passes it replaces."
+    K, P, D = r.shape
+    for k in range(K):
+        for p in range(P):
+            for i in range(D):
+                v = r[k, p, i] * c[k]
+                if w.shape[1]:
+                    v *= w[k, p, 0]
+                r[k, p, i] = v / s_res[i] * s[i]
+
+
+_NO_WEIGHT = np.empty((0, 0, 1), np.float32)  # weight=None for the kernels (an empty weight axis)
+
+
 def _phys_forward(xn, Ws, bs, s, f_true, s_res, weight):
     "Loss (K,) and tape of the residual of a tanh MLP: xn (K,P,D) normalised points, Ws[l] (K,in,out), bs[l] (K,out), numpy."
     K, P, D = xn.shape
@@ -133,19 +167,9 @@ def _phys_forward(xn, Ws, bs, s, f_true, s_res, weight):
         if l < L - 1:
             _bias_tanh(z, bs[l])
             acts.append(z)
-        else:
-            z += bs[l][:, None, :]
         h = z
-    r = h  # (f_θ − f)/s_r with f_θ = s ⊙ MLP: the operations of physics_residual, in its order
-    r *= s
-    r -= f_true
-    r /= s_res
-    r2 = _take((K, P, D), xn.dtype)
-    np.multiply(r, r, out=r2)
-    if weight is not None:
-        r2 *= weight
-    loss = r2.reshape(K, -1).mean(1)
-    _give(r2)
+    r, loss = h, np.empty(K)  # (f_θ − f)/s_r with f_θ = s ⊙ MLP: the operations of physics_residual, in its order
+    _residual_tail(r, bs[-1], s, f_true, s_res, _NO_WEIGHT if weight is None else weight, loss)
     return loss, (acts, r)
 
 
@@ -153,11 +177,7 @@ def _phys_backward(g, Ws, s, s_res, weight, acts, r):
     "Gradients of Σ_k g_k loss_k for the stacked weights and biases; the tape goes back to the pool (used up)."
     K, P, D = r.shape
     d = r
-    d *= (g * (2.0 / (P * D))).astype(r.dtype)[:, None, None]
-    if weight is not None:
-        d *= weight
-    d /= s_res
-    d *= s  # dL/d(MLP output)
+    _residual_head(d, (g * (2.0 / (P * D))).astype(r.dtype), _NO_WEIGHT if weight is None else weight, s_res, s)
     L = len(Ws)
     dWs, dbs = [None] * L, [None] * L
     ones = np.ones((1, P), r.dtype)  # bias gradients as BLAS products: ~5× faster than numpy's strided sum over P
@@ -233,19 +253,51 @@ def model_residual(
     return PhysicsResidual.apply(xn, model.s, f_true.to(xn.dtype), s.to(xn.dtype), weight, *model.Ws, *model.bs)
 
 
+def residual_tape(
+    model,  # a tanh EnsembleMLP on the CPU (fused_residual_available(model) is None)
+    pts: torch.Tensor,  # points (K, P, D)
+    f_true: torch.Tensor,  # known physics at the points (K, P, D)
+    s: torch.Tensor,  # residual scales (D,)
+    weight: torch.Tensor | None = None,  # optional per-point weight (K, P, 1)
+) -> tuple[torch.Tensor, Callable]:
+    """The fused residual's loss (K,) without autograd, and `backward(g)`, which sets the `.grad` of the model's weights
+    and biases to ∂(Σ_k g_k loss_k)/∂θ (g: (K,) numbers; it runs once, the tape is recycled). model_residual's numbers
+    under 'compiled', bit for bit, minus the graph: the physics-only phase's fast path (06_train)."""
+    why_not = fused_residual_available(model)
+    if why_not:
+        raise ValueError(f"model: the fused residual cannot evaluate {why_not}")
+    with torch.no_grad():
+        xn = (pts - model.mu) / model.sd  # as EnsembleMLP.forward normalises
+    npy = lambda t: None if t is None else t.detach().contiguous().numpy()
+    Ws, bs = [npy(w) for w in model.Ws], [npy(b) for b in model.bs]
+    s_out, s_res, w = npy(model.s), npy(s.to(xn.dtype)), npy(weight)
+    loss, (acts, r) = _phys_forward(npy(xn), Ws, bs, s_out, npy(f_true.to(xn.dtype)), s_res, w)
+    tape = [(Ws, s_out, s_res, w, acts, r)]
+
+    def backward(g):
+        if not tape:
+            raise RuntimeError("a residual tape's backward runs once (its buffers are recycled)")
+        dWs, dbs = _phys_backward(np.asarray(g, dtype=np.float64), *tape.pop())
+        for p, d in zip([*model.Ws, *model.bs], [*dWs, *dbs]):
+            p.grad = torch.from_numpy(d)  # handed over: the gradient's own buffer, nothing to zero or add
+
+    return torch.from_numpy(loss), backward
+
+
 def known_field(
     system,  # the known physics: an autonomous DynamicalSystem
     pts: torch.Tensor,  # points (..., D)
     dtype: torch.dtype,  # the training dtype the values are cast to
-    field=None,  # a generated CompiledField (system.compiled(), with rhs.many) to evaluate it through numba; else torch
+    field=None,  # a generated CompiledField (system.compiled(), with rhs.columns) to evaluate its source in numpy; else torch
 ) -> torch.Tensor:
-    "The system's field at the points, evaluated in float64 and cast to `dtype`: through torch, or its compiled field."
-    if field is None or not hasattr(field.rhs, "many") or pts.device.type != "cpu":
+    "The system's field at the points, evaluated in float64 and cast to `dtype`: through torch, or its generated source."
+    if field is None or not hasattr(field.rhs, "columns") or pts.device.type != "cpu":
         return system.rhs_torch(0.0, pts.double()).to(dtype)
-    X = np.ascontiguousarray(pts.detach().numpy().reshape(-1, pts.shape[-1]), dtype=np.float64)
-    out = np.empty_like(X)
-    field.rhs.many(0.0, X, field.p, out)  # the field at every point in one compiled loop (01_system)
-    return torch.from_numpy(out.reshape(pts.shape)).to(dtype)
+    D = pts.shape[-1]
+    Y = np.asarray(pts.detach().numpy().reshape(-1, D).T, dtype=np.float64, order="C")  # (D, N): cast and transpose in one pass
+    out = np.empty_like(Y)
+    field.rhs.columns(0.0, Y, field.p, out)  # each formula once over all the points, as numpy's SIMD passes (01_system)
+    return torch.from_numpy(out.T.astype(torch.empty(0, dtype=dtype).numpy().dtype, order="C").reshape(pts.shape))
 
 
 # %% ../nbs/05_residuals.ipynb #76b4fc3d

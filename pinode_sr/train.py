@@ -20,7 +20,7 @@ from .metrics import check_scoring_windows, score_members
 from .models import ACTIVATIONS, EnsembleMLP, NeuronSharedMLP
 from .reference import reference_trajectory
 from .residuals import COLLOCATIONS, DATA_NORMS, SCALES, Collocation, data_loss, derivative_scales
-from .residuals import known_field, model_residual, physics_residual
+from .residuals import known_field, model_residual, physics_residual, residual_tape
 from .runs import RunFolder, load_or_run
 from .solvers import SOLVERS, steps_per_interval
 
@@ -368,6 +368,7 @@ class NeuralODETask(Task):
         cfg = self.cfg = prob.cfg
         self.prob, self.seeds, self.model = prob, cfg.seeds, prob.model()
         self.fused_optimizer = cfg.kernel == "compiled" and prob.device.type == "cpu"  # the opt-in fast path, end to end
+        self._tape = None  # the physics-only phase's residual tape, between losses and backward
         self.col = Collocation(prob.obs, cfg.seeds, cfg.collocation, cfg.n_copies, cfg.jitter, cfg.cycle_jitter)
         self.box = BoxPoints(prob.system.box, cfg.seeds, cfg.box_points, prob.dtype, prob.device) if cfg.box_points else None
         self.box_lo, self.box_hi = (torch.as_tensor(prob.system.box[:, i], dtype=prob.dtype, device=prob.device) for i in (0, 1))
@@ -393,6 +394,7 @@ class NeuralODETask(Task):
 
     def losses(self, phase: Phase, i: int, lam: float) -> tuple[torch.Tensor, torch.Tensor]:
         c, p = self.cfg, self.prob
+        self._tape = None
         l_data = torch.zeros(c.K, dtype=p.dtype, device=p.device)
         l_phys = torch.zeros(c.K, dtype=p.dtype, device=p.device)
         if phase.data:
@@ -406,8 +408,17 @@ class NeuralODETask(Task):
             w, top = None, p.spike_mask(pts) if phase.data and c.spike_weight != 1.0 else None
             if top is not None:  # let the data, not the residual, own the top of an event
                 w = torch.where(top, c.spike_weight, 1.0).to(p.dtype)
-            l_phys = model_residual(self.model, pts, p.true_field(pts), p.s_res_t, w, c.kernel)
+            if self.fused_optimizer and not phase.data:  # physics alone: the fused residual without autograd's graph
+                l_phys, self._tape = residual_tape(self.model, pts, p.true_field(pts), p.s_res_t, w)
+            else:
+                l_phys = model_residual(self.model, pts, p.true_field(pts), p.s_res_t, w, c.kernel)
         return l_data, l_phys
+
+    def backward(self, loss: torch.Tensor, alive: torch.Tensor, lam: float) -> None:
+        tape, self._tape = self._tape, None
+        if tape is None:
+            return super().backward(loss, alive, lam)
+        tape((alive.to(loss.dtype) * lam).double().numpy())  # ∂/∂l_phys of Σ alive·(data + lam·phys), as autograd rounds it
 
     def evaluate(self):
         return evaluate(self.model, self.prob)
