@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 
 import numpy as np
 import torch
@@ -54,15 +55,39 @@ def _give(*arrays):
 _BLAS: ThreadpoolController | None = None
 
 
+_PINNED, _PIN, _PIN_LOCK = 0, None, threading.Lock()  # open _BLAS_ONE blocks, the outermost's limit, and its guard
+
+
+class _BLAS_ONE:
+    """numpy's BLAS on one thread inside a with block. Only the outermost open block pins it (threadpoolctl's limit
+    costs ~10 µs a call), so nested blocks and kernels called inside one cost a counter. The thread count is the
+    process's, so the count of open blocks is too (shared by threads)."""
+
+    def __enter__(self):
+        global _BLAS, _PINNED, _PIN
+        with _PIN_LOCK:
+            if _PINNED == 0:
+                if _BLAS is None:
+                    _BLAS = ThreadpoolController()  # scans the loaded libraries once (~ms)
+                _PIN = _BLAS.limit(limits=1, user_api="blas")
+                _PIN.__enter__()
+            _PINNED += 1
+
+    def __exit__(self, *exc):
+        global _PINNED, _PIN
+        with _PIN_LOCK:
+            _PINNED -= 1
+            if _PINNED == 0:
+                _PIN.__exit__(*exc)
+                _PIN = None
+
+
 def _one_blas_thread(fn):
     "Run `fn` with numpy's BLAS on one thread, so its round-off does not depend on the thread count."
 
     @functools.wraps(fn)
     def pinned(*args, **kwargs):
-        global _BLAS
-        if _BLAS is None:
-            _BLAS = ThreadpoolController()  # scans the loaded libraries once (~ms)
-        with _BLAS.limit(limits=1, user_api="blas"):
+        with _BLAS_ONE():
             return fn(*args, **kwargs)
 
     return pinned
@@ -879,17 +904,3 @@ def bench_training_peers(
         }
     finally:
         os.sched_setaffinity(0, cpus)
-
-
-class _BLAS_ONE:
-    "numpy's BLAS on one thread inside a with block."
-
-    def __enter__(self):
-        global _BLAS
-        if _BLAS is None:
-            _BLAS = ThreadpoolController()
-        self._ctx = _BLAS.limit(limits=1, user_api="blas")
-        self._ctx.__enter__()
-
-    def __exit__(self, *exc):
-        self._ctx.__exit__(*exc)

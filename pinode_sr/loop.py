@@ -5,6 +5,7 @@
 # %% ../nbs/05a_loop.ipynb #1a000004
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 import warnings
@@ -18,6 +19,7 @@ from numba import njit
 from tqdm.auto import tqdm
 
 from .core import check_bool, check_choice, check_int, check_number, check_positive
+from .gradients import _BLAS_ONE
 from .metrics import meets_threshold, summarize, time_to_threshold
 from .runs import RunFolder
 
@@ -294,91 +296,99 @@ def fit(
         rows, _, _ = task.evaluate()
         log["eval"].append({"iteration": it, "seconds": seconds(), "rows": rows})
 
-    for pi in range(start["phase"], len(phases)):
-        ph = phases[pi]
-        opt = torch.optim.Adam(params, lr=ph.lr[0], fused=True) if task.fused_optimizer else torch.optim.Adam(params, lr=ph.lr[0])
-        i0 = start["i"] if pi == start["phase"] else 0
-        if opt_state is not None and pi == start["phase"]:
-            opt.load_state_dict(opt_state)
-        t_phase = time.perf_counter()
-        for i in range(i0, ph.n):
-            if max_iterations is not None and done_this_call >= max_iterations:
-                bar.close()
-                if folder is not None:  # progress is kept: the next call resumes here, whatever checkpoint_every is
-                    _checkpoint(folder, model, opt if i > 0 else None, task, log, alive, dict(phase=pi, i=i, elapsed=seconds()))
-                raise TrainingInterrupted(
-                    f"stopped after {done_this_call} iterations at iteration {it_global}; "
-                    "call again to resume from the checkpoint"
-                )
-            task.before_iteration(ph, i)
-            for g in opt.param_groups:
-                g["lr"] = ph.lr_at(i)
-            lam = ph.lam_at(i)
-            try:
-                l_data, l_phys = task.losses(ph, i, lam)
-            except RunStopped as err:  # the task ends the run, and says why
-                log["stopped"] = {"iteration": it_global, "phase": ph.name, "reason": str(err)}
-                warnings.warn(f"training stopped at iteration {it_global}: {err}")  # noqa: B028 (about the run, not a call site)
-                break
-            loss = l_data + lam * l_phys
-            bad = ~torch.isfinite(loss.detach()) & alive
-            if bad.any():  # NaN guard: freeze the member at its last good weights
-                for k in torch.nonzero(bad).flatten().tolist():
-                    log["nan"].append({"member": k, "seed": int(task.seeds[k]), "iteration": it_global, "phase": ph.name})
-                alive &= ~bad
-                if not alive.any():
+    # under the fast path numpy's BLAS is pinned once for the loop: the kernels' own pinning is then a counter
+    with _BLAS_ONE() if task.fused_optimizer else contextlib.nullcontext():
+        for pi in range(start["phase"], len(phases)):
+            ph = phases[pi]
+            opt = (
+                torch.optim.Adam(params, lr=ph.lr[0], fused=True)
+                if task.fused_optimizer
+                else torch.optim.Adam(params, lr=ph.lr[0])
+            )
+            i0 = start["i"] if pi == start["phase"] else 0
+            if opt_state is not None and pi == start["phase"]:
+                opt.load_state_dict(opt_state)
+            t_phase = time.perf_counter()
+            for i in range(i0, ph.n):
+                if max_iterations is not None and done_this_call >= max_iterations:
+                    bar.close()
+                    if folder is not None:  # progress is kept: the next call resumes here, whatever checkpoint_every is
+                        _checkpoint(
+                            folder, model, opt if i > 0 else None, task, log, alive, dict(phase=pi, i=i, elapsed=seconds())
+                        )
+                    raise TrainingInterrupted(
+                        f"stopped after {done_this_call} iterations at iteration {it_global}; "
+                        "call again to resume from the checkpoint"
+                    )
+                task.before_iteration(ph, i)
+                for g in opt.param_groups:
+                    g["lr"] = ph.lr_at(i)
+                lam = ph.lam_at(i)
+                try:
+                    l_data, l_phys = task.losses(ph, i, lam)
+                except RunStopped as err:  # the task ends the run, and says why
+                    log["stopped"] = {"iteration": it_global, "phase": ph.name, "reason": str(err)}
+                    warnings.warn(f"training stopped at iteration {it_global}: {err}")  # noqa: B028 (about the run, not a call site)
                     break
-            loss = torch.where(alive, loss, torch.zeros_like(loss))
-            if task.fused_optimizer:
-                for p in params:  # the backward hands over its own buffers: no zero fill, no accumulating add
-                    p.grad = None
-            else:
-                opt.zero_grad(set_to_none=False)
-            task.backward(loss, alive, lam)
-            everyone = bool(alive.all())  # the usual case: the masked copies below are plain copies or no-ops
-            for p in params:
-                if p.grad is None:
-                    p.grad = torch.zeros_like(p)  # a parameter the losses do not reach
-                if not everyone:
-                    p.grad[~alive] = 0
-            (clip_per_member_compiled if task.fused_optimizer else clip_per_member)(params, clip)
-            with torch.no_grad():
-                if everyone:
-                    torch._foreach_copy_(frozen, params)  # one call for all of them
+                loss = l_data + lam * l_phys
+                bad = ~torch.isfinite(loss.detach()) & alive
+                if bad.any():  # NaN guard: freeze the member at its last good weights
+                    for k in torch.nonzero(bad).flatten().tolist():
+                        log["nan"].append({"member": k, "seed": int(task.seeds[k]), "iteration": it_global, "phase": ph.name})
+                    alive &= ~bad
+                    if not alive.any():
+                        break
+                loss = torch.where(alive, loss, torch.zeros_like(loss))
+                if task.fused_optimizer:
+                    for p in params:  # the backward hands over its own buffers: no zero fill, no accumulating add
+                        p.grad = None
                 else:
-                    for p, f in zip(params, frozen):
-                        f[alive] = p[alive]  # last good weights of the living
-            opt.step()
-            if not everyone:
+                    opt.zero_grad(set_to_none=False)
+                task.backward(loss, alive, lam)
+                everyone = bool(alive.all())  # the usual case: the masked copies below are plain copies or no-ops
+                for p in params:
+                    if p.grad is None:
+                        p.grad = torch.zeros_like(p)  # a parameter the losses do not reach
+                    if not everyone:
+                        p.grad[~alive] = 0
+                (clip_per_member_compiled if task.fused_optimizer else clip_per_member)(params, clip)
                 with torch.no_grad():
-                    for p, f in zip(params, frozen):
-                        p[~alive] = f[~alive]
-            it_global += 1
-            done_this_call += 1
-            bar.update(1)
-            if it_global % log_every == 0 or i == ph.n - 1:
-                log["loss"].append(
-                    {
-                        "iteration": it_global,
-                        "phase": ph.name,
-                        "seconds": seconds(),
-                        "lr": opt.param_groups[0]["lr"],
-                        "lam": lam,
-                        "data": l_data.detach().tolist(),
-                        "phys": l_phys.detach().tolist(),
-                    }
-                )
-                bar.set_postfix(phase=ph.name, data=f"{l_data.median().item():.2e}", phys=f"{l_phys.median().item():.2e}")
-            if eval_every and it_global % eval_every == 0:
-                do_eval(it_global)
-            if folder is not None and checkpoint_every and it_global % checkpoint_every == 0 and i + 1 < ph.n:
-                _checkpoint(folder, model, opt, task, log, alive, dict(phase=pi, i=i + 1, elapsed=seconds()))
-        log["phase_seconds"][ph.name] = log["phase_seconds"].get(ph.name, 0.0) + time.perf_counter() - t_phase
-        log["phase_iterations"][ph.name] = (i - i0) if "stopped" in log else ph.n
-        if not alive.any() or "stopped" in log:
-            break
-        if folder is not None and pi + 1 < len(phases):  # a checkpoint at each phase boundary
-            _checkpoint(folder, model, None, task, log, alive, dict(phase=pi + 1, i=0, elapsed=seconds()))
+                    if everyone:
+                        torch._foreach_copy_(frozen, params)  # one call for all of them
+                    else:
+                        for p, f in zip(params, frozen):
+                            f[alive] = p[alive]  # last good weights of the living
+                opt.step()
+                if not everyone:
+                    with torch.no_grad():
+                        for p, f in zip(params, frozen):
+                            p[~alive] = f[~alive]
+                it_global += 1
+                done_this_call += 1
+                bar.update(1)
+                if it_global % log_every == 0 or i == ph.n - 1:
+                    log["loss"].append(
+                        {
+                            "iteration": it_global,
+                            "phase": ph.name,
+                            "seconds": seconds(),
+                            "lr": opt.param_groups[0]["lr"],
+                            "lam": lam,
+                            "data": l_data.detach().tolist(),
+                            "phys": l_phys.detach().tolist(),
+                        }
+                    )
+                    bar.set_postfix(phase=ph.name, data=f"{l_data.median().item():.2e}", phys=f"{l_phys.median().item():.2e}")
+                if eval_every and it_global % eval_every == 0:
+                    do_eval(it_global)
+                if folder is not None and checkpoint_every and it_global % checkpoint_every == 0 and i + 1 < ph.n:
+                    _checkpoint(folder, model, opt, task, log, alive, dict(phase=pi, i=i + 1, elapsed=seconds()))
+            log["phase_seconds"][ph.name] = log["phase_seconds"].get(ph.name, 0.0) + time.perf_counter() - t_phase
+            log["phase_iterations"][ph.name] = (i - i0) if "stopped" in log else ph.n
+            if not alive.any() or "stopped" in log:
+                break
+            if folder is not None and pi + 1 < len(phases):  # a checkpoint at each phase boundary
+                _checkpoint(folder, model, None, task, log, alive, dict(phase=pi + 1, i=0, elapsed=seconds()))
     bar.close()
     gradient_phases = dict(log["phase_iterations"])
     if alive.any():
