@@ -266,6 +266,7 @@ d = {
             "pinode_sr.loop.Task.refine": ("loop.html#task.refine", "pinode_sr/loop.py"),
             "pinode_sr.loop.Task.state": ("loop.html#task.state", "pinode_sr/loop.py"),
             "pinode_sr.loop.TrainingInterrupted": ("loop.html#traininginterrupted", "pinode_sr/loop.py"),
+            "pinode_sr.loop._adam_step": ("loop.html#_adam_step", "pinode_sr/loop.py"),
             "pinode_sr.loop._checkpoint": ("loop.html#_checkpoint", "pinode_sr/loop.py"),
             "pinode_sr.loop._clip_rows": ("loop.html#_clip_rows", "pinode_sr/loop.py"),
             "pinode_sr.loop.check_run_args": ("loop.html#check_run_args", "pinode_sr/loop.py"),

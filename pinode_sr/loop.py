@@ -148,6 +148,38 @@ def clip_per_member_compiled(
     return torch.from_numpy(norms)
 
 
+# %% ../nbs/05a_loop.ipynb #b2132013
+def _adam_step(opt: torch.optim.Adam) -> None:
+    "opt.step() for a fused Adam with one parameter group, through torch's fused kernel directly (the same bits)."
+    (g,) = opt.param_groups
+    ps = [p for p in g["params"] if p.grad is not None]
+    st = [opt.state.get(p) for p in ps]
+    plain = g.get("fused") and not (g["amsgrad"] or g["maximize"] or g["weight_decay"] or g.get("decoupled_weight_decay"))
+    if not (plain and ps and all(st) and hasattr(torch, "_fused_adam_")):
+        opt.step()
+        return
+    steps = [s["step"] for s in st]
+    with torch.no_grad():
+        torch._foreach_add_(steps, 1)  # what Adam's fused path does before its kernel
+        torch._fused_adam_(
+            ps,
+            [p.grad for p in ps],
+            [s["exp_avg"] for s in st],
+            [s["exp_avg_sq"] for s in st],
+            [],
+            steps,
+            amsgrad=False,
+            lr=g["lr"],
+            beta1=g["betas"][0],
+            beta2=g["betas"][1],
+            weight_decay=0.0,
+            eps=g["eps"],
+            maximize=False,
+            grad_scale=None,
+            found_inf=None,
+        )
+
+
 # %% ../nbs/05a_loop.ipynb #1a00000d
 class TrainingInterrupted(RuntimeError):
     "Raised when a run stops at `max_iterations` (its checkpoint lets the next call resume)."
@@ -358,7 +390,7 @@ def fit(
                     else:
                         for p, f in zip(params, frozen):
                             f[alive] = p[alive]  # last good weights of the living
-                opt.step()
+                _adam_step(opt) if task.fused_optimizer else opt.step()
                 if not everyone:
                     with torch.no_grad():
                         for p, f in zip(params, frozen):
