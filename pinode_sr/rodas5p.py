@@ -24,6 +24,7 @@ from numba.extending import intrinsic
 # %% auto #0
 __all__ = [
     "RODAS5P",
+    "SMALL_D",
     "AUTO_PARALLEL_MIN",
     "CONTROLLERS",
     "NonFiniteError",
@@ -423,7 +424,7 @@ def _fd_dfdt(rhs, t, y, p, out, fp):
         out[k] = (fp[k] - out[k]) / den
 
 
-@njit(cache=False)
+@njit(cache=False, inline="always")  # a call with 17 arguments cost 50 ns a step on the 2-state problems
 def _derivatives(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, t, y, p, floor, F0, J, Ft, w1, w2, w3, stats):
     """f, J (and f_t) at an accepted point; stats[3] counts f calls, stats[4] Jacobians. Returns OK or an ERR_ code."""
     rhs(t, y, p, F0)
@@ -521,14 +522,83 @@ def _unrolled_stages_source(name: str, tab: RosenbrockTableau) -> str:
     return "\n".join(L) + "\n"
 
 
-_ns = {"np": np, "math": math, "_lu_solve_row": _lu_solve_row, "_all_finite": _all_finite}
-exec(_unrolled_stages_source("_rodas5p_stages", RODAS5P), _ns)
+SMALL_D = (2, 3, 4)  # state sizes whose W factorisation and stage solves are also generated written out (in locals)
+
+
+def _small_solve_source(name: str, D: int) -> str:
+    "`_lu_solve_row` for exactly D states in locals: the same swaps, products and divisions in the same order."
+    L = [f"def {name}(LU, piv, U, r):"] + [f"    b{k} = U[r, {k}]" for k in range(D)]
+    for k in range(D - 1):  # piv[k] is in k..D-1 (piv[D-1] = D-1)
+        L.append(f"    pv = piv[{k}]")
+        for q in range(k + 1, D):
+            L += [f"    {'if' if q == k + 1 else 'elif'} pv == {q}:", f"        b{k}, b{q} = b{q}, b{k}"]
+    for i in range(1, D):  # forward substitution, unit lower L
+        L += [f"    acc = b{i}"] + [f"    acc -= LU[{i}, {j}] * b{j}" for j in range(i)] + [f"    b{i} = acc"]
+    for i in range(D - 1, -1, -1):  # back substitution, U
+        L += (
+            [f"    acc = b{i}"]
+            + [f"    acc -= LU[{i}, {j}] * b{j}" for j in range(i + 1, D)]
+            + [f"    b{i} = acc / LU[{i}, {i}]"]
+        )
+    L += [f"    U[r, {k}] = b{k}" for k in range(D)]
+    return "\n".join(L) + "\n"
+
+
+def _small_factor_source(name: str, D: int) -> str:
+    "`_factor_W` (then `lu_factor`) for exactly D states in locals: the same operations, pivots and zero tests in the same order."
+    m = lambda i, j: f"m{i}_{j}"  # noqa: E731
+    L = [f"def {name}(J, gamma, h, LU, piv):", "    diag = 1.0 / (gamma * h)", "    ok = True"]
+    for i in range(D):
+        L += [f"    {m(i, j)} = -J[{i}, {j}]" for j in range(D)] + [f"    {m(i, i)} += diag"]
+    for k in range(D):
+        L += [f"    pv = {k}", f"    amax = abs({m(k, k)})"]
+        for i in range(k + 1, D):
+            L += [f"    if abs({m(i, k)}) > amax:", f"        amax = abs({m(i, k)})", f"        pv = {i}"]
+        L.append(f"    piv[{k}] = pv")
+        for q in range(k + 1, D):
+            L.append(f"    {'if' if q == k + 1 else 'elif'} pv == {q}:")
+            L += [f"        {m(k, j)}, {m(q, j)} = {m(q, j)}, {m(k, j)}" for j in range(D)]
+        L += [f"    if {m(k, k)} == 0.0:", "        ok = False"]
+        if k < D - 1:
+            L += ["    else:", f"        inv_pivot = 1.0 / {m(k, k)}"]
+            for i in range(k + 1, D):
+                L += [f"        {m(i, k)} *= inv_pivot", f"        if {m(i, k)} != 0.0:"]
+                L += [f"            {m(i, j)} -= {m(i, k)} * {m(k, j)}" for j in range(k + 1, D)]
+    L += [f"    LU[{i}, {j}] = {m(i, j)}" for i in range(D) for j in range(D)] + ["    return ok"]
+    return "\n".join(L) + "\n"
+
+
+def _small_dispatch_source() -> str:
+    "The kernel's factorisation and solve: the written-out code for D in SMALL_D, the loops otherwise."
+    L = ["def _step_factor(J, gamma, h, LU, piv):", "    D = J.shape[0]"]
+    L += [f"    if D == {D}:\n        return _factor_W_{D}(J, gamma, h, LU, piv)" for D in SMALL_D]
+    L += ["    return _factor_W(J, gamma, h, LU, piv)", "", "", "def _solve_row(LU, piv, U, r):", "    D = LU.shape[0]"]
+    L += [f"    {'if' if D == SMALL_D[0] else 'elif'} D == {D}:\n        _lu_solve_row_{D}(LU, piv, U, r)" for D in SMALL_D]
+    L += ["    else:", "        _lu_solve_row(LU, piv, U, r)"]
+    return "\n".join(L) + "\n"
+
+
+_ns = {"np": np, "math": math, "_lu_solve_row": _lu_solve_row, "_all_finite": _all_finite, "_factor_W": _factor_W}
+for _D in SMALL_D:  # small straight-line functions, called (numba's own inliner is slow on them)
+    exec(_small_solve_source(f"_lu_solve_row_{_D}", _D), _ns)
+    exec(_small_factor_source(f"_factor_W_{_D}", _D), _ns)
+    _ns[f"_lu_solve_row_{_D}"] = njit(cache=False)(_ns[f"_lu_solve_row_{_D}"])
+    _ns[f"_factor_W_{_D}"] = njit(cache=False)(_ns[f"_factor_W_{_D}"])
+exec(_small_dispatch_source(), _ns)
+_step_factor = njit(cache=False, inline="always")(_ns["_step_factor"])
+_solve_row = njit(cache=False, inline="always")(_ns["_solve_row"])
+exec(
+    _unrolled_stages_source("_rodas5p_stages", RODAS5P).replace("_lu_solve_row(", "_solve_row("),
+    {**_ns, "_solve_row": _solve_row},
+    _ns,
+)
 _rodas5p_stages = njit(cache=False, inline="always")(_ns["_rodas5p_stages"])
 
 # %% ../nbs/02_rodas5p.ipynb #7d194dd2
 _SAFETY, _FACMIN, _FACMAX = 0.9, 0.2, 6.0
 _BETA1, _BETA2 = 0.7 / 5.0, 0.4 / 5.0  # PI exponents, base 1/(q+1) with q = 4
 _MAX_NONFINITE = 25  # consecutive non-finite steps before giving up
+_FLOOR_5 = 0.01**0.2  # the predictive controller's error floor 1e-2, to the power 1/5
 
 
 @njit(cache=False, inline="always")
@@ -547,15 +617,17 @@ def _accepted_factor(err, err_prev, rejected_last):
 
 
 @njit(cache=False, inline="always")
-def _predictive_factor(err, h, h_acc, err_acc, rejected_last):
+def _predictive_factor(err, h, h_acc, err_acc5, rejected_last):
     """Gustafsson's predictive step factor after an accepted step (as in Hairer's RODAS): the smaller of the standard
-    factor and one extrapolated from the previous accepted step (h_acc, err_acc; none yet when h_acc is 0).
-    Returns (factor, error to remember)."""
+    factor and one extrapolated from the previous accepted step (h_acc, and err_acc5: its error floored at 1e-2, to the
+    power 1/5; none yet when h_acc is 0). One power per step: (err_acc / e^2)^(1/5) = err_acc^(1/5) q^2 with
+    q = e^(-1/5). Returns (factor, this step's err_acc5)."""
     e = max(err, 1e-10)
-    fac = min(max(_SAFETY * e**-0.2, _FACMIN), _FACMAX)
+    q = e**-0.2
+    fac = min(max(_SAFETY * q, _FACMIN), _FACMAX)
     if h_acc > 0.0:
-        fac = min(fac, min(max(_SAFETY * (h / h_acc) * (err_acc / (e * e)) ** 0.2, _FACMIN), _FACMAX))
-    return (min(fac, 1.0) if rejected_last else fac), max(err, 1e-2)
+        fac = min(fac, min(max(_SAFETY * (h / h_acc) * err_acc5 * (q * q), _FACMIN), _FACMAX))
+    return (min(fac, 1.0) if rejected_last else fac), (1.0 / q if err >= 1e-2 else _FLOOR_5)
 
 
 @njit(cache=False, inline="always")
@@ -700,7 +772,7 @@ def _integrate(
         if last:
             h = t1 - t
         err, t_bad = np.inf, np.nan  # a singular W counts as a non-finite error
-        if _factor_W(J, gamma, h, LU, piv):
+        if _step_factor(J, gamma, h, LU, piv):  # written out for D in SMALL_D
             t_bad = _rodas5p_stages(rhs, p, t, h, y, F0, Ft, use_ft, LU, piv, U, Y, F, y1)  # RODAS5P's, unrolled
             err = _error_norm(U[s - 1], y, y1, atol, rtol, sc)
         stats[0] += 1
