@@ -91,15 +91,21 @@ class Phase:
 
 
 # %% ../nbs/05a_loop.ipynb #1a00000a
+def _clip_args(params, max_norm) -> list:
+    "The checks both clips make: max_norm > 0 (a negative norm would flip the gradient, NaN would erase it), gradients present."
+    check_positive("max_norm", max_norm)
+    params = list(params)
+    if not params or any(not isinstance(p, torch.Tensor) or p.grad is None for p in params):
+        raise ValueError("params must be a non-empty sequence of tensors that have gradients")
+    return params
+
+
 def clip_per_member(
     params: Sequence[torch.Tensor],  # stacked parameters, leading axis K
     max_norm: float,  # maximum gradient norm per member
 ) -> torch.Tensor:  # (K,) gradient norms before clipping
     "Scale each member's gradient to norm ≤ max_norm (in place)."
-    check_positive("max_norm", max_norm)  # a negative norm would flip the gradient, NaN would erase it
-    params = list(params)
-    if not params or any(not isinstance(p, torch.Tensor) or p.grad is None for p in params):
-        raise ValueError("params must be a non-empty sequence of tensors that have gradients")
+    params = _clip_args(params, max_norm)
     sq = sum(p.grad.pow(2).flatten(1).sum(1) for p in params)
     norm = sq.sqrt()
     scale = (max_norm / (norm + 1e-12)).clamp(max=1.0)
@@ -135,11 +141,7 @@ def clip_per_member_compiled(
     max_norm: float,  # maximum gradient norm per member
 ) -> torch.Tensor:  # (K,) gradient norms before clipping, float64
     "clip_per_member in one compiled pass (float64 sums of squares; the scale is applied where it is < 1)."
-    check_positive("max_norm", max_norm)
-    params = list(params)
-    if not params or any(not isinstance(p, torch.Tensor) or p.grad is None for p in params):
-        raise ValueError("params must be a non-empty sequence of tensors that have gradients")
-    grads = [p.grad for p in params]
+    grads = [p.grad for p in _clip_args(params, max_norm)]
     if any(g.device.type != "cpu" or g.dtype != grads[0].dtype or not g.is_contiguous() for g in grads):
         raise ValueError("params: the compiled clip needs contiguous CPU gradients of one dtype; use clip_per_member")
     K = grads[0].shape[0]

@@ -156,6 +156,14 @@ def _residual_head(r, c, w, s_res, s):
 _NO_WEIGHT = np.empty((0, 0, 1), np.float32)  # weight=None for the kernels (an empty weight axis)
 
 
+def _fused_forward(xn, s, f_true, s_res, weight, Ws, bs):
+    "The fused forward on tensors: loss (K,) and the tape _phys_backward takes after g (weights, scales, activations)."
+    npy = lambda t: None if t is None else t.detach().contiguous().numpy()
+    Ws, s, s_res, weight = [npy(w) for w in Ws], npy(s), npy(s_res), npy(weight)
+    loss, (acts, r) = _phys_forward(npy(xn), Ws, [npy(b) for b in bs], s, npy(f_true), s_res, weight)
+    return torch.from_numpy(loss), (Ws, s, s_res, weight, acts, r)
+
+
 def _phys_forward(xn, Ws, bs, s, f_true, s_res, weight):
     "Loss (K,) and tape of the residual of a tanh MLP: xn (K,P,D) normalised points, Ws[l] (K,in,out), bs[l] (K,out), numpy."
     K, P, D = xn.shape
@@ -206,11 +214,8 @@ class PhysicsResidual(torch.autograd.Function):
     @staticmethod
     def forward(ctx, xn, s, f_true, s_res, weight, *wb):
         L = len(wb) // 2
-        npy = lambda t: None if t is None else t.detach().contiguous().numpy()
-        Ws, bs = [npy(w) for w in wb[:L]], [npy(b) for b in wb[L:]]
-        loss, (acts, r) = _phys_forward(npy(xn), Ws, bs, npy(s), npy(f_true), npy(s_res), npy(weight))
-        ctx.tape = (Ws, npy(s), npy(s_res), npy(weight), acts, r)
-        return torch.from_numpy(loss)
+        loss, ctx.tape = _fused_forward(xn, s, f_true, s_res, weight, wb[:L], wb[L:])
+        return loss
 
     @staticmethod
     def backward(ctx, g):
@@ -268,11 +273,8 @@ def residual_tape(
         raise ValueError(f"model: the fused residual cannot evaluate {why_not}")
     with torch.no_grad():
         xn = (pts - model.mu) / model.sd  # as EnsembleMLP.forward normalises
-    npy = lambda t: None if t is None else t.detach().contiguous().numpy()
-    Ws, bs = [npy(w) for w in model.Ws], [npy(b) for b in model.bs]
-    s_out, s_res, w = npy(model.s), npy(s.to(xn.dtype)), npy(weight)
-    loss, (acts, r) = _phys_forward(npy(xn), Ws, bs, s_out, npy(f_true.to(xn.dtype)), s_res, w)
-    tape = [(Ws, s_out, s_res, w, acts, r)]
+    loss, tape = _fused_forward(xn, model.s, f_true.to(xn.dtype), s.to(xn.dtype), weight, model.Ws, model.bs)
+    tape = [tape]
 
     def backward(g):
         if not tape:
@@ -281,7 +283,7 @@ def residual_tape(
         for p, d in zip([*model.Ws, *model.bs], [*dWs, *dbs]):
             p.grad = torch.from_numpy(d)  # handed over: the gradient's own buffer, nothing to zero or add
 
-    return torch.from_numpy(loss), backward
+    return loss, backward
 
 
 def known_field(
