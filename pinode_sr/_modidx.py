@@ -63,6 +63,7 @@ d = {
             "pinode_sr.bench._training_peers": ("bench.html#_training_peers", "pinode_sr/bench.py"),
             "pinode_sr.bench._version": ("bench.html#_version", "pinode_sr/bench.py"),
             "pinode_sr.bench.batched_cost": ("bench.html#batched_cost", "pinode_sr/bench.py"),
+            "pinode_sr.bench.bench_paper_run": ("bench.html#bench_paper_run", "pinode_sr/bench.py"),
             "pinode_sr.bench.bench_peers": ("bench.html#bench_peers", "pinode_sr/bench.py"),
             "pinode_sr.bench.bench_physics_phase": ("bench.html#bench_physics_phase", "pinode_sr/bench.py"),
             "pinode_sr.bench.bench_rodas5p": ("bench.html#bench_rodas5p", "pinode_sr/bench.py"),

@@ -29,6 +29,7 @@ from .system import Observable, SymbolicSystem
 __all__ = [
     "WP_SOLVERS",
     "PEER_SOLVERS",
+    "PAPER_RUN_CUTS",
     "BENCHMARKS",
     "median_time",
     "machine_info",
@@ -50,6 +51,7 @@ __all__ = [
     "fresh_process_seconds",
     "bench_training",
     "bench_physics_phase",
+    "bench_paper_run",
     "run_all",
 ]
 
@@ -806,6 +808,48 @@ def bench_physics_phase(
     }
 
 
+# %% ../nbs/10_bench.ipynb #70210ec4
+PAPER_RUN_CUTS = {  # the paper's work, and two cuts of it toward 40 s (TrainConfig fields to override)
+    "paper": {},
+    "phys_iters=4000": {"phys_iters": 4000},  # the physics phase cut to fit 40 s with the joint phase's ≈ 15 s
+    "n_copies=1": {"n_copies": 1},  # one jittered copy of the observations instead of four
+}
+
+
+def bench_paper_run(
+    quick: bool = False,  # the smoke preset, one seed set and the first cut only (for tests)
+    cuts: dict[str, dict] = PAPER_RUN_CUTS,  # label -> TrainConfig overrides; each is run on every seed set
+    seed_starts: Sequence[int] = (0, 8),  # first seed of each set of K members (seeds s, s + 1, …, s + K − 1)
+    kernel: str = "compiled",  # TrainConfig.kernel
+) -> dict:
+    "Whole paper-preset PI-NODE-SR runs on one core: wall time and table 1's scores, at the paper's work and at cuts."
+    from pinode_sr.train import preset, train
+
+    if not cuts or not seed_starts:
+        raise ValueError(f"cuts and seed_starts must be non-empty, got {cuts!r} and {seed_starts!r}")
+    torch.set_num_threads(1)
+    name = "smoke" if quick else "paper"
+    K = len(preset(name).seeds)
+    rows = {}
+    for label, over in list(cuts.items())[:1] if quick else cuts.items():
+        runs = []
+        for s0 in seed_starts[:1] if quick else seed_starts:
+            cfg = preset(name, **{"seeds": tuple(range(s0, s0 + K)), "kernel": kernel, **over})  # validates every field
+            start = time.perf_counter()
+            summary = train(cfg, progress=False)["metrics"]["summary"]
+            runs.append(
+                {
+                    "seeds": [s0, s0 + K - 1],
+                    "wall_s": time.perf_counter() - start,
+                    "median_freq_error_pct": summary["median_abs_freq_error_pct"],
+                    "worst_freq_error_pct": summary["worst_abs_freq_error_pct"],
+                    "meeting_threshold": f"{summary['n_meeting_threshold']}/{K}",
+                }
+            )
+        rows[label] = {"overrides": over, "wall_s": float(np.median([r["wall_s"] for r in runs])), "runs": runs}
+    return {"preset": name, "kernel": kernel, "cuts": rows, "targets": {"wall_s <=": 40.0}}
+
+
 # %% ../nbs/10_bench.ipynb #7abb439d
 def _training_peers(quick: bool = False) -> dict:
     "The training kernel against JAX's lax.scan Heun loop (`pinode_sr.gradients.bench_training_peers`, where it exists)."
@@ -823,6 +867,7 @@ BENCHMARKS: dict[str, Callable[..., dict]] = {
     "training": bench_training,
     "training_peers": _training_peers,
     "physics_phase": bench_physics_phase,
+    "paper_run": bench_paper_run,
 }
 
 
