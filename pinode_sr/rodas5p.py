@@ -525,8 +525,9 @@ def _unrolled_stages_source(name: str, tab: RosenbrockTableau) -> str:
 SMALL_D = (2, 3, 4)  # state sizes whose W factorisation and stage solves are also generated written out (in locals)
 
 
-def _small_solve_source(name: str, D: int) -> str:
-    "`_lu_solve_row` for exactly D states in locals: the same swaps, products and divisions in the same order."
+def _small_solve_source(name: str, D: int, reciprocal: bool = False) -> str:
+    """`_lu_solve_row` for exactly D states in locals: the same swaps, products and divisions in the same order
+    (reciprocal: U's diagonal holds 1 / u_ii, as `_small_factor_source(reciprocal=True)` leaves it, and is multiplied)."""
     L = [f"def {name}(LU, piv, U, r):"] + [f"    b{k} = U[r, {k}]" for k in range(D)]
     for k in range(D - 1):  # piv[k] is in k..D-1 (piv[D-1] = D-1)
         L.append(f"    pv = piv[{k}]")
@@ -538,14 +539,15 @@ def _small_solve_source(name: str, D: int) -> str:
         L += (
             [f"    acc = b{i}"]
             + [f"    acc -= LU[{i}, {j}] * b{j}" for j in range(i + 1, D)]
-            + [f"    b{i} = acc / LU[{i}, {i}]"]
+            + [f"    b{i} = acc {'*' if reciprocal else '/'} LU[{i}, {i}]"]
         )
     L += [f"    U[r, {k}] = b{k}" for k in range(D)]
     return "\n".join(L) + "\n"
 
 
-def _small_factor_source(name: str, D: int) -> str:
-    "`_factor_W` (then `lu_factor`) for exactly D states in locals: the same operations, pivots and zero tests in the same order."
+def _small_factor_source(name: str, D: int, reciprocal: bool = False) -> str:
+    """`_factor_W` (then `lu_factor`) for exactly D states in locals: the same operations, pivots and zero tests in the
+    same order (reciprocal: U's diagonal is stored as 1 / u_ii, the pivots' reciprocals; a zero pivot stays 0)."""
     m = lambda i, j: f"m{i}_{j}"  # noqa: E731
     L = [f"def {name}(J, gamma, h, LU, piv):", "    diag = 1.0 / (gamma * h)", "    ok = True"]
     for i in range(D):
@@ -559,39 +561,57 @@ def _small_factor_source(name: str, D: int) -> str:
             L.append(f"    {'if' if q == k + 1 else 'elif'} pv == {q}:")
             L += [f"        {m(k, j)}, {m(q, j)} = {m(q, j)}, {m(k, j)}" for j in range(D)]
         L += [f"    if {m(k, k)} == 0.0:", "        ok = False"]
-        if k < D - 1:
+        if k < D - 1 or reciprocal:
             L += ["    else:", f"        inv_pivot = 1.0 / {m(k, k)}"]
             for i in range(k + 1, D):
                 L += [f"        {m(i, k)} *= inv_pivot", f"        if {m(i, k)} != 0.0:"]
                 L += [f"            {m(i, j)} -= {m(i, k)} * {m(k, j)}" for j in range(k + 1, D)]
+            if reciprocal:  # u_kk is not needed any more: keep its reciprocal for the solves
+                L.append(f"        {m(k, k)} = inv_pivot")
     L += [f"    LU[{i}, {j}] = {m(i, j)}" for i in range(D) for j in range(D)] + ["    return ok"]
     return "\n".join(L) + "\n"
 
 
 def _small_dispatch_source() -> str:
-    "The kernel's factorisation and solve: the written-out code for D in SMALL_D, the loops otherwise."
-    L = ["def _step_factor(J, gamma, h, LU, piv):", "    D = J.shape[0]"]
-    L += [f"    if D == {D}:\n        return _factor_W_{D}(J, gamma, h, LU, piv)" for D in SMALL_D]
-    L += ["    return _factor_W(J, gamma, h, LU, piv)", "", "", "def _solve_row(LU, piv, U, r):", "    D = LU.shape[0]"]
-    L += [f"    {'if' if D == SMALL_D[0] else 'elif'} D == {D}:\n        _lu_solve_row_{D}(LU, piv, U, r)" for D in SMALL_D]
+    """The kernel's factorisation and solve: the written-out code for D in SMALL_D (with reciprocal pivots when rcp),
+    the loops otherwise. rcp is a flag, not a second copy of the stages: the kernel compiles one stage code."""
+    L = ["def _step_factor(J, gamma, h, LU, piv, rcp=False):", "    D = J.shape[0]"]
+    L += [
+        f"    if D == {D}:\n        return _factor_W_rcp_{D}(J, gamma, h, LU, piv) if rcp else _factor_W_{D}(J, gamma, h, LU, piv)"
+        for D in SMALL_D
+    ]
+    L += [
+        "    return _factor_W(J, gamma, h, LU, piv)",
+        "",
+        "",
+        "def _solve_row(LU, piv, U, r, rcp=False):",
+        "    D = LU.shape[0]",
+    ]
+    for D in SMALL_D:
+        L += [
+            f"    {'if' if D == SMALL_D[0] else 'elif'} D == {D}:",
+            "        if rcp:",
+            f"            _lu_solve_row_rcp_{D}(LU, piv, U, r)",
+        ]
+        L += ["        else:", f"            _lu_solve_row_{D}(LU, piv, U, r)"]
     L += ["    else:", "        _lu_solve_row(LU, piv, U, r)"]
     return "\n".join(L) + "\n"
 
 
 _ns = {"np": np, "math": math, "_lu_solve_row": _lu_solve_row, "_all_finite": _all_finite, "_factor_W": _factor_W}
-for _D in SMALL_D:  # small straight-line functions, called (numba's own inliner is slow on them)
-    exec(_small_solve_source(f"_lu_solve_row_{_D}", _D), _ns)
-    exec(_small_factor_source(f"_factor_W_{_D}", _D), _ns)
-    _ns[f"_lu_solve_row_{_D}"] = njit(cache=False)(_ns[f"_lu_solve_row_{_D}"])
-    _ns[f"_factor_W_{_D}"] = njit(cache=False)(_ns[f"_factor_W_{_D}"])
+for _x, _rcp in (("", False), ("_rcp", True)):  # the default's divisions; the predictive controller's reciprocal pivots
+    for _D in SMALL_D:  # small straight-line functions, called (numba's own inliner is slow on them)
+        exec(_small_solve_source(f"_lu_solve_row{_x}_{_D}", _D, _rcp), _ns)
+        exec(_small_factor_source(f"_factor_W{_x}_{_D}", _D, _rcp), _ns)
+        _ns[f"_lu_solve_row{_x}_{_D}"] = njit(cache=False)(_ns[f"_lu_solve_row{_x}_{_D}"])
+        _ns[f"_factor_W{_x}_{_D}"] = njit(cache=False)(_ns[f"_factor_W{_x}_{_D}"])
 exec(_small_dispatch_source(), _ns)
 _step_factor = njit(cache=False, inline="always")(_ns["_step_factor"])
 _solve_row = njit(cache=False, inline="always")(_ns["_solve_row"])
-exec(
-    _unrolled_stages_source("_rodas5p_stages", RODAS5P).replace("_lu_solve_row(", "_solve_row("),
-    {**_ns, "_solve_row": _solve_row},
-    _ns,
-)
+_src = _unrolled_stages_source("_rodas5p_stages", RODAS5P).replace(", U, Y, F, y1):", ", U, Y, F, y1, rcp=False):")
+for _i in range(RODAS5P.stages):  # the stage solves: the written-out ones, with 1 / pivots when rcp
+    _src = _src.replace(f"_lu_solve_row(LU, piv, U, {_i})", f"_solve_row(LU, piv, U, {_i}, rcp)")
+exec(_src, {**_ns, "_solve_row": _solve_row}, _ns)
 _rodas5p_stages = njit(cache=False, inline="always")(_ns["_rodas5p_stages"])
 
 # %% ../nbs/02_rodas5p.ipynb #7d194dd2
@@ -772,8 +792,8 @@ def _integrate(
         if last:
             h = t1 - t
         err, t_bad = np.inf, np.nan  # a singular W counts as a non-finite error
-        if _step_factor(J, gamma, h, LU, piv):  # written out for D in SMALL_D
-            t_bad = _rodas5p_stages(rhs, p, t, h, y, F0, Ft, use_ft, LU, piv, U, Y, F, y1)  # RODAS5P's, unrolled
+        if _step_factor(J, gamma, h, LU, piv, predictive):  # written out for D in SMALL_D (predictive: 1 / pivots)
+            t_bad = _rodas5p_stages(rhs, p, t, h, y, F0, Ft, use_ft, LU, piv, U, Y, F, y1, predictive)  # unrolled
             err = _error_norm(U[s - 1], y, y1, atol, rtol, sc)
         stats[0] += 1
         stats[5] += 1
