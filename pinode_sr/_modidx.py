@@ -206,6 +206,7 @@ d = {
             "pinode_sr.gradients._tanh_array": ("gradients.html#_tanh_array", "pinode_sr/gradients.py"),
             "pinode_sr.gradients._tanh_ol": ("gradients.html#_tanh_ol", "pinode_sr/gradients.py"),
             "pinode_sr.gradients._vjp": ("gradients.html#_vjp", "pinode_sr/gradients.py"),
+            "pinode_sr.gradients._xla_one_thread": ("gradients.html#_xla_one_thread", "pinode_sr/gradients.py"),
             "pinode_sr.gradients.adaptive_rollout": ("gradients.html#adaptive_rollout", "pinode_sr/gradients.py"),
             "pinode_sr.gradients.as_member_batch": ("gradients.html#as_member_batch", "pinode_sr/gradients.py"),
             "pinode_sr.gradients.bench_training_peers": ("gradients.html#bench_training_peers", "pinode_sr/gradients.py"),

@@ -326,6 +326,9 @@ def _version(module: str) -> str | None:
 
 def peers_found() -> dict:
     "{peer: version or None}: which optional peers (the `bench` extra) are importable here."
+    from pinode_sr.gradients import _xla_one_thread
+
+    _xla_one_thread()  # importing jax fixes XLA's threads: one, like every other solver and kernel here
     out = {}
     for name, mods in {"numbalsoda": ("numbalsoda",), "diffrax": ("diffrax", "jax"), "torchdiffeq": ("torchdiffeq",)}.items():
         try:
@@ -859,13 +862,13 @@ def _training_peers(quick: bool = False) -> dict:
     return {"skipped": "this version of pinode_sr.gradients has no bench_training_peers"} if fn is None else fn(quick=quick)
 
 
-BENCHMARKS: dict[str, Callable[..., dict]] = {
+BENCHMARKS: dict[str, Callable[..., dict]] = {  # run in this order: JAX's training loop before diffrax's solvers
+    "training": bench_training,  # (run after them in one process, the JAX loop measured up to 2× slower)
+    "training_peers": _training_peers,
     "rodas5p": bench_rodas5p,
     "scipy_rodas5p": bench_scipy_rodas5p,
     "peers": bench_peers,
     "fresh_process": lambda quick=False: fresh_process_seconds(),
-    "training": bench_training,
-    "training_peers": _training_peers,
     "physics_phase": bench_physics_phase,
     "paper_run": bench_paper_run,
 }
@@ -881,7 +884,10 @@ def run_all(
     results = {"machine": machine_info(), "quick": quick, "date": time.strftime("%Y-%m-%dT%H:%M:%S")}
     if only and Path(out).exists():  # a partial run updates its benchmarks and keeps the others (each has its date)
         results = {**json.loads(Path(out).read_text()), **results}
-    for name in only or BENCHMARKS:
+    unknown = sorted(set(only or ()) - set(BENCHMARKS))
+    if unknown:
+        raise ValueError(f"only must name benchmarks among {list(BENCHMARKS)}, got unknown {unknown}")
+    for name in [n for n in BENCHMARKS if not only or n in only]:  # BENCHMARKS' order, whatever `only`'s
         start = time.perf_counter()
         results[name] = BENCHMARKS[name](quick=quick)
         results[name]["seconds"] = time.perf_counter() - start

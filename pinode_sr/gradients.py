@@ -792,6 +792,19 @@ def _jax_training_step(K: int, Ws, bs, x0, sd, n_steps: int, save_every: int, dt
     return run
 
 
+def _xla_one_thread() -> bool:
+    """Ask XLA for one thread, like the kernels it is compared with. XLA reads its flags when jax is first imported,
+    so this works only before that: True if jax is not imported yet (the flags will hold), else False."""
+    import os
+    import sys
+
+    if "jax" in sys.modules:
+        return "intra_op_parallelism_threads=1" in os.environ.get("XLA_FLAGS", "")
+    flags = " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + flags).strip()
+    return True
+
+
 def bench_training_peers(
     quick: bool = False,  # one round, few repeats (a smoke check)
 ) -> dict:
@@ -801,9 +814,7 @@ def bench_training_peers(
 
     from pinode_sr.residuals import model_residual
 
-    if "jax" not in __import__("sys").modules:  # XLA on one thread (read when jax is first imported), like the kernels
-        flags = " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
-        os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + flags).strip()
+    xla_one_thread = _xla_one_thread()
     torch.set_num_threads(1)
     cpus = os.sched_getaffinity(0)
     os.sched_setaffinity(0, {min(cpus)})  # one core for every contender, JAX's worker thread included
@@ -895,6 +906,7 @@ def bench_training_peers(
             phys[f"P={P}"] = row
         return {
             "peers": {"jax": __import__("jax").__version__ if "jax_K1" in cases else "jax not found"},
+            "xla_one_thread": xla_one_thread,  # False: jax was imported before with other flags (see _xla_one_thread)
             "ms_per_iteration": ms,
             "spread_ms": spread,
             "ratios": ratios,
