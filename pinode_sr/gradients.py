@@ -794,15 +794,14 @@ def _jax_training_step(K: int, Ws, bs, x0, sd, n_steps: int, save_every: int, dt
 
 def _xla_one_thread() -> bool:
     """Ask XLA for one thread, like the kernels it is compared with. XLA reads its flags when jax is first imported,
-    so this works only before that: True if jax is not imported yet (the flags will hold), else False."""
+    so they can only be set before that: True if XLA runs (or will run) on one thread, False if jax came first."""
     import os
     import sys
 
-    if "jax" in sys.modules:
-        return "intra_op_parallelism_threads=1" in os.environ.get("XLA_FLAGS", "")
-    flags = " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
-    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + flags).strip()
-    return True
+    flags = os.environ.get("XLA_FLAGS", "")
+    if "intra_op_parallelism_threads=1" not in flags and "jax" not in sys.modules:
+        flags = os.environ["XLA_FLAGS"] = f"{flags} --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1".strip()
+    return "intra_op_parallelism_threads=1" in flags
 
 
 def bench_training_peers(

@@ -489,17 +489,22 @@ def rodas_stages(rhs, p, gamma, a, C, c, d, t, h, y0, F0, Ft, use_ft, LU, piv, U
     return t_bad
 
 
-def _unrolled_stages_source(name: str, tab: RosenbrockTableau) -> str:
+def _unrolled_stages_source(
+    name: str,
+    tab: RosenbrockTableau,
+    solve: str = "_lu_solve_row(LU, piv, U, {i})",  # each stage's solve (the kernel's: `_solve_row`, with rcp)
+    flags: str = "",  # extra trailing parameters of the generated function (e.g. ", rcp=False")
+) -> str:
     "Source of `rodas_stages` for one tableau: the sums over j written out with the coefficients as literals (the same operations in the same order)."
     s = tab.stages
     L = [
-        f"def {name}(rhs, p, t, h, y0, F0, Ft, use_ft, LU, piv, U, Y, F, y1):",
+        f"def {name}(rhs, p, t, h, y0, F0, Ft, use_ft, LU, piv, U, Y, F, y1{flags}):",
         "    D = y0.shape[0]",
         "    inv_h = 1.0 / h",
         "    t_bad = np.nan",
         "    for k in range(D):",
         f"        U[0, k] = F0[k] + ({tab.d[0]!r} * (h * Ft[k]) if use_ft else 0.0)",
-        "    _lu_solve_row(LU, piv, U, 0)",
+        "    " + solve.format(i=0),
     ]
     for i in range(1, s):
         L += ["    for k in range(D):", "        ya = 0.0", "        yc = 0.0"]
@@ -517,7 +522,7 @@ def _unrolled_stages_source(name: str, tab: RosenbrockTableau) -> str:
         ]
         if tab.d[i] != 0.0:
             L += ["    if use_ft:", "        for k in range(D):", f"            U[{i}, k] += {tab.d[i]!r} * (h * Ft[k])"]
-        L += [f"    _lu_solve_row(LU, piv, U, {i})"]
+        L += ["    " + solve.format(i=i)]
     L += ["    for k in range(D):", f"        y1[k] = Y[k] + U[{s - 1}, k]", "    return t_bad"]
     return "\n".join(L) + "\n"
 
@@ -608,9 +613,9 @@ for _x, _rcp in (("", False), ("_rcp", True)):  # the default's divisions; the p
 exec(_small_dispatch_source(), _ns)
 _step_factor = njit(cache=False, inline="always")(_ns["_step_factor"])
 _solve_row = njit(cache=False, inline="always")(_ns["_solve_row"])
-_src = _unrolled_stages_source("_rodas5p_stages", RODAS5P).replace(", U, Y, F, y1):", ", U, Y, F, y1, rcp=False):")
-for _i in range(RODAS5P.stages):  # the stage solves: the written-out ones, with 1 / pivots when rcp
-    _src = _src.replace(f"_lu_solve_row(LU, piv, U, {_i})", f"_solve_row(LU, piv, U, {_i}, rcp)")
+_src = _unrolled_stages_source(
+    "_rodas5p_stages", RODAS5P, "_solve_row(LU, piv, U, {i}, rcp)", ", rcp=False"
+)  # 1 / pivots when rcp
 exec(_src, {**_ns, "_solve_row": _solve_row}, _ns)
 _rodas5p_stages = njit(cache=False, inline="always")(_ns["_rodas5p_stages"])
 
