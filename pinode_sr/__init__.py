@@ -20,7 +20,7 @@ _API = {
     "scipy_rodas5p": ("Rodas5P",),
     "reference": ("reference_trajectory", "solve_reference"),
     "dataset": ("DatasetConfig", "single_oscillation"),
-    "train": ("TrainConfig", "preset", "train", "load_or_train", "load_model", "evaluate"),
+    "training": ("TrainConfig", "preset", "train", "load_or_train", "load_model", "evaluate"),
     "pinn": ("PINNConfig", "pinn_preset", "train_pinn", "load_or_train_pinn"),
     "baselines": ("run_comparison", "METHODS"),
     "metrics": ("compare", "summarize", "meets_threshold"),

@@ -11,7 +11,7 @@ from typing import Sequence
 from .baselines import PAPER_COMPARISON, method_config
 from .core import check_choice, config_hash
 from .baselines import METHODS
-from .train import TrainConfig
+from .training import TrainConfig
 
 # %% auto #0
 __all__ = ["ABLATIONS", "LAMBDA_VALUES", "ablation_config", "ablation_grid", "paper_configs", "run_paper"]

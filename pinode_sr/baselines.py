@@ -15,7 +15,7 @@ import numpy as np
 
 from .core import check_choice
 from .metrics import meets_threshold
-from .train import preset
+from .training import preset
 
 # %% auto #0
 __all__ = [

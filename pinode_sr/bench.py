@@ -759,7 +759,7 @@ def bench_physics_phase(
     "The paper preset's whole physics-phase iteration (points, known field, residual, gradient, clip, Adam) vs its FLOP bound."
     from pinode_sr.gradients import _BLAS_ONE
     from pinode_sr.loop import Phase, fit
-    from pinode_sr.train import NeuralODETask, Problem, _cycle_points, preset
+    from pinode_sr.training import NeuralODETask, Problem, _cycle_points, preset
 
     torch.set_num_threads(1)
     n_it, rounds = (10, 1) if quick else (iterations, rounds)
@@ -826,7 +826,7 @@ def bench_paper_run(
     kernel: str = "compiled",  # TrainConfig.kernel
 ) -> dict:
     "Whole paper-preset PI-NODE-SR runs on one core: wall time and table 1's scores, at the paper's work and at cuts."
-    from pinode_sr.train import preset, train
+    from pinode_sr.training import preset, train
 
     if not cuts or not seed_starts:
         raise ValueError(f"cuts and seed_starts must be non-empty, got {cuts!r} and {seed_starts!r}")

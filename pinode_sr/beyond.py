@@ -17,7 +17,7 @@ from .metrics import event_times
 from .morris_lecar import MorrisLecar
 from .oregonator import TysonOregonator
 from .system import DynamicalSystem
-from .train import TrainConfig, preset
+from .training import TrainConfig, preset
 
 # %% auto #0
 __all__ = [
@@ -182,7 +182,7 @@ def beyond_validity(
     seed: int = 0,
 ) -> dict:
     "Global validity of a trained ensemble over its system's box, scored over the config's horizon and late window."
-    from pinode_sr.train import load_model
+    from pinode_sr.training import load_model
     from pinode_sr.validity import global_validity, model_rollout
 
     model = load_model(cfg, run)

@@ -22,7 +22,7 @@ from .metrics import score_members
 from .models import EnsembleMLP
 from .residuals import derivative_scales, physics_residual
 from .runs import load_or_run
-from .train import Problem, TrainConfig, phases, preset
+from .training import Problem, TrainConfig, phases, preset
 
 # %% auto #0
 __all__ = [
@@ -124,7 +124,7 @@ class PartialConfig:
         check_bool("joint_params", self.joint_params)
         check_int("max_nfev", self.max_nfev, 1, 100_000)
         if not self.learn and self.missing == "none":
-            raise ValueError("learn is empty and missing='none': nothing is unknown (use pinode_sr.train for known physics)")
+            raise ValueError("learn is empty and missing='none': nothing is unknown (use pinode_sr.training for known physics)")
         if self.missing != "none" and self.x0 == "learn":
             raise ValueError("missing='n_rates' needs x0='rest' (the rest state of the missing gate is the learned n∞(V0))")
         check_number("rates_prior_v", self.rates_prior_v)

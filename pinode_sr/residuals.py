@@ -267,7 +267,7 @@ def residual_tape(
 ) -> tuple[torch.Tensor, Callable]:
     """The fused residual's loss (K,) without autograd, and `backward(g)`, which sets the `.grad` of the model's weights
     and biases to ∂(Σ_k g_k loss_k)/∂θ (g: (K,) numbers; it runs once, the tape is recycled). model_residual's numbers
-    under 'compiled', bit for bit, minus the graph: the physics-only phase's fast path (06_train)."""
+    under 'compiled', bit for bit, minus the graph: the physics-only phase's fast path (06_training)."""
     why_not = fused_residual_available(model)
     if why_not:
         raise ValueError(f"model: the fused residual cannot evaluate {why_not}")

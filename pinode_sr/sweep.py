@@ -26,14 +26,14 @@ __all__ = ["RUNNERS", "EXECUTORS", "register_runner", "run_folder", "load_run", 
 
 # %% ../nbs/11_sweep.ipynb #478f8034
 RUNNERS: dict[str, tuple[str, str, str]] = {
-    "TrainConfig": ("pinode_sr.train", "load_or_train", "pinode"),
+    "TrainConfig": ("pinode_sr.training", "load_or_train", "pinode"),
     "PINNConfig": ("pinode_sr.pinn", "load_or_train_pinn", "pinn"),
 }
 
 
 def register_runner(
     cls_name: str,  # the config class's name, e.g. "TrainConfig"
-    module: str,  # importable module path of the runner, e.g. "pinode_sr.train"
+    module: str,  # importable module path of the runner, e.g. "pinode_sr.training"
     func: str,  # runner name in it: func(cfg, root=, progress=, retrain=) -> dict
     folder_name: str,  # run folders are <root>/<folder_name>-<config hash>/
 ) -> None:

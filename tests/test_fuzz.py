@@ -30,7 +30,7 @@ from pinode_sr.models import EnsembleMLP
 from pinode_sr.pinn import pinn_preset
 from pinode_sr.reference import reference_trajectory, solve_reference
 from pinode_sr.runs import RunFolder, load_or_run
-from pinode_sr.train import load_or_train, preset, train
+from pinode_sr.training import load_or_train, preset, train
 import importlib
 from pinode_sr import ablations, paper
 

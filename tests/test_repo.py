@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -199,7 +200,7 @@ def test_index_table1_is_the_committed_table():
 
 
 def test_06_train_table_is_the_committed_per_seed_results():
-    "06_train's per-seed table of the paper preset against out/table1.json's PI-NODE-SR rows, at the digits shown."
+    "06_training's per-seed table of the paper preset against out/table1.json's PI-NODE-SR rows, at the digits shown."
     rows = [r for r in json.loads((OUT / "table1.json").read_text())["per_seed"] if r["method"] == "pinode_sr"]
     rows = sorted(rows, key=lambda r: r["seed"])
     sign = lambda x, d: f"{x:+.{d}f}".replace("-", "\u2212")
@@ -210,20 +211,60 @@ def test_06_train_table_is_the_committed_per_seed_results():
         "trough error (mV)": [sign(r["trough_error_mV"], 3) for r in rows],
         "spikes in 0–150 ms (reference: 11)": [str(r["n_spikes"]) for r in rows],
     }
-    tables = [t for t in _md_tables(_nb_text(ROOT / "nbs" / "06_train.ipynb")) if t[0].startswith("| seed |")]
+    tables = [t for t in _md_tables(_nb_text(ROOT / "nbs" / "06_training.ipynb")) if t[0].startswith("| seed |")]
     fix = (
-        "rewrite the table under 'The paper preset: measured' in nbs/06_train.ipynb from "
+        "rewrite the table under 'The paper preset: measured' in nbs/06_training.ipynb from "
         "paper_figures/out/table1.json (per_seed, method pinode_sr), or rerun `make figures` if the notebook is right"
     )
-    assert len(tables) == 1, f"nbs/06_train.ipynb: expected one per-seed table, found {len(tables)}: {fix}"
+    assert len(tables) == 1, f"nbs/06_training.ipynb: expected one per-seed table, found {len(tables)}: {fix}"
     got = {
         cells[0]: cells[1:]
         for cells in ([x.strip() for x in line.strip("|").split("|")] for line in tables[0])
         if not cells[0].startswith("---")
     }
-    assert set(got) == set(expected), f"nbs/06_train.ipynb per-seed table rows {sorted(got)} != {sorted(expected)}: {fix}"
+    assert set(got) == set(expected), f"nbs/06_training.ipynb per-seed table rows {sorted(got)} != {sorted(expected)}: {fix}"
     for name, values in expected.items():
         assert got[name] == values, (
-            f"nbs/06_train.ipynb per-seed table, row '{name}': {got[name]} but "
+            f"nbs/06_training.ipynb per-seed table, row '{name}': {got[name]} but "
             f"paper_figures/out/table1.json gives {values}: {fix}"
         )
+
+
+_IMPORT_ORDERS = {
+    # how users write it; each runs in a fresh interpreter, then every public name is checked
+    "names first": "from pinode_sr import {names}\nimport pinode_sr\n{submodules}",
+    "submodules first": "{submodules}\nfrom pinode_sr import {names}\nimport pinode_sr",
+    "attribute access": "import pinode_sr as ps\nps.preset('smoke', seeds=(0,))\n{submodules}\nfrom pinode_sr import {names}",
+    "star import": "{submodules}\nfrom pinode_sr import *\nimport pinode_sr",
+}
+
+
+@pytest.mark.parametrize("order", sorted(_IMPORT_ORDERS))
+def test_public_names_are_never_modules(order):
+    "Every name `import pinode_sr` offers is the function or class, in every import order (a submodule named like a public function would shadow it once imported)."
+    import pkgutil
+
+    import pinode_sr
+
+    names = sorted(pinode_sr.__all__)
+    submodules = sorted(m.name for m in pkgutil.iter_modules(pinode_sr.__path__) if m.name not in ("bench",))
+    clash = sorted(set(names) & {m.name for m in pkgutil.iter_modules(pinode_sr.__path__)})
+    assert not clash, f"public names that are also submodule names (one shadows the other): {clash}"
+    code = _IMPORT_ORDERS[order].format(names=", ".join(names), submodules="\n".join(f"import pinode_sr.{m}" for m in submodules))
+    code += textwrap.dedent(
+        f"""
+        import inspect, types
+        names = {names!r}
+        for n in names:
+            for v in (getattr(pinode_sr, n), globals().get(n)):
+                assert v is not None and not isinstance(v, types.ModuleType), (n, v)
+                assert callable(v) or isinstance(v, dict), (n, type(v))
+        from pinode_sr import preset, train, DatasetConfig, HodgkinHuxley
+        cfg = preset("smoke", seeds=(0,))
+        assert callable(train) and inspect.signature(train).parameters, train
+        assert pinode_sr.train is train and type(cfg).__name__ == "TrainConfig"
+        print("ok", len(names))
+        """
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert r.returncode == 0 and r.stdout.startswith("ok"), f"import order {order!r} failed:\n{r.stdout}\n{r.stderr[-3000:]}"
