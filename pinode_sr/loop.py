@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import time
 import warnings
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ from torch import nn
 from numba import njit
 from tqdm.auto import tqdm
 
-from .core import check_bool, check_choice, check_int, check_number, check_positive
+from .core import check_bool, check_choice, check_int, check_number, check_positive, check_steps
+from .core import config_dict, config_hash
 from .gradients import _BLAS_ONE
 from .metrics import meets_threshold, summarize, time_to_threshold
 from .runs import RunFolder
@@ -26,16 +28,24 @@ from .runs import RunFolder
 # %% auto #0
 __all__ = [
     "LAM_SCHEDULES",
+    "MAX_LAM",
+    "MEMORY_ENV",
     "cosine",
     "exponential",
     "Phase",
     "clip_per_member",
     "clip_per_member_compiled",
     "TrainingInterrupted",
+    "AllMembersFrozen",
     "RunStopped",
     "Task",
     "check_run_args",
     "fit",
+    "available_memory",
+    "memory_limit",
+    "check_memory",
+    "check_run",
+    "check_eval_args",
 ]
 
 
@@ -51,6 +61,7 @@ def exponential(i: int, n: int, a: float, b: float) -> float:
 
 
 LAM_SCHEDULES = ("exp", "ramp")
+MAX_LAM = 1e6  # the largest physics weight λ: beyond it the data term is below float32's resolution next to λ·physics
 
 
 @dataclass(frozen=True)
@@ -76,7 +87,7 @@ class Phase:
         for v in self.lr:
             check_number("lr", v, 0, lo_open=True)
         for v in self.lam:
-            check_number("lam", v, 0)
+            check_number("lam", v, 0, MAX_LAM)
         check_bool("data", self.data)
         if self.lam_schedule == "exp" and (self.lam[0] == 0) != (self.lam[1] == 0):
             raise ValueError(f"an exponential λ schedule cannot start or end at 0, got lam={self.lam}")
@@ -187,6 +198,10 @@ class TrainingInterrupted(RuntimeError):
     "Raised when a run stops at `max_iterations` (its checkpoint lets the next call resume)."
 
 
+class AllMembersFrozen(RuntimeError):
+    "Raised when the NaN guard has frozen every member: no trained member is left, so the run failed (it is not scored or saved)."
+
+
 class RunStopped(RuntimeError):
     "Raised by a task's losses to end a run early (e.g. an adaptive solver out of steps); the run is scored as it is."
 
@@ -261,6 +276,15 @@ def check_run_args(
         check_path("cache_dir", cache_dir)
     if device is not None and not isinstance(device, (str, torch.device)):
         raise TypeError(f"device must be a string such as 'cpu' or 'cuda', a torch.device or None, got {type(device).__name__}")
+
+
+def _all_frozen_message(nan: list, phase: str) -> str:
+    froze = ", ".join(f"seed {e['seed']} at iteration {e['iteration']}" for e in nan)
+    return (
+        f"every member was frozen by the NaN guard ({froze}; phase {phase!r}): its loss turned NaN or inf, so no trained "
+        "member is left and the run failed (nothing is scored or saved). Lower lam, the learning rates or clip, or check "
+        "that the system's field is finite at the data"
+    )
 
 
 def _checkpoint(folder, model, opt, task, log, alive, position):
@@ -371,7 +395,8 @@ def fit(
                         log["nan"].append({"member": k, "seed": int(task.seeds[k]), "iteration": it_global, "phase": ph.name})
                     alive &= ~bad
                     if not alive.any():
-                        break
+                        bar.close()
+                        raise AllMembersFrozen(_all_frozen_message(log["nan"], ph.name))
                 loss = torch.where(alive, loss, torch.zeros_like(loss))
                 if task.fused_optimizer:
                     for p in params:  # the backward hands over its own buffers: no zero fill, no accumulating add
@@ -474,3 +499,156 @@ def fit(
         "log": log,
         "arrays": {"t": t_eval, "X": X.astype(np.float32), **task.arrays()},
     }
+
+
+# %% ../nbs/05a_loop.ipynb #5ca27d5d
+MEMORY_ENV = "PINODE_SR_MEMORY_LIMIT"  # overrides the memory limit of check_memory (bytes, "64G", or "none")
+_UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+
+
+def _gb(n: float) -> str:
+    return f"{n / 2**30:.3g} GiB"
+
+
+def available_memory(
+    device: str | torch.device | None = None,  # where the run allocates (default: CPU)
+) -> int | None:  # bytes, or None when it cannot be told
+    "Bytes a run may allocate now: the free memory of a CUDA device, else MemAvailable (or os.sysconf's available pages)."
+    dev = torch.device(device if device is not None else "cpu")
+    if dev.type == "cuda":
+        return int(torch.cuda.mem_get_info(dev)[0]) if torch.cuda.is_available() else None
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def memory_limit(
+    device: str | torch.device | None = None,
+    limit: float | str | None = None,  # bytes (or "64G"); None: $PINODE_SR_MEMORY_LIMIT, else available_memory(device)
+) -> float | None:  # None: no limit
+    "The memory a run may use: `limit`, else the environment variable PINODE_SR_MEMORY_LIMIT, else what is available."
+    name, v = ("limit", limit) if limit is not None else (MEMORY_ENV, os.environ.get(MEMORY_ENV))
+    if v is None:
+        return available_memory(device)
+    if isinstance(v, str):
+        s = v.strip().upper().removesuffix("B").removesuffix("I")
+        if s in ("NONE", "OFF", "INF"):
+            return None
+        try:
+            v = float(s[:-1]) * _UNITS[s[-1]] if s[-1:] in _UNITS and s[-1:].isalpha() else float(s)
+        except (ValueError, KeyError):
+            raise ValueError(f"{name} must be a number of bytes, e.g. 64G or 500M, or 'none', got {v!r}") from None
+    check_number(name, v, 0, lo_open=True)
+    return float(v)
+
+
+def check_memory(
+    need: dict,  # estimated bytes by part, e.g. {"parameters and optimiser state": ..., "residual points": ...}
+    knobs: str,  # what sets the size, for the message, e.g. "seeds (K=1024), width (4096)"
+    device: str | torch.device | None = None,
+    limit: float | str | None = None,  # see memory_limit
+) -> int:  # the estimated total, bytes
+    "Raise a ValueError naming the knobs when the estimated memory of a run exceeds the limit (before anything is allocated)."
+    total = int(sum(need.values()))
+    lim = memory_limit(device, limit)
+    if lim is not None and total > lim:
+        parts = ", ".join(f"{k} {_gb(v)}" for k, v in need.items())
+        raise ValueError(
+            f"this run needs about {_gb(total)} ({parts}), more than the {_gb(lim)} available: lower {knobs}; "
+            f"if the estimate is wrong for your machine, set {MEMORY_ENV} (bytes, e.g. 64G, or none)"
+        )
+    return total
+
+
+# %% ../nbs/05a_loop.ipynb #ffc4504c
+def _flat(d: dict, pre: str = "") -> dict:
+    out = {}
+    for k, v in d.items():
+        out.update(_flat(v, f"{pre}{k}.") if isinstance(v, dict) else {f"{pre}{k}": v})
+    return out
+
+
+def check_run(
+    cfg,  # the config the run is to be loaded under
+    run,  # a run dict from a trainer or load_or_train
+    cls: type,  # the config class of the loader
+    shapes,  # {weight name: shape} the config builds (the stacked Ws.l / bs.l), or a function of no arguments returning it
+) -> dict:  # the run's state_dict
+    "What a model loader checks before building anything: cfg of its class, run a run of this very config, weights finite and of the config's shapes."
+    if not isinstance(cfg, cls):
+        hint = f" (a preset name: use preset({cfg!r}))" if isinstance(cfg, str) else ""
+        raise TypeError(f"cfg must be a {cls.__name__}, got {type(cfg).__name__} {cfg!r}"[:300] + hint)
+    shapes = shapes() if callable(shapes) else shapes
+    if not isinstance(run, dict) or not isinstance(run.get("state_dict"), dict):
+        raise TypeError(
+            "run must be a run dict with a state_dict (what train or load_or_train returns), got "
+            + (f"a dict with state_dict={run.get('state_dict')!r}" if isinstance(run, dict) else f"{type(run).__name__}")
+        )
+    saved, want = run.get("config"), config_hash(cfg)
+    if isinstance(saved, dict) and "hash" in saved and saved["hash"] != want:
+        if saved.get("type") != cls.__name__:
+            raise ValueError(f"run is a {saved.get('type')} run, not a {cls.__name__} run: load it with its own loader")
+        a, b = _flat(saved.get("config") or {}), _flat(config_dict(cfg))
+        diff = [f"{k} (run: {a.get(k)!r}, cfg: {b.get(k)!r})" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+        raise ValueError(
+            f"run was trained under another config ({saved['hash']}) than cfg ({want}): {'; '.join(diff) or 'unknown fields'}; "
+            "its weights mean nothing under cfg: load it with the config it was trained with"
+        )
+    h = (run.get("metrics") or {}).get("hash") if isinstance(run.get("metrics"), dict) else None
+    if h is not None and h != want:
+        raise ValueError(f"run was trained under config {h}, not cfg ({want}): load it with the config it was trained with")
+    sd = run["state_dict"]
+    for k, v in sd.items():
+        if not isinstance(v, torch.Tensor):
+            raise TypeError(f"run: state_dict[{k!r}] must be a tensor, got {type(v).__name__}")
+        if v.is_floating_point() and not torch.isfinite(v).all():
+            raise ValueError(f"run: its weights are not finite (state_dict[{k!r}] holds NaN or inf): a damaged or diverged run")
+    for k, shape in shapes.items():
+        got = tuple(sd[k].shape) if k in sd else None
+        if got != tuple(shape):
+            raise ValueError(
+                f"run does not fit cfg: state_dict[{k!r}] has shape {got}, but cfg builds {tuple(shape)} (its seeds, "
+                "width and depth set the shapes): load it with the config it was trained with"
+            )
+    return sd
+
+
+def check_eval_args(
+    model,  # the model to evaluate
+    prob,  # the problem it is scored on
+    t_end,  # the horizon (None: the config's)
+    model_types: tuple,  # the model classes the evaluation takes
+    prob_type: type,  # the problem class
+    dt: float,  # the evaluation step: t_end must be a whole number of steps
+) -> None:
+    "What an evaluation checks before rolling anything out: a problem and a model of the right kinds and of one state size, dtype and device; t_end a finite whole number of steps, within the step cap."
+    if not isinstance(prob, prob_type):
+        raise TypeError(f"prob must be a {prob_type.__name__} (e.g. {prob_type.__name__}(cfg)), got {type(prob).__name__}")
+    if not isinstance(model, model_types):
+        names = " or ".join(t.__name__ for t in model_types)
+        raise TypeError(f"model must be a {names} (e.g. prob.model()), got {type(model).__name__}")
+    D, buf = prob.system.dim, model.mu
+    if model.D != D:
+        raise ValueError(
+            f"model has {model.D} states, but prob's system {type(prob.system).__name__} has {D}: a model of another problem"
+        )
+    if buf.dtype != prob.dtype or buf.device != prob.device:
+        raise ValueError(
+            f"model is {buf.dtype} on {buf.device}, but prob works in {prob.dtype} on {prob.device}: build it with prob.model() "
+            "or load it with the problem's config"
+        )
+    if t_end is None:
+        return
+    check_number("t_end", t_end, 0, lo_open=True)
+    r = t_end / dt
+    if abs(r - round(r)) > 1e-6:
+        raise ValueError(f"t_end={t_end} must be a whole number of evaluation steps dt={dt}")
+    check_steps("t_end", t_end, dt)

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .core import check_choice, check_finite, resolve_dtype, torch_generator
+from .core import check_choice, check_finite, check_int, resolve_dtype, torch_generator
 
 # %% auto #0
 __all__ = ["ACTIVATIONS", "INITS", "StackedMLP", "EnsembleMLP", "NeuronSharedMLP"]
@@ -47,15 +47,24 @@ class StackedMLP(nn.Module):
         dtype = resolve_dtype(dtype)
         check_choice("activation", activation, ACTIVATIONS)
         check_choice("init", init, INITS)
-        if not (isinstance(width, int) and width >= 1):
-            raise ValueError(f"width must be a positive integer, got {width!r}")
-        if not (isinstance(depth, int) and depth >= 0):
-            raise ValueError(f"depth must be an integer >= 0, got {depth!r}")
-        seeds = [int(x) for x in seeds]
+        check_int("n_in", n_in, 1)
+        check_int("n_out", n_out, 1)
+        check_int("width", width, 1)
+        check_int("depth", depth, 0)
+        if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+            raise TypeError(f"seeds must be a sequence of integers >= 0, e.g. (0, 1), got {type(seeds).__name__} {seeds!r}")
+        seeds = list(seeds)
         if not seeds:
             raise ValueError("seeds must name at least one member")
-        self.K, self.width, self.depth, self.activation, self.init, self.seeds = len(seeds), width, depth, activation, init, seeds
+        for x in seeds:  # 1.5 is not seed 1
+            check_int("seeds entry", x, 0)
+        seeds = [int(x) for x in seeds]
         dims = [n_in] + [width] * depth + [n_out]
+        n_par = len(seeds) * sum(i * o + o for i, o in zip(dims[:-1], dims[1:]))
+        from pinode_sr.loop import check_memory  # the float64 draws, their stack, the cast: before any of them
+
+        check_memory({"weights": n_par * (16 + dtype.itemsize)}, f"seeds (K={len(seeds)}), width ({width}) or depth ({depth})")
+        self.K, self.width, self.depth, self.activation, self.init, self.seeds = len(seeds), width, depth, activation, init, seeds
         Ws, bs = [[] for _ in dims[:-1]], [[] for _ in dims[:-1]]
         for seed in seeds:  # member by member, from its own seed's "init" stream
             g = torch_generator(seed, "init")

@@ -14,9 +14,9 @@ import numpy as np
 import torch
 
 from .core import check_bool, check_choice, check_finite, check_int, check_number, check_positive, check_seeds
-from .core import check_steps, config_hash, resolve_dtype, torch_generator
+from .core import check_steps, config_dict, config_hash, resolve_dtype, torch_generator
 from .dataset import DatasetConfig, OscillationDataset, single_oscillation
-from .loop import Phase, Task, check_run_args, fit
+from .loop import MAX_LAM, Phase, Task, check_eval_args, check_memory, check_run, check_run_args, fit
 from .metrics import check_scoring_windows, score_members
 from .models import ACTIVATIONS, StackedMLP
 from .reference import reference_trajectory
@@ -30,6 +30,8 @@ __all__ = [
     "PINN_PRESETS",
     "PINNConfig",
     "pinn_preset",
+    "pinn_weight_shapes",
+    "pinn_memory_estimate",
     "EnsembleTimeMLP",
     "time_derivative",
     "PINNProblem",
@@ -96,7 +98,7 @@ class PINNConfig:
             ("checkpoint_every", 0, None),
         ):
             check_int(k, getattr(self, k), lo, hi)
-        check_number("lam", self.lam, 0)
+        check_number("lam", self.lam, 0, MAX_LAM)
         for k in ("fourier_max", "lr", "lr_end", "clip", "dt_eval"):
             check_positive(k, getattr(self, k))
         check_number("t_eval_end", self.t_eval_end, 0, lo_open=True)
@@ -139,6 +141,35 @@ def pinn_preset(
     return dataclasses.replace(PINN_PRESETS[check_choice("preset", name, PINN_PRESETS)], **overrides)
 
 
+# %% ../nbs/08_pinn.ipynb #b0d17693
+def pinn_weight_shapes(cfg: PINNConfig) -> dict:
+    "The shapes of the stacked weights cfg builds: {'Ws.l': (K, in, out), 'bs.l': (K, out)}."
+    dims = [1 + 2 * cfg.fourier] + [cfg.width] * cfg.depth + [cfg.data.system.dim]
+    out = {}
+    for l, (i, o) in enumerate(zip(dims[:-1], dims[1:])):
+        out[f"Ws.{l}"], out[f"bs.{l}"] = (cfg.K, i, o), (cfg.K, o)
+    return out
+
+
+def pinn_memory_estimate(cfg: PINNConfig) -> dict:  # bytes by part
+    "The memory a PINN run of `cfg` needs at its peak, by part, from the shapes the code allocates."
+    b = 8 if cfg.dtype == "float64" else 4
+    K, L, w, D, F = cfg.K, cfg.depth, cfg.width, cfg.data.system.dim, 1 + 2 * cfg.fourier
+    n_par = sum(int(np.prod(s)) for s in pinn_weight_shapes(cfg).values())
+    n_obs = int(round(cfg.data.t_train_end / cfg.data.dt_obs)) + 1
+    per_point = (8 * L * w + 2 * F) * b + 16 * D * 8  # activations through the double backward, the known field
+    n_eval = int(round(cfg.t_eval_end / cfg.dt_eval)) + 1
+    return {
+        "weights and optimiser state": n_par * b * 6 + (n_par // K * b * 104 if cfg.lbfgs_iters else 0),
+        "collocation and data points": max(K * (cfg.n_col * per_point + n_obs * 2 * L * w * b), 4 * cfg.n_col * per_point),
+        "evaluation": K * n_eval * (2 * w * b + 3 * D * 8),
+    }
+
+
+def _pinn_knobs(cfg: PINNConfig) -> str:
+    return f"seeds (K={cfg.K}), width ({cfg.width}), depth ({cfg.depth}), n_col ({cfg.n_col}) or fourier ({cfg.fourier})"
+
+
 # %% ../nbs/08_pinn.ipynb #df3dd7cd
 class EnsembleTimeMLP(StackedMLP):
     "K independent networks t ↦ x(t) = μ + σ ⊙ MLP(features(t)): the `StackedMLP` core behind a time featurisation."
@@ -163,7 +194,11 @@ class EnsembleTimeMLP(StackedMLP):
         check_finite("sd", sd)
         if np.any(sd <= 0):
             raise ValueError("sd must be > 0 in every variable")
-        t0, t1 = map(float, t_span)
+        if not isinstance(t_span, (tuple, list)) or len(t_span) != 2:
+            raise TypeError(f"t_span must be a pair (t0, t1), got {t_span!r}")
+        t0, t1 = (check_number("t_span", float(v) if isinstance(v, np.floating) else v) for v in t_span)
+        check_int("fourier", fourier, 0, 1024)
+        check_positive("fourier_max", fourier_max)
         if not t1 > t0:
             raise ValueError(f"t_span must be (t0, t1) with t1 > t0, got {t_span}")
         super().__init__(1 + 2 * fourier, len(mu), seeds, width, depth, activation, "glorot", dtype)
@@ -276,6 +311,7 @@ def evaluate_pinn(
     model: EnsembleTimeMLP, prob: PINNProblem, t_end: float | None = None
 ) -> tuple[list[dict], np.ndarray, np.ndarray]:
     "Per-member metrics over 0–t_end and (past 100 ms) 100–t_end, as `train.evaluate` reports them; also t and X (T, K, D)."
+    check_eval_args(model, prob, t_end, (EnsembleTimeMLP,), PINNProblem, getattr(getattr(prob, "cfg", None), "dt_eval", 1.0))
     cfg = prob.cfg
     t_end = cfg.t_eval_end if t_end is None else t_end
     ref = prob.reference(t_end)
@@ -371,13 +407,14 @@ def train_pinn(
 ) -> dict:  # state_dict, metrics, arrays, log (the format of `train.train`)
     "Train the PINN ensemble of `cfg`, resuming from the folder's checkpoint when there is one."
     check_run_args(cfg, PINNConfig, folder, progress, max_iterations, cache_dir, device)
+    check_memory(pinn_memory_estimate(cfg), _pinn_knobs(cfg), device)
     torch.set_num_threads(1)
     prob = PINNProblem(cfg, cache_dir, device)
     ref = prob.reference(cfg.t_eval_end)
     check_scoring_windows(ref.t, ref.X, prob.system, cfg.t_eval_end, cfg.data.t_late)  # fail now, not at the first evaluation
     _extrapolation_warning(cfg)
     adam = Phase("adam", cfg.iters, (cfg.lr, cfg.lr_end), (cfg.lam, cfg.lam))
-    return fit(
+    run = fit(
         PINNTask(prob),
         [adam],
         cfg.clip,
@@ -391,6 +428,7 @@ def train_pinn(
         config_hash=config_hash(cfg),
         extra_metrics={"extrapolates_without_collocation": cfg.extrapolates_without_collocation},
     )
+    return {**run, "config": {"hash": config_hash(cfg), "type": "PINNConfig", "config": config_dict(cfg)}}  # as config.json
 
 
 # %% ../nbs/08_pinn.ipynb #b84d7092
@@ -404,13 +442,16 @@ def load_or_train_pinn(
     "The finished PINN run of `cfg` from its folder, or train it (resuming from a checkpoint) and save it atomically."
     check_run_args(cfg, PINNConfig, None, progress, None, None, device)
     check_bool("retrain", retrain)
+    if retrain or not RunFolder(cfg, root, "pinn").done:
+        check_memory(pinn_memory_estimate(cfg), _pinn_knobs(cfg), device)
     if cfg.extrapolates_without_collocation and RunFolder(cfg, root, "pinn").done and not retrain:
         _extrapolation_warning(cfg)  # a cached run was asked the same question
     return load_or_run(cfg, lambda c, folder: train_pinn(c, folder, progress, device=device), root, name="pinn", rerun=retrain)
 
 
 def load_pinn_model(cfg: PINNConfig, run: dict) -> EnsembleTimeMLP:
-    "The trained PINN ensemble of a run returned by `load_or_train_pinn` or `train_pinn`."
+    "The trained PINN ensemble of a run returned by `load_or_train_pinn` or `train_pinn`, under the config it was trained with (checked)."
+    sd = check_run(cfg, run, PINNConfig, lambda: pinn_weight_shapes(cfg))
     model = PINNProblem(cfg).model()
-    model.load_state_dict(run["state_dict"])
+    model.load_state_dict(sd)
     return model

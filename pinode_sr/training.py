@@ -12,10 +12,10 @@ import numpy as np
 import torch
 
 from .core import MAX_STEPS, check_bool, check_choice, check_int, check_number, check_positive, check_seeds, check_steps
-from .core import ADDED_FIELD, config_hash, torch_generator
+from .core import ADDED_FIELD, config_dict, config_hash, torch_generator
 from .gradients import ADAPTIVE_METHODS, GRADIENT_METHODS, KERNELS, StepBudgetExceeded, rollout_model, rollout_nograd
 from .dataset import DatasetConfig, OscillationDataset, single_oscillation
-from .loop import Phase, RunStopped, Task, check_run_args, fit
+from .loop import MAX_LAM, Phase, RunStopped, Task, check_eval_args, check_memory, check_run, check_run_args, fit
 from .metrics import check_scoring_windows, score_members
 from .models import ACTIVATIONS, EnsembleMLP, NeuronSharedMLP
 from .reference import reference_trajectory
@@ -34,6 +34,8 @@ __all__ = [
     "PRESETS",
     "TrainConfig",
     "preset",
+    "weight_shapes",
+    "memory_estimate",
     "Problem",
     "adaptive_options",
     "evaluate",
@@ -146,8 +148,8 @@ class TrainConfig:
         check_choice("schedule", self.schedule, SCHEDULES)
         check_positive("dt", self.dt)
         steps_per_interval([0.0, self.data.dt_obs], self.dt)  # dt must divide the sample interval
-        check_number("lam", self.lam, 0)
-        check_number("lam_end", self.lam_end, 0, none_ok=True)
+        check_number("lam", self.lam, 0, MAX_LAM)  # beyond: the data term drowns in lam·physics, or it overflows
+        check_number("lam_end", self.lam_end, 0, MAX_LAM, none_ok=True)
         if self.lam > 0 and self.lam_end == 0 and self.schedule != "lambda_warmup":
             raise ValueError(f"lam_end must be > 0 when lam={self.lam} > 0 (an exponential λ decay cannot end at 0), got 0")
         for k in ("lr_phys", "lr_phys_end", "lr_joint", "lr_joint_end", "clip", "cycle_dt"):
@@ -227,6 +229,52 @@ def preset(
     return dataclasses.replace(PRESETS[check_choice("preset", name, PRESETS)], **overrides)
 
 
+# %% ../nbs/06_training.ipynb #7e7f0e2c
+def weight_shapes(cfg: TrainConfig) -> dict:
+    "The shapes of the stacked weights cfg builds: {'Ws.l': (K, in, out), 'bs.l': (K, out)}."
+    D = cfg.data.system.dim
+    if cfg.vector_field == "neuron_shared":
+        st = cfg.data.system.network_structure()
+        N = len(st["coupling"])
+        n_in, n_out = D // N + 1 + np.shape(st["features"])[1], D // N
+    else:
+        n_in = n_out = D
+    dims = [n_in] + [cfg.width] * cfg.depth + [n_out]
+    out = {}
+    for l, (i, o) in enumerate(zip(dims[:-1], dims[1:])):
+        out[f"Ws.{l}"], out[f"bs.{l}"] = (cfg.K, i, o), (cfg.K, o)
+    return out
+
+
+def memory_estimate(cfg: TrainConfig) -> dict:  # bytes by part
+    "The memory a run of `cfg` needs at its peak (a joint-phase iteration), by part, from the shapes the code allocates."
+    b = 8 if cfg.dtype == "float64" else 4
+    K, L, D, d = cfg.K, cfg.depth, cfg.data.system.dim, cfg.data
+    units = len(cfg.data.system.network_structure()["coupling"]) if cfg.vector_field == "neuron_shared" else 1
+    w = cfg.width * units  # hidden activations per point
+    n_par = sum(int(np.prod(s)) for s in weight_shapes(cfg).values())
+    stages = len(SOLVERS[cfg.method].b) if cfg.method in SOLVERS else 7  # an adaptive method: dopri5's seven
+    n_steps = int(round(d.t_train_end / cfg.dt))
+    n_obs = int(round(d.t_train_end / d.dt_obs)) + 1
+    P = n_obs * (1 + (cfg.n_copies if cfg.collocation == "jittered" else 0)) + cfg.box_points
+    if cfg.cycle_every or cfg.cycle_every_joint:
+        P += int(round((cfg.cycle_t1 - cfg.cycle_t0) / cfg.cycle_dt)) + 1
+    n_eval = int(round(max(cfg.t_eval_end, cfg.cycle_t1) / cfg.dt)) + 1
+    return {
+        "weights and optimiser state": n_par * b * (6 + (42 if cfg.lbfgs_iters else 0)),
+        "rollout tape": K * n_steps * stages * (2 * L * w + 4 * D) * b,
+        "residual points": K * P * ((4 * L * w + 2 * w) * b + 16 * D * 8) if cfg.lam > 0 or cfg.schedule == "warmup" else 0,
+        "evaluation": 4 * K * n_eval * D * 8,
+    }
+
+
+def _knobs(cfg: TrainConfig) -> str:
+    return (
+        f"seeds (K={cfg.K}), width ({cfg.width}), depth ({cfg.depth}), n_copies ({cfg.n_copies}), box_points "
+        f"({cfg.box_points}) or the rollout's steps (data.t_train_end / dt = {cfg.data.t_train_end:g} / {cfg.dt:g})"
+    )
+
+
 # %% ../nbs/06_training.ipynb #f747a960
 class Problem:
     "Dataset, scales and tensors of one config (on `device`)."
@@ -301,6 +349,7 @@ def adaptive_options(cfg: TrainConfig) -> dict:
 
 def evaluate(model: EnsembleMLP, prob: Problem, t_end: float | None = None) -> tuple[list[dict], np.ndarray, np.ndarray]:
     "Per-member metrics over 0–t_end and (if it reaches past 100 ms) 100–t_end; also the grid and trajectories (T, K, D)."
+    check_eval_args(model, prob, t_end, (EnsembleMLP, NeuronSharedMLP), Problem, getattr(getattr(prob, "cfg", None), "dt", 1.0))
     cfg = prob.cfg
     t_end = cfg.t_eval_end if t_end is None else t_end
     n = int(round(t_end / cfg.dt))
@@ -474,11 +523,12 @@ def train(
 ) -> dict:  # state_dict, metrics, arrays, log
     "Train the ensemble of `cfg`, resuming from the folder's checkpoint when there is one."
     check_run_args(cfg, TrainConfig, folder, progress, max_iterations, cache_dir, device)
+    check_memory(memory_estimate(cfg), _knobs(cfg), device)
     torch.set_num_threads(1)
     prob = Problem(cfg, cache_dir, device)
     ref = prob.reference(cfg.t_eval_end)
     check_scoring_windows(ref.t, ref.X, prob.system, cfg.t_eval_end, cfg.data.t_late)  # fail now, not at the first evaluation
-    return fit(
+    run = fit(
         NeuralODETask(prob),
         phases(cfg),
         cfg.clip,
@@ -491,6 +541,7 @@ def train(
         desc=f"train K={cfg.K}",
         config_hash=config_hash(cfg),
     )
+    return {**run, "config": {"hash": config_hash(cfg), "type": "TrainConfig", "config": config_dict(cfg)}}  # as config.json
 
 
 def load_or_train(
@@ -503,11 +554,14 @@ def load_or_train(
     "The finished run of `cfg` from its folder, or train it (resuming from a checkpoint) and save it atomically."
     check_run_args(cfg, TrainConfig, None, progress, None, None, device)
     check_bool("retrain", retrain)
+    if retrain or not RunFolder(cfg, root, "pinode").done:
+        check_memory(memory_estimate(cfg), _knobs(cfg), device)
     return load_or_run(cfg, lambda c, folder: train(c, folder, progress, device=device), root, name="pinode", rerun=retrain)
 
 
 def load_model(cfg: TrainConfig, run: dict) -> EnsembleMLP:
-    "The trained ensemble of a run returned by `load_or_train`."
+    "The trained ensemble of a run returned by `load_or_train` or `train`, under the config it was trained with (checked)."
+    sd = check_run(cfg, run, TrainConfig, lambda: weight_shapes(cfg))
     model = Problem(cfg).model()
-    model.load_state_dict(run["state_dict"])
+    model.load_state_dict(sd)
     return model
