@@ -552,7 +552,7 @@ def stale_reason(
         theirs = old.get(where) if isinstance(old.get(where), dict) else {}
         diff = [k for k, v in parts.items() if theirs.get(k) != v]
         if diff:
-            why.append(f"other {', '.join(diff)} of the system {where or 'itself'}")
+            why.append(f"other {', '.join(diff)} of the system" + (f" at cfg.{where}" if where else ""))
     return "; ".join(why) or "another content fingerprint"
 
 
