@@ -5,13 +5,17 @@
 # %% ../nbs/00_core.ipynb #19471a66
 from __future__ import annotations
 
+import ast
 import copy
 import dataclasses
+import functools
 import hashlib
+import inspect
 import json
 import math
 import os
 import tempfile
+import textwrap
 import zlib
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple
@@ -26,6 +30,7 @@ __all__ = [
     "DTYPES",
     "TOLERANCES",
     "ADDED_FIELD",
+    "CODE_EXCLUDED",
     "check_choice",
     "check_number",
     "check_positive",
@@ -51,6 +56,11 @@ __all__ = [
     "file_sha256",
     "array_sha256",
     "read_json",
+    "code_fingerprint",
+    "system_fingerprint",
+    "content_fingerprint",
+    "stale_reason",
+    "StaleResult",
     "save_figure",
 ]
 
@@ -415,6 +425,143 @@ def read_json(
         raise CorruptFile(path, "is missing", fix) from None
     except (OSError, UnicodeDecodeError, ValueError) as e:
         raise CorruptFile(path, f"is not valid JSON ({type(e).__name__}: {e})", fix) from None
+
+
+# %% ../nbs/00_core.ipynb #47cc5668
+CODE_EXCLUDED = {  # modules of pinode_sr whose source cannot change a stored result
+    "__init__.py": "the table of public names and the version string: it computes nothing",
+    "_modidx.py": "nbdev's index of documentation links",
+    "bench.py": "timing benchmarks: they measure the code and write no run or reference",
+}
+
+
+def _normalized_source(text: str) -> str:
+    "Python source through an AST round trip, docstrings dropped: comments, layout and docstrings change no result."
+    tree = ast.parse(text)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            b = node.body
+            if b and isinstance(b[0], ast.Expr) and isinstance(b[0].value, ast.Constant) and isinstance(b[0].value.value, str):
+                node.body = b[1:] or [ast.Pass()]
+    return ast.unparse(tree)
+
+
+@functools.lru_cache(maxsize=None)
+def code_fingerprint() -> str:
+    "SHA-256 of the package code on the science path (every module but CODE_EXCLUDED, normalised, and the data files); once per process."
+    import pinode_sr
+
+    pkg = Path(pinode_sr.__file__).parent
+    h = hashlib.sha256()
+    for p in sorted(pkg.glob("*.py")):
+        if p.name not in CODE_EXCLUDED:
+            h.update(f"{p.name}\0{_normalized_source(p.read_text())}\0".encode())
+    for p in sorted(q for q in (pkg / "data").rglob("*") if q.is_file()):
+        h.update(f"{p.relative_to(pkg)}\0".encode() + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+# %% ../nbs/00_core.ipynb #c1c4fbc3
+def _is_system(o) -> bool:
+    "A DynamicalSystem, duck-typed: state names and a config()."
+    return hasattr(o, "state_names") and callable(getattr(o, "config", None)) and not isinstance(o, type)
+
+
+def _find_systems(obj, where: str, out: dict) -> dict:
+    "Every system in a (nested) config: {place in the config: system}."
+    if _is_system(obj):
+        out[where] = obj
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            _find_systems(getattr(obj, f.name), f"{where}.{f.name}" if where else f.name, out)
+    elif isinstance(obj, (list, tuple)):
+        for i, v in enumerate(obj):
+            _find_systems(v, f"{where}[{i}]", out)
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            _find_systems(v, f"{where}[{k!r}]", out)
+    return out
+
+
+def _code_text(code) -> str:
+    "A function's bytecode, names and constants (nested functions included): its identity when no source is at hand."
+    consts = [_code_text(c) if inspect.iscode(c) else repr(c) for c in code.co_consts]
+    return f"{code.co_code.hex()}|{code.co_names}|{code.co_varnames}|{consts}"
+
+
+def _class_text(cls) -> str:
+    "A class's normalised source, or (defined where no source is kept, e.g. `python -c`) its methods' bytecode."
+    try:
+        return _normalized_source(textwrap.dedent(inspect.getsource(cls)))
+    except (OSError, TypeError, SyntaxError):
+        parts = []
+        for k, v in sorted(vars(cls).items()):
+            f = v.__func__ if isinstance(v, (staticmethod, classmethod)) else v.fget if isinstance(v, property) else v
+            code = getattr(f, "__code__", None)
+            parts.append(f"{k}:{_code_text(code)}" if code is not None else f"{k}={v!r}")
+        return "\n".join(parts)
+
+
+def _equations_text(system) -> str:
+    "What fixes a system's field: the generated source of its equations (SymbolicSystem), else its classes' code outside the package."
+    gen = getattr(system, "generated", None)
+    if callable(gen) and isinstance(getattr(gen(), "sources", None), dict):
+        return "\n".join(f"{k}:\n{v}" for k, v in sorted(gen().sources.items()))
+    own = [c for c in type(system).__mro__ if c is not object and not c.__module__.startswith("pinode_sr.")]
+    return "\n".join(f"{c.__qualname__}:\n{_class_text(c)}" for c in own)
+
+
+def system_fingerprint(
+    system,  # a DynamicalSystem (duck-typed: state_names and config())
+) -> dict[str, str]:
+    "SHA-256 of what besides its name and parameters fixes a system's results: equations, observable, box, default state."
+    obs = system.observable
+    obs = dataclasses.asdict(obs) if dataclasses.is_dataclass(obs) else repr(obs)
+    parts = {
+        "equations": _equations_text(system),
+        "observable": json.dumps(obs, sort_keys=True, default=repr),
+        "box": json.dumps([list(system.state_names), np.asarray(system.box, dtype=float).tolist()]),
+        "default state": json.dumps(np.asarray(system.default_x0(), dtype=float).tolist()),
+    }
+    return {k: sha256_bytes(v.encode()) for k, v in parts.items()}
+
+
+# %% ../nbs/00_core.ipynb #38dd5ce2
+def content_fingerprint(
+    obj,  # a config dataclass (its systems are found inside it) or a system
+) -> dict:
+    "The content fingerprint of a result: package code and each system's parts, and one SHA-256 over all of them."
+    systems = {k: system_fingerprint(s) for k, s in _find_systems(obj, "", {}).items()}
+    code = code_fingerprint()
+    blob = json.dumps({"code": code, "systems": systems}, sort_keys=True)
+    return {"sha256": sha256_bytes(blob.encode()), "code": code, "systems": systems}
+
+
+def stale_reason(
+    recorded,  # the fingerprint stored with a result (None: an older result without one)
+    current: dict,  # content_fingerprint of what is asked for now
+) -> str | None:
+    "None when a stored result is current; else why it is stale, in words (other package code, other equations of ...)."
+    if not isinstance(recorded, dict) or "sha256" not in recorded:
+        return "it records no content fingerprint (written by an older pinode-sr)"
+    if recorded["sha256"] == current["sha256"]:
+        return None
+    why = ["other package code (a module on the science path changed)"] if recorded.get("code") != current["code"] else []
+    old = recorded.get("systems") if isinstance(recorded.get("systems"), dict) else {}
+    for where, parts in current["systems"].items():
+        theirs = old.get(where) if isinstance(old.get(where), dict) else {}
+        diff = [k for k, v in parts.items() if theirs.get(k) != v]
+        if diff:
+            why.append(f"other {', '.join(diff)} of the system" + (f" at cfg.{where}" if where else ""))
+    return "; ".join(why) or "another content fingerprint"
+
+
+class StaleResult(RuntimeError):
+    "A stored result computed from other code, equations, observable or box than those asked for: never returned."
+
+    def __init__(self, path, reason: str, fix: str):
+        self.path, self.reason, self.fix = Path(path), reason, fix
+        super().__init__(f"{path} is stale: {reason}; {fix}")
 
 
 # %% ../nbs/00_core.ipynb #a6c79d7f

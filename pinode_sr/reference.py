@@ -14,15 +14,26 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 
 import numpy as np
+from filelock import FileLock
 
 import pinode_sr
 from .core import MAX_STEPS, CorruptFile, _json_default, array_sha256, atomic_write, check_choice, check_finite
 from .core import check_number, check_path, check_positive, check_steps, config_hash, read_json, write_json
+from .core import content_fingerprint, stale_reason
+from .runs import _step
 from .system import DynamicalSystem, SCIPY_METHODS, solve_scipy
 from .rodas5p import solve_rodas5p
 
 # %% auto #0
-__all__ = ["REFERENCE_SOLVERS", "solve_reference", "default_cache_dir", "ReferenceSpec", "Trajectory", "reference_trajectory"]
+__all__ = [
+    "REFERENCE_SOLVERS",
+    "MIN_RTOL",
+    "solve_reference",
+    "default_cache_dir",
+    "ReferenceSpec",
+    "Trajectory",
+    "reference_trajectory",
+]
 
 # %% ../nbs/02a_reference.ipynb #540a52c2
 REFERENCE_SOLVERS = ("rodas5p",) + SCIPY_METHODS
@@ -43,6 +54,15 @@ def _as_state(model, x0, name: str = "x0") -> np.ndarray:
     return model.check_state(_as_real(name, x0), name)
 
 
+MIN_RTOL = 1e-14  # a relative tolerance below ~50 ulp of float64 asks for steps without end
+
+
+def _check_tolerances(rtol, atol) -> None:
+    "rtol in [MIN_RTOL, 1], atol > 0: finite numbers, named in the error."
+    check_number("rtol", rtol, MIN_RTOL, 1.0)
+    check_positive("atol", atol)
+
+
 def solve_reference(
     model: DynamicalSystem,  # any model of the package's interface
     t_span: tuple[float, float],  # (t0, t1), in the model's time unit
@@ -58,14 +78,15 @@ def solve_reference(
         raise TypeError(f"model must be a DynamicalSystem, got {type(model).__name__}")
     check_choice("solver", solver, REFERENCE_SOLVERS)
     check_choice("backend", backend, ("auto", "compiled", "python"))
-    check_positive("rtol", rtol)
-    check_positive("atol", atol)
+    _check_tolerances(rtol, atol)
     if not (isinstance(t_span, (tuple, list)) and len(t_span) == 2):
         raise TypeError(f"t_span must be a pair (t0, t1), got {type(t_span).__name__} {t_span!r}")
     t0, t1 = check_number("t_span[0]", t_span[0]), check_number("t_span[1]", t_span[1])
     if not t1 > t0:
         raise ValueError(f"t_span must have t1 > t0, got {t_span}")
     x0 = model.default_x0() if x0 is None else _as_state(model, x0)
+    if x0.ndim not in (1, 2) or len(x0) == 0:
+        raise ValueError(f"x0 must be one state ({model.dim},) or a non-empty batch (B, {model.dim}), got shape {x0.shape}")
     t_eval = _as_real("t_eval", t_eval)
     if t_eval.ndim != 1 or len(t_eval) == 0 or np.any(np.diff(t_eval) <= 0) or t_eval[0] < t0 or t_eval[-1] > t1:
         raise ValueError(f"t_eval must be a non-empty increasing 1-D array inside t_span={t_span}")
@@ -97,8 +118,8 @@ def solve_reference(
 
 # %% ../nbs/02a_reference.ipynb #ba955984
 def default_cache_dir() -> Path:
-    "Where cached references and runs live: $PINODE_SR_CACHE, else ~/.cache/pinode-sr."
-    return Path(os.environ.get("PINODE_SR_CACHE", Path.home() / ".cache" / "pinode-sr"))
+    "Where cached references and runs live: $PINODE_SR_CACHE (when set and not empty), else ~/.cache/pinode-sr."
+    return Path(os.environ.get("PINODE_SR_CACHE") or Path.home() / ".cache" / "pinode-sr")
 
 
 @dataclass(frozen=True)
@@ -122,20 +143,24 @@ class Trajectory:
 
     t: np.ndarray  # (T,)
     X: np.ndarray  # (T, D)
-    meta: dict  # spec, hash, solver statistics, state names and units
+    meta: dict  # spec, hash, fingerprint, solver statistics, state names and units
     from_cache: bool = False
 
 
-def _read_entry(folder: Path, key: str, spec: ReferenceSpec, t: np.ndarray, D: int) -> Trajectory | None:
-    "The cached entry `key`, checked (spec, checksums, shapes, finite); None if absent, and None with a warning naming the file if damaged."
+def _read_entry(folder: Path, key: str, spec: ReferenceSpec, t: np.ndarray, D: int, fingerprint: dict) -> Trajectory | None:
+    "The cached entry `key`, checked (spec, fingerprint, checksums, shapes, finite); None if absent, and None with a warning naming the file if stale or damaged. Call it holding the entry's lock."
     js, npz = folder / f"{key}.json", folder / f"{key}.npz"
-    if not js.exists() and not npz.exists():
-        return None
+    if not js.exists():
+        return None  # absent, or an interrupted write (.npz without .json): computed again
     try:
         meta = read_json(js)
         want = json.loads(json.dumps(asdict(spec), default=_json_default))
         if not isinstance(meta, dict) or meta.get("hash") != key or meta.get("spec") != want:
             raise CorruptFile(js, "describes another reference")
+        reason = stale_reason(meta.get("fingerprint"), fingerprint)
+        if reason is not None:
+            warnings.warn(f"reference cache entry {js} is stale ({reason}); recomputing it", stacklevel=3)
+            return None
         sums = meta.get("sha256")
         if not isinstance(sums, dict):
             raise CorruptFile(js, "has no checksums (an entry of an older version)")
@@ -159,6 +184,21 @@ def _read_entry(folder: Path, key: str, spec: ReferenceSpec, t: np.ndarray, D: i
     return Trajectory(arrays["t"], arrays["X"], meta, from_cache=True)
 
 
+def _entry_lock(folder: Path, key: str) -> FileLock:
+    "The inter-process lock of one cache entry, in `<folder>/.locks/` (kept: see the run folders' note on lock files)."
+    (folder / ".locks").mkdir(parents=True, exist_ok=True)
+    return FileLock(str(folder / ".locks" / f"{key}.lock"))
+
+
+def _clean_entry(folder: Path, key: str) -> int:
+    "Remove the temporary files a crashed write of entry `key` left (`.<key>.npz.*.tmp`, `.<key>.json.*.tmp`); under its lock."
+    stray = [*folder.glob(f".{key}.npz.*.tmp"), *folder.glob(f".{key}.json.*.tmp")]
+    for p in stray:
+        p.unlink(missing_ok=True)
+    return len(stray)
+
+
+# %% ../nbs/02a_reference.ipynb #906c973f
 def reference_trajectory(
     model: DynamicalSystem,  # any system of the interface
     t_end: float = 150.0,  # last output time
@@ -170,17 +210,18 @@ def reference_trajectory(
     t0: float = 0.0,
     cache_dir: str | Path | None = None,  # default: default_cache_dir(); False disables
 ) -> Trajectory:
-    "A reference trajectory on the grid t0, t0 + dt_out, ..., t_end, from the disk cache when available."
+    "A reference trajectory on the grid t0, t0 + dt_out, ..., t_end, from the disk cache when available (one process computes, others wait and load)."
     if not isinstance(model, DynamicalSystem):
         raise TypeError(f"model must be a DynamicalSystem, got {type(model).__name__}")
     check_positive("dt_out", dt_out)
     check_number("t0", t0)
     check_number("t_end", t_end)
     check_choice("solver", solver, REFERENCE_SOLVERS)
-    check_positive("rtol", rtol)
-    check_positive("atol", atol)
+    _check_tolerances(rtol, atol)
     if cache_dir is not False:
         check_path("cache_dir", cache_dir)
+        if cache_dir is not None and Path(cache_dir).exists() and not Path(cache_dir).is_dir():
+            raise ValueError(f"cache_dir={str(cache_dir)!r} is a file, not a folder; give a folder (or False for no cache)")
     if not t_end > t0:
         raise ValueError(f"t_end must be finite and > t0={t0}, got {t_end}")
     n = check_steps("t_end", t_end - t0, dt_out)
@@ -193,12 +234,22 @@ def reference_trajectory(
     cfg = model.config()
     spec = ReferenceSpec(cfg or {}, tuple(map(float, x0)), float(t0), float(t_end), float(dt_out), solver, rtol, atol)
     key = config_hash(spec)
-    folder = None if (cfg is None or cache_dir is False) else Path(cache_dir or default_cache_dir()) / "reference"
-    if folder is not None:
-        cached = _read_entry(folder, key, spec, t, model.dim)
+    if cfg is None or cache_dir is False:
+        return _compute(model, t, x0, spec, key, None, None)
+    folder = Path(cache_dir or default_cache_dir()) / "reference"
+    fingerprint = content_fingerprint(model)
+    with _entry_lock(folder, key):  # another process computing this entry finishes first; we then load it
+        _step("reference:locked")
+        _clean_entry(folder, key)
+        cached = _read_entry(folder, key, spec, t, model.dim, fingerprint)
         if cached is not None:
             return cached
-    X, stats = solve_reference(model, (t0, t_end), t, x0, solver, rtol, atol)
+        return _compute(model, t, x0, spec, key, folder, fingerprint)
+
+
+def _compute(model, t, x0, spec: ReferenceSpec, key: str, folder: Path | None, fingerprint: dict | None) -> Trajectory:
+    "Solve the reference and (with a folder, under the entry's lock) write the entry: `.npz` first, `.json` last."
+    X, stats = solve_reference(model, (spec.t0, spec.t_end), t, x0, spec.solver, spec.rtol, spec.atol)
     meta = {
         "spec": asdict(spec),
         "hash": key,
@@ -209,8 +260,10 @@ def reference_trajectory(
         "sha256": {"t": array_sha256(t), "X": array_sha256(X)},
     }
     if folder is not None:
+        meta["fingerprint"] = fingerprint
         buf = io.BytesIO()
         np.savez(buf, t=t, X=X)
         atomic_write(folder / f"{key}.npz", buf.getvalue())
+        _step("reference:npz")
         write_json(folder / f"{key}.json", meta)  # last: its presence marks a complete entry
     return Trajectory(t, X, meta)

@@ -12,6 +12,7 @@ import os
 import shutil
 import time
 import uuid
+import warnings
 from pathlib import Path
 from typing import Any, Callable
 
@@ -21,7 +22,7 @@ import torch
 from filelock import FileLock
 
 from .core import CorruptFile, _json_default, atomic_write, check_bool, check_path, config_dict, config_hash, file_sha256
-from .core import read_json, sha256_bytes
+from .core import StaleResult, content_fingerprint, read_json, sha256_bytes, stale_reason
 
 # %% auto #0
 __all__ = ["WRITE_DELAY_ENV", "runs_root", "RunFolder", "load_or_run"]
@@ -40,11 +41,12 @@ def runs_root() -> Path:
 
 _FILES = ("config.json", "model.pt", "metrics.json", "trajectory.npz", "log.json")
 _CKPT_MAGIC = b"pinode-sr checkpoint 1\n"
+_FORMAT = 2  # manifest format: 2 adds the content fingerprint and the array names
 WRITE_DELAY_ENV = "PINODE_SR_WRITE_DELAY"
 
 
 def _step(name: str) -> None:
-    "A test hook on the write path: $PINODE_SR_WRITE_DELAY='<step>=<seconds>' sleeps at that step ('*': at every step)."
+    "A test hook on the write paths: $PINODE_SR_WRITE_DELAY='<step>=<seconds>' sleeps at that step ('*': at every step)."
     spec = os.environ.get(WRITE_DELAY_ENV)
     if spec:
         step, _, seconds = spec.partition("=")
@@ -52,66 +54,40 @@ def _step(name: str) -> None:
             time.sleep(float(seconds))
 
 
-class RunFolder:
-    "The folder of one run: `<root>/<name>-<config hash>/`."
+def _nonfinite(state, where: str = "") -> str | None:
+    "The name of the first tensor in a (nested) state_dict with a NaN or inf entry, or None."
+    if isinstance(state, torch.Tensor):
+        return where if state.is_floating_point() and not bool(torch.isfinite(state).all()) else None
+    items = state.items() if isinstance(state, dict) else enumerate(state) if isinstance(state, (list, tuple)) else ()
+    for k, v in items:
+        bad = _nonfinite(v, f"{where}[{k!r}]" if where else repr(k))
+        if bad is not None:
+            return bad
+    return None
 
-    def __init__(
-        self,
-        cfg,  # a frozen dataclass config
-        root: str | Path | None = None,  # default: runs_root()
-        name: str = "run",  # a readable prefix (e.g. the method)
-    ):
-        if not dataclasses.is_dataclass(cfg) or isinstance(cfg, type):
-            raise TypeError(f"cfg must be a dataclass config instance, got {type(cfg).__name__}")
-        check_path("root", root)
-        if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
-            raise ValueError(f"name must be a non-empty folder prefix without '/' or a leading '.', got {name!r}")
-        self.cfg, self.hash = cfg, config_hash(cfg)
-        self.root = Path(root) if root is not None else runs_root()
-        self.path = self.root / f"{name}-{self.hash}"
-        self.checkpoint_path = self.root / f".{name}-{self.hash}.ckpt.pt"
-        self.lock_path = self.root / f".{name}-{self.hash}.lock"
-        self._lock = None
 
-    @property
-    def done(self) -> bool:
-        return (self.path / ".done").exists()
-
-    @property
-    def fix(self) -> str:
-        "How to recover from a damaged folder, for error messages."
-        return f"delete {self.path} (or call again with retrain=True / rerun=True) to compute the run again"
-
-    def lock(self, timeout: float = -1) -> FileLock:
-        "The inter-process lock of this run (a file beside the folder); re-entrant within one RunFolder. timeout=-1 waits."
-        if self._lock is None:
-            self.root.mkdir(parents=True, exist_ok=True)
-            self._lock = FileLock(str(self.lock_path), timeout=timeout)
-        self._lock.timeout = timeout
-        return self._lock
+# %% ../nbs/06a_runs.ipynb #e53d5d88
+class _Writing:
+    "Writing a run folder (a part of `RunFolder`)."
 
     def write(
         self,
-        state_dict: dict | None = None,  # model weights
+        state_dict: dict | None = None,  # model weights (every entry finite)
         metrics: dict | None = None,  # evaluation numbers
         arrays: dict[str, np.ndarray] | None = None,  # saved to trajectory.npz
         log: dict | list | None = None,  # training log
     ) -> Path:
-        "Write the complete run folder atomically (staging folder, `.done` with every file's SHA-256 last, then rename), under the run's lock."
-        self.root.mkdir(parents=True, exist_ok=True)
+        "Write the complete run folder atomically (staging folder, `.done` with checksums and fingerprint last, then rename), under the run's lock."
+        bad = None if state_dict is None else _nonfinite(state_dict)
+        if bad is not None:
+            raise ValueError(f"state_dict[{bad}] holds NaN or inf: a run with non-finite weights is not saved")
         with self.lock():
             stage = self.root / f".staging-{self.path.name}-{uuid.uuid4().hex[:8]}"
             stage.mkdir()
             _step("staged")
             try:
-                blobs = {
-                    "config.json": json.dumps(
-                        {"hash": self.hash, "type": type(self.cfg).__name__, "config": config_dict(self.cfg)},
-                        indent=1,
-                        sort_keys=True,
-                    )
-                    + "\n"
-                }
+                cfg_json = {"hash": self.hash, "type": type(self.cfg).__name__, "config": config_dict(self.cfg)}
+                blobs = {"config.json": json.dumps(cfg_json, indent=1, sort_keys=True) + "\n"}
                 if state_dict is not None:
                     buf = io.BytesIO()
                     torch.save(state_dict, buf)
@@ -120,21 +96,21 @@ class RunFolder:
                 buf = io.BytesIO()
                 np.savez(buf, **(arrays or {}))
                 blobs["trajectory.npz"] = buf.getvalue()
-                blobs["log.json"] = (
-                    json.dumps(log if log is not None else {}, indent=1, sort_keys=True, default=_json_default) + "\n"
-                )
+                log = log if log is not None else {}
+                blobs["log.json"] = json.dumps(log, indent=1, sort_keys=True, default=_json_default) + "\n"
                 sums = {}
                 for fname, data in blobs.items():
                     data = data.encode() if isinstance(data, str) else data
                     atomic_write(stage / fname, data)
                     sums[fname] = sha256_bytes(data)
                     _step(fname)
-                manifest = {"format": 1, "hash": self.hash, "sha256": sums}
+                manifest = {"format": _FORMAT, "hash": self.hash, "sha256": sums}
+                manifest |= {"fingerprint": self.fingerprint, "arrays": sorted(arrays or {})}
                 atomic_write(stage / ".done", json.dumps(manifest, indent=1, sort_keys=True) + "\n")
                 _step(".done")
                 old = self.root / f".trash-{self.path.name}-{uuid.uuid4().hex[:8]}"
                 if self.path.exists():
-                    os.replace(self.path, old)  # an incomplete leftover or a forced rerun: moved aside
+                    os.replace(self.path, old)  # an incomplete leftover, a stale run or a forced rerun: moved aside
                 os.replace(stage, self.path)
                 _step("replaced")
                 shutil.rmtree(old, ignore_errors=True)
@@ -144,64 +120,85 @@ class RunFolder:
             self.checkpoint_path.unlink(missing_ok=True)  # the run is complete: its checkpoint is obsolete
         return self.path
 
+
+# %% ../nbs/06a_runs.ipynb #1c254658
+class _Checking:
+    "Checking and loading a finished run folder (a part of `RunFolder`)."
+
     def verify(self) -> dict:
-        "Check a finished folder: every file present with its recorded SHA-256, config.json of this config; raises `CorruptFile` naming the file."
-        if not self.done:
-            raise FileNotFoundError(f"run {self.path} is not complete (no .done)")
-        text = (self.path / ".done").read_text()
-        if text.strip():
-            manifest = read_json(self.path / ".done", self.fix)
-            if not isinstance(manifest, dict) or not isinstance(manifest.get("sha256"), dict):
-                raise CorruptFile(self.path / ".done", "is not a run manifest", self.fix)
-            if manifest.get("hash") != self.hash:
-                raise CorruptFile(self.path / ".done", f"belongs to config {manifest.get('hash')}, not {self.hash}", self.fix)
-            for fname, digest in manifest["sha256"].items():
-                p = self.path / fname
-                if fname not in _FILES:
-                    raise CorruptFile(self.path / ".done", f"lists an unknown file {fname!r}", self.fix)
-                if not p.exists():
-                    raise CorruptFile(p, "is missing", self.fix)
-                if file_sha256(p) != digest:
-                    raise CorruptFile(p, "does not match its recorded SHA-256 (damaged or edited)", self.fix)
-            for fname in set(_FILES) - set(manifest["sha256"]) - {"model.pt"}:
-                raise CorruptFile(self.path / ".done", f"does not list {fname}", self.fix)
-        else:  # written before checksums: check what can be checked
-            manifest = {"format": 0, "hash": self.hash, "sha256": {}}
-            for fname in _FILES:
-                if fname != "model.pt" and not (self.path / fname).exists():
-                    raise CorruptFile(self.path / fname, "is missing", self.fix)
+        "Check a finished folder: manifest sound and current, every file present with its SHA-256, config.json of this config; `CorruptFile` / `StaleResult` naming the file."
+        m = self.manifest()
+        reason = stale_reason(m.get("fingerprint"), self.fingerprint)
+        if reason is not None:
+            raise StaleResult(self.path, reason, "call load_or_train / load_or_run to compute it again (or delete it)")
+        for fname, digest in m["sha256"].items():
+            p = self.path / fname
+            if fname not in _FILES:
+                raise CorruptFile(self.path / ".done", f"lists an unknown file {fname!r}", self.fix)
+            if not p.exists():
+                raise CorruptFile(p, "is missing", self.fix)
+            if file_sha256(p) != digest:
+                raise CorruptFile(p, "does not match its recorded SHA-256 (damaged or edited)", self.fix)
+        for fname in set(_FILES) - set(m["sha256"]) - {"model.pt"}:
+            raise CorruptFile(self.path / ".done", f"does not list {fname}", self.fix)
+        if not isinstance(m.get("arrays"), list):
+            raise CorruptFile(self.path / ".done", "does not list the arrays of trajectory.npz", self.fix)
         cfg = read_json(self.path / "config.json", self.fix)
         if not isinstance(cfg, dict) or cfg.get("hash") != self.hash or cfg.get("config") != config_dict(self.cfg):
             got = cfg.get("hash") if isinstance(cfg, dict) else None
             raise CorruptFile(self.path / "config.json", f"holds another config ({got}), not {self.hash}", self.fix)
-        return manifest
+        return m
 
     def load(self) -> dict:
-        "Everything a finished run saved — config, metrics, log, arrays and (if saved) the state_dict — after `verify`."
-        manifest = self.verify()
+        "Everything a finished run saved — config, metrics, log, arrays and (if saved) the state_dict — after `verify`; every array listed, every weight finite."
+        m = self.verify()
         out = {k: read_json(self.path / f"{k}.json", self.fix) for k in ("config", "metrics", "log")}
-        out["arrays"] = _load_npz(self.path / "trajectory.npz", self.fix)
-        pt = self.path / "model.pt"
-        if "model.pt" in manifest["sha256"] or (manifest["format"] == 0 and pt.exists()):
+        npz = self.path / "trajectory.npz"
+        out["arrays"] = _load_npz(npz, self.fix)
+        missing = sorted(set(m["arrays"]) - set(out["arrays"]))
+        if missing:
+            raise CorruptFile(npz, f"lacks the arrays {missing} its manifest lists", self.fix)
+        pt, out["state_dict"] = self.path / "model.pt", None
+        if "model.pt" in m["sha256"]:
             try:
                 out["state_dict"] = torch.load(pt, weights_only=True)
             except Exception as e:
                 raise CorruptFile(pt, f"cannot be read ({type(e).__name__}: {e})", self.fix) from None
-        else:
-            out["state_dict"] = None
+            bad = _nonfinite(out["state_dict"])
+            if bad is not None:
+                raise CorruptFile(pt, f"holds non-finite weights (NaN or inf) in {bad}", self.fix)
         return out
 
+
+def _load_npz(path: Path, fix: str) -> dict[str, np.ndarray]:
+    "The arrays of an .npz file; an unreadable one raises `CorruptFile` naming it."
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except Exception as e:
+        raise CorruptFile(path, f"cannot be read ({type(e).__name__}: {e})", fix) from None
+
+
+# %% ../nbs/06a_runs.ipynb #d318eb5a
+class _Checkpoints:
+    "Checkpoints of an unfinished run and the clean-up after a crash (a part of `RunFolder`)."
+
     def save_checkpoint(self, state: dict) -> None:
-        "Atomically save a resumable training state (tensors, numbers, lists, dicts), with its config hash and SHA-256."
+        "Atomically save a resumable training state (tensors, numbers, lists, dicts), with its config hash, fingerprint and SHA-256."
         self.root.mkdir(parents=True, exist_ok=True)
         buf = io.BytesIO()
         torch.save(state, buf)
         payload = buf.getvalue()
-        header = json.dumps({"hash": self.hash, "sha256": sha256_bytes(payload), "bytes": len(payload)}).encode() + b"\n"
-        atomic_write(self.checkpoint_path, _CKPT_MAGIC + header + payload)
+        head = {
+            "hash": self.hash,
+            "fingerprint": self.fingerprint["sha256"],
+            "sha256": sha256_bytes(payload),
+            "bytes": len(payload),
+        }
+        atomic_write(self.checkpoint_path, _CKPT_MAGIC + json.dumps(head).encode() + b"\n" + payload)
 
     def load_checkpoint(self) -> dict | None:
-        "The last checkpoint of an interrupted run, or None; a damaged one, or one of another config, raises `CorruptFile`."
+        "The last checkpoint of an interrupted run, or None (also, with a warning, for one of other code or equations); a damaged or foreign one raises `CorruptFile`."
         p = self.checkpoint_path
         if not p.exists():
             return None
@@ -223,17 +220,23 @@ class RunFolder:
             raise CorruptFile(p, f"belongs to config {header.get('hash')}, not {self.hash}: it cannot resume this run", fix)
         if len(payload) != header.get("bytes") or sha256_bytes(payload) != header.get("sha256"):
             raise CorruptFile(p, "does not match its recorded SHA-256 (cut short or damaged)", fix)
+        if header.get("fingerprint") != self.fingerprint["sha256"]:
+            warnings.warn(
+                f"checkpoint {p} was written by other package code or equations; run {self.hash} starts over", stacklevel=2
+            )
+            return None
         try:
             return torch.load(io.BytesIO(payload), weights_only=False)
         except Exception as e:
             raise CorruptFile(p, f"cannot be read ({type(e).__name__}: {e})", fix) from None
 
     def clean_leftovers(self) -> int:
-        "Remove what crashed writes of this run leave beside its folder (staging and trash folders, half-written checkpoint files); returns how many. Call it holding the lock."
+        "Remove what crashes leave beside the folder: staging and trash folders, half-written checkpoint files, and the checkpoint of a finished current run. Call it holding the lock; returns how many."
         stale = [
             *self.root.glob(f".staging-{self.path.name}-*"),
             *self.root.glob(f".trash-{self.path.name}-*"),
             *self.root.glob(f".{self.checkpoint_path.name}.*.tmp"),
+            *([self.checkpoint_path] if self.checkpoint_path.exists() and self.done else []),
         ]
         for p in stale:
             if p.is_dir():
@@ -244,19 +247,90 @@ class RunFolder:
 
     clean_staging = clean_leftovers  # the older name
 
+
+# %% ../nbs/06a_runs.ipynb #76b8bf69
+class RunFolder(_Writing, _Checking, _Checkpoints):
+    "The folder of one run: `<root>/<name>-<config hash>/`, its lock in `<root>/.locks/`."
+
+    def __init__(
+        self,
+        cfg,  # a frozen dataclass config
+        root: str | Path | None = None,  # default: runs_root()
+        name: str = "run",  # a readable prefix (e.g. the method)
+    ):
+        if not dataclasses.is_dataclass(cfg) or isinstance(cfg, type):
+            raise TypeError(f"cfg must be a dataclass config instance, got {type(cfg).__name__}")
+        check_path("root", root)
+        if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
+            raise ValueError(f"name must be a non-empty folder prefix without '/' or a leading '.', got {name!r}")
+        self.cfg, self.hash = cfg, config_hash(cfg)
+        self.root = Path(root) if root is not None else runs_root()
+        self.path = self.root / f"{name}-{self.hash}"
+        self.checkpoint_path = self.root / f".{name}-{self.hash}.ckpt.pt"
+        self.lock_path = self.root / ".locks" / f"{name}-{self.hash}.lock"
+        self._lock, self._fingerprint = None, None
+
+    @property
+    def fingerprint(self) -> dict:
+        "The content fingerprint of this run's config (package code, its systems): see `content_fingerprint`."
+        if self._fingerprint is None:
+            self._fingerprint = content_fingerprint(self.cfg)
+        return self._fingerprint
+
+    @property
+    def finished(self) -> bool:
+        "A `.done` file is there: the folder was written completely (current or stale, sound or damaged)."
+        return (self.path / ".done").exists()
+
+    @property
+    def done(self) -> bool:
+        "Finished and not stale: the run to load (damage is found by `verify`)."
+        return self.finished and self.stale_reason() is None
+
+    @property
+    def fix(self) -> str:
+        "How to recover from a damaged folder, for error messages."
+        return f"delete {self.path} (or call again with retrain=True / rerun=True) to compute the run again"
+
+    def lock(self, timeout: float = -1) -> FileLock:
+        "The inter-process lock of this run (a file in `<root>/.locks/`); re-entrant within one RunFolder. timeout=-1 waits."
+        if self._lock is None:
+            self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = FileLock(str(self.lock_path), timeout=timeout)
+        self._lock.timeout = timeout
+        return self._lock
+
+    def manifest(self) -> dict:
+        "The parsed `.done` of a finished folder; an empty, garbled or foreign one raises `CorruptFile` naming it."
+        p = self.path / ".done"
+        if not p.exists():
+            raise FileNotFoundError(f"run {self.path} is not complete (no .done)")
+        try:
+            empty = not p.read_bytes().strip()
+        except OSError as e:
+            raise CorruptFile(p, f"cannot be read ({e})", self.fix) from None
+        if empty:
+            raise CorruptFile(p, "is empty (a write cut short, or a folder of a pinode-sr without checksums)", self.fix)
+        m = read_json(p, self.fix)
+        if not isinstance(m, dict) or not isinstance(m.get("sha256"), dict):
+            raise CorruptFile(p, "is not a run manifest", self.fix)
+        if m.get("hash") != self.hash:
+            raise CorruptFile(p, f"belongs to config {m.get('hash')}, not {self.hash}", self.fix)
+        return m
+
+    def stale_reason(self) -> str | None:
+        "Why the finished folder is stale (other package code, equations, observable, box), or None; None too when not finished or damaged."
+        try:
+            m = self.manifest()
+        except (FileNotFoundError, CorruptFile):
+            return None
+        return stale_reason(m.get("fingerprint"), self.fingerprint)
+
     def __repr__(self):
         return f"RunFolder({self.path}, done={self.done})"
 
 
-def _load_npz(path: Path, fix: str) -> dict[str, np.ndarray]:
-    "The arrays of an .npz file; an unreadable one raises `CorruptFile` naming it."
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
-    except Exception as e:
-        raise CorruptFile(path, f"cannot be read ({type(e).__name__}: {e})", fix) from None
-
-
+# %% ../nbs/06a_runs.ipynb #73027364
 def load_or_run(
     cfg,  # frozen dataclass config
     run_fn: Callable[[Any, "RunFolder"], dict],  # (cfg, folder) -> dict(state_dict=, metrics=, arrays=, log=)
@@ -264,15 +338,20 @@ def load_or_run(
     name: str = "run",
     rerun: bool = False,  # ignore a finished run and compute it again
 ) -> dict:
-    "Load the finished run of `cfg`, or compute it with `run_fn` (which may resume from the folder's checkpoint) and save it; one process at a time per run."
+    "Load the finished, current run of `cfg`, or compute it with `run_fn` (which may resume from the folder's checkpoint) and save it; one process at a time per run."
     if not callable(run_fn):
         raise TypeError(f"run_fn must be callable (cfg, folder) -> dict, got {type(run_fn).__name__}")
     check_bool("rerun", rerun)
     folder = RunFolder(cfg, root, name)
     with folder.lock():  # another process training this config finishes first; we then load its run
         _step("locked")
-        if folder.done and not rerun:
-            return {**folder.load(), "from_cache": True, "path": folder.path}
+        if folder.finished and not rerun:
+            reason = folder.stale_reason()
+            if reason is None:
+                out = folder.load()  # damage: CorruptFile naming the file
+                folder.clean_leftovers()  # a crash after the final rename: its trash copy and checkpoint
+                return {**out, "from_cache": True, "path": folder.path}
+            warnings.warn(f"run {folder.path} is stale ({reason}); computing it again", stacklevel=2)
         folder.clean_leftovers()
         _step("cleaned")
         result = run_fn(cfg, folder)
