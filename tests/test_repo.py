@@ -158,7 +158,30 @@ def test_figure_runs_on_smoke_preset(nb, tmp_path):
     stem = nb.stem.split("_")[0]  # fig01_reference -> fig01
     for ext in ("md", "csv", "json") if stem.startswith("table") else ("png", "pdf", "json"):
         assert (out / f"{stem}.{ext}").stat().st_size > 0
-    assert json.loads((out / f"{stem}.json").read_text())["preset"] == "smoke"
+    written = json.loads((out / f"{stem}.json").read_text())
+    assert written["preset"] == "smoke"
+    # The committed paper outputs have the fields the notebook writes today (a stale out/ keeps old names).
+    fix = "regenerate paper_figures/out/ with `make figures` and commit it"
+    committed = json.loads((OUT / f"{stem}.json").read_text())
+    assert committed["preset"] == "paper", f"paper_figures/out/{stem}.json is not a paper-preset output: {fix}"
+    assert _field_names(committed) == _field_names(written), (
+        f"paper_figures/out/{stem}.json fields differ from what {nb.name} writes today "
+        f"(only committed: {sorted(_field_names(committed) - _field_names(written))}, "
+        f"only written: {sorted(_field_names(written) - _field_names(committed))}): {fix}"
+    )
+    if stem.startswith("table"):
+        for ext in ("csv", "md"):
+            head = lambda p: p.read_text().splitlines()[0]
+            assert head(OUT / f"{stem}.{ext}") == head(out / f"{stem}.{ext}"), f"paper_figures/out/{stem}.{ext} header: {fix}"
+
+
+def _field_names(o) -> set[str]:
+    "The names of the fields (keys whose values are not dicts) anywhere in a JSON document: its schema, without the names of models, methods or seeds that key sub-dicts."
+    if isinstance(o, dict):
+        return {k for k, v in o.items() if not isinstance(v, dict)} | {f for v in o.values() for f in _field_names(v)}
+    if isinstance(o, list):
+        return {f for v in o for f in _field_names(v)}
+    return set()
 
 
 # The results pasted into the notebooks are the committed paper results (paper_figures/out/, written by
