@@ -69,10 +69,13 @@ def load_run(
     "The finished run of `cfg` (config, metrics, log, arrays, state_dict, path), without training anything."
     folder = run_folder(cfg, root)
     if not folder.done:
-        raise FileNotFoundError(
-            f"no finished {type(cfg).__name__} run {folder.hash} in {folder.root}: "
-            "run sweep([cfg], root) first (or load_or_train)"
+        why = folder.stale_reason() if folder.finished else None
+        what = (
+            f"the {type(cfg).__name__} run {folder.hash} in {folder.root} is stale ({why})"
+            if why
+            else (f"no finished {type(cfg).__name__} run {folder.hash} in {folder.root}")
         )
+        raise FileNotFoundError(f"{what}: run sweep([cfg], root) first (or load_or_train)")
     return {**folder.load(), "from_cache": True, "path": folder.path}
 
 
