@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .core import check_choice
+from .core import check_bool, check_choice, check_int, check_positive
 from .dataset import DatasetConfig
 from .fitzhugh_nagumo import FitzHughNagumo
 from .hh_network import HHNetwork
@@ -17,7 +17,8 @@ from .metrics import event_times
 from .morris_lecar import MorrisLecar
 from .oregonator import TysonOregonator
 from .system import DynamicalSystem
-from .training import TrainConfig, preset
+from .training import VECTOR_FIELDS, TrainConfig, preset
+from .validity import as_real_array, check_system, check_times, check_window
 
 # %% auto #0
 __all__ = [
@@ -50,6 +51,23 @@ class Recipe:
     points_in_box: bool = False  # clip residual points into the box: for a field that is singular outside it
     vector_field: str = "mlp"  # PI-NODE-SR's field: "mlp" (the paper's) | "neuron_shared" (one MLP shared by a network's neurons)
     phys_iters: int = 0  # PI-NODE-SR's physics-phase iterations at the paper preset, if not the preset's 10,000 (0)
+
+    def __post_init__(self):
+        if not isinstance(self.label, str) or not self.label:
+            raise TypeError(f"label must be a non-empty string, got {self.label!r}")
+        check_system("system", self.system)
+        for k in ("t_train_end", "dt_obs", "t_end", "t_late", "dt", "cycle_t0", "cycle_dt"):
+            check_positive(k, getattr(self, k))
+        for k in ("t_train_end", "t_late", "cycle_t0"):
+            if getattr(self, k) >= self.t_end:
+                raise ValueError(f"{k}={getattr(self, k)} must be < t_end={self.t_end}")
+        if not self.dt <= self.dt_obs <= self.t_train_end:
+            raise ValueError(
+                f"need dt <= dt_obs <= t_train_end, got dt={self.dt}, dt_obs={self.dt_obs}, t_train_end={self.t_train_end}"
+            )
+        check_bool("points_in_box", self.points_in_box)
+        check_choice("vector_field", self.vector_field, VECTOR_FIELDS)
+        check_int("phys_iters", self.phys_iters, 0)
 
 
 RECIPES = {
@@ -87,7 +105,7 @@ def beyond_config(
     preset_name: str = "paper",  # "paper" | "smoke"
     **overrides,  # further TrainConfig fields, e.g. seeds=(0, 1)
 ) -> TrainConfig:
-    "The TrainConfig of one model and method: the paper's (or smoke) preset with the recipe's time scales."
+    "The TrainConfig of one model and method: the paper's (or smoke) preset with the recipe's time scales (`overrides` checked by `preset`)."
     r = RECIPES[check_choice("name", name, RECIPES)]
     check_choice("method", method, BEYOND_METHODS)
     check_choice("preset_name", preset_name, ("paper", "smoke"))
@@ -130,6 +148,15 @@ def network_scores(
     window: tuple[float, float],  # e.g. the late window
 ) -> dict:
     "Per-neuron |frequency error| (%) and the largest |phase-lag error| as a fraction of the period."
+    t = check_times("t", t, 3)
+    if not isinstance(net, HHNetwork):
+        raise TypeError(f"net must be an HHNetwork, got {type(net).__name__}")
+    X = as_real_array("X", X, 2, finite=False)  # a diverged member may hold NaN: it scores as lost
+    X_ref = as_real_array("X_ref", X_ref, 2)
+    for name, a in (("X", X), ("X_ref", X_ref)):
+        if a.shape != (len(t), net.dim):
+            raise ValueError(f"{name} must have shape (len(t), 5N) = ({len(t)}, {net.dim}), got {a.shape}")
+    window = check_window("window", window, t, 3)
     idx = net.voltage_indices
     ev, P, L = _lags(t, X, idx, window)
     ev_r, P_r, L_r = _lags(t, X_ref, idx, window)
@@ -161,10 +188,23 @@ def load_beyond_runs(
     progress: bool = True,
 ) -> dict:
     "{(name, method): (config, run)} for every model and method, training what the run cache lacks."
-    from pinode_sr.sweep import load_run, sweep
+    from pinode_sr.core import check_path
+    from pinode_sr.sweep import _check_executor, load_run, sweep
 
     check_choice("preset_name", preset_name, ("paper", "smoke"))
-    names = tuple(names) if names is not None else (tuple(RECIPES) if preset_name == "paper" else SMOKE_MODELS)
+    names = tuple(RECIPES) if preset_name == "paper" and names is None else SMOKE_MODELS if names is None else names
+    for arg, v, allowed in (("names", names, RECIPES), ("methods", methods, BEYOND_METHODS)):
+        if not isinstance(v, (tuple, list)):
+            raise TypeError(f"{arg} must be a tuple of keys of {list(allowed)}, got {type(v).__name__} {v!r}")
+        for x in v:
+            check_choice(f"{arg} entry", x, allowed)
+        if not v or len(set(v)) != len(v):
+            raise ValueError(f"{arg} must name at least one key, each once, got {v!r}")
+    names = tuple(names)
+    check_bool("retrain", retrain)
+    check_bool("progress", progress)
+    _check_executor(executor, n_workers, None)  # before any config is built (building one may compile its system)
+    check_path("root", root)
     cfgs = {(n, m): beyond_config(n, m, preset_name) for n in names for m in methods}
     sweep(list(cfgs.values()), root=root, executor=executor, n_workers=n_workers, progress=progress, retrain=retrain)
     return {k: (c, load_run(c, root)) for k, c in cfgs.items()}
@@ -172,6 +212,8 @@ def load_beyond_runs(
 
 def late_start(cfg: TrainConfig) -> float:
     "Where a run's late window starts: the dataset's t_late, or half the horizon when the horizon ends before it (smoke)."
+    if not isinstance(cfg, TrainConfig):
+        raise TypeError(f"cfg must be a TrainConfig, got {type(cfg).__name__}")
     return cfg.data.t_late if cfg.t_eval_end > cfg.data.t_late else cfg.t_eval_end / 2
 
 
@@ -185,6 +227,12 @@ def beyond_validity(
     from pinode_sr.training import load_model
     from pinode_sr.validity import global_validity, model_rollout
 
+    if not isinstance(cfg, TrainConfig):
+        raise TypeError(f"cfg must be a TrainConfig (e.g. from beyond_config), got {type(cfg).__name__}")
+    if not isinstance(run, dict) or "state_dict" not in run:
+        raise TypeError(f"run must be a finished run (a dict with 'state_dict', from load_beyond_runs), got {type(run).__name__}")
+    check_int("n_starts", n_starts, 1)
+    check_int("seed", seed, 0)
     model = load_model(cfg, run)
     return global_validity(
         model_rollout(model, cfg.dt, cfg.method, cfg.kernel),

@@ -13,16 +13,18 @@ import numpy as np
 import torch
 from torch import nn
 
-from .core import ADDED_FIELD, check_bool, check_choice, check_int, check_number, check_positive, config_hash
+from .core import ADDED_FIELD, check_bool, check_choice, check_int, check_number, check_path, check_positive
+from .core import check_steps, config_hash
 from .core import rng, torch_generator
 from .gradients import rollout_model, rollout_nograd
 from .hh import HodgkinHuxley, hh_rates, steady_state_gates
 from .loop import Phase, Task, check_run_args, fit
 from .metrics import score_members
-from .models import EnsembleMLP
+from .models import EnsembleMLP, StackedMLP
 from .residuals import derivative_scales, physics_residual
 from .runs import load_or_run
-from .training import Problem, TrainConfig, phases, preset
+from .training import PRESETS, Problem, TrainConfig, phases, preset
+from .validity import as_real_array, check_system, check_times, check_window
 
 # %% auto #0
 __all__ = [
@@ -151,20 +153,65 @@ class PartialConfig:
 # %% ../nbs/17_partial.ipynb #7f64281b
 def partial_preset(
     name: str = "paper",  # "paper" | "smoke": the base preset
-    noise: float = 0.01,  # observation noise (fraction of each channel's std)
-    **overrides,  # PartialConfig fields, and base fields as base_<field> (e.g. base_joint_iters=2000)
+    noise: float | None = None,  # observation noise (fraction of each channel's std); None: base_data's, else 0.01
+    **overrides,  # PartialConfig fields, and base fields as base_<field> (e.g. base_joint_iters=2000, base_data=DatasetConfig(...))
 ) -> PartialConfig:
-    "A PartialConfig on the named base preset with the dataset's noise set."
-    check_number("noise", noise, 0, 10)
+    "A PartialConfig on the named base preset with the dataset's noise set; `base_data` (a DatasetConfig) replaces the preset's dataset."
+    from pinode_sr.dataset import DatasetConfig
+
+    check_choice("name", name, PRESETS)
+    check_number("noise", noise, 0, 10, none_ok=True)
     b = {k[5:]: overrides.pop(k) for k in list(overrides) if k.startswith("base_")}
+    fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    unknown = [f"base_{k}" for k in b if k not in fields]
+    if unknown:
+        raise TypeError(f"{unknown}: not fields of TrainConfig (base_<field> sets a field of the base preset)")
     base = preset(name)
-    base = dataclasses.replace(base, data=dataclasses.replace(base.data, noise=noise), **b)
+    user = b.pop("data", None)
+    if user is not None and not isinstance(user, DatasetConfig):
+        raise TypeError(f"base_data must be a DatasetConfig, got {type(user).__name__}")
+    if user is not None and noise is not None and noise != user.noise:
+        raise ValueError(f"noise={noise} disagrees with base_data.noise={user.noise}: give one of them")
+    data = user if user is not None else base.data
+    noise = (0.01 if user is None else user.noise) if noise is None else noise
+    base = dataclasses.replace(base, data=dataclasses.replace(data, noise=noise), **b)
     return PartialConfig(base=base, **overrides)
 
 
 # %% ../nbs/17_partial.ipynb #521b5f9c
-def rates_net(w, V, xp=np):
+def _check_weights(name: str, w, xp=np):
+    "A rate network's weights: real, finite, the last axis 4h + 2 long with h >= 1."
+    w = as_real_array(name, w) if xp is np else w
+    if xp is torch:
+        if not isinstance(w, torch.Tensor) or not w.is_floating_point():
+            raise TypeError(f"{name} must be a float tensor when xp is torch, got {type(w).__name__}")
+        if not torch.isfinite(w).all():
+            raise ValueError(f"{name} contains non-finite values (NaN or inf)")
+    if w.ndim < 1 or w.shape[-1] < 6 or (w.shape[-1] - 2) % 4:
+        raise ValueError(
+            f"{name} must have a last axis of 4·width + 2 weights (width >= 1: 6, 10, 14, ...), got shape {tuple(w.shape)}"
+        )
+    return w
+
+
+def rates_net(
+    w,  # weights (..., 4h + 2), flat
+    V,  # membrane potentials (mV), (..., P)
+    xp=np,  # np (arrays) or torch (tensors, differentiable)
+):
     "The missing kinetics as a tiny MLP: V (mV) → (α_n, β_n) per ms, 1 → h → 2 tanh, outputs 0.1·exp(·) > 0; w (..., 4h + 2) flat."
+    if xp is not np and xp is not torch:
+        raise TypeError(f"xp must be numpy or torch, got {xp!r}")
+    w = _check_weights("w", w, xp)
+    if xp is np:
+        V = as_real_array("V", V)
+    elif not isinstance(V, torch.Tensor) or not torch.isfinite(V).all():
+        raise TypeError(f"V must be a finite tensor when xp is torch, got {type(V).__name__}")
+    return _rates_net(w, V, xp)
+
+
+def _rates_net(w, V, xp=np):
+    "`rates_net` without the checks (the hot path: every field evaluation)."
     h = (w.shape[-1] - 2) // 4
     W1, b1, W2, b2 = w[..., :h], w[..., h : 2 * h], w[..., 2 * h : 4 * h], w[..., 4 * h :]
     u = (V[..., None] + 50.0) / 30.0
@@ -185,7 +232,7 @@ def _hh_numpy(system, names, p, w=None):
         V, m, h, n = x
         am, bm, ah, bh, an, bn = hh_rates(V)
         if w is not None:
-            an, bn = rates_net(w, np.array([V]))
+            an, bn = _rates_net(w, np.array([V]))
             an, bn = an[0], bn[0]
         dV = (I - gNa * m**3 * h * (V - ENa) - gK * n**4 * (V - EK) - gL * (V - EL)) / C
         return np.array([dV, am * (1 - m) - bm * m, ah * (1 - h) - bh * h, an * (1 - n) - bn * n])
@@ -196,12 +243,64 @@ def _hh_numpy(system, names, p, w=None):
 def _rest_gates(V0, w=None):
     m, h, n = steady_state_gates(np.float64(V0))
     if w is not None:
-        a, b = rates_net(w, np.array([V0]))
+        a, b = _rates_net(w, np.array([V0]))
         n = float(a[0] / (a[0] + b[0]))
     return np.array([m, h, n])
 
 
 # %% ../nbs/17_partial.ipynb #962eac3b
+def _check_names(system, names) -> tuple:
+    "Parameters to estimate: distinct parameters of the system (not the input current)."
+    allowed = [k for k in system.param_names if k not in system.inputs]
+    if not isinstance(names, (tuple, list)):
+        raise TypeError(f"names must be a tuple of parameter names of {allowed}, got {type(names).__name__} {names!r}")
+    for k in names:
+        check_choice("names entry", k, allowed)
+    if len(set(names)) != len(names):
+        raise ValueError(f"names must be distinct, got {names!r}")
+    return tuple(names)
+
+
+def _check_p0(names: tuple, p0) -> np.ndarray:
+    "Start values: one finite number per name, > 0 for the constants learned as log-values."
+    p0 = as_real_array("p0", p0, 1)
+    if len(p0) != len(names):
+        raise ValueError(f"p0 must have one start value per name ({len(names)}: {list(names)}), got {len(p0)}")
+    bad = [k for k, v in zip(names, p0) if k in POSITIVE and v <= 0]
+    if bad:
+        raise ValueError(f"p0: the start of {bad} must be > 0 (learned as log-values)")
+    return p0
+
+
+def _check_identify(system, t, y, observed, names, p0, x0, w0, max_nfev):
+    "identify's arguments, checked before any solve."
+    check_system("system", system, HodgkinHuxley)
+    t = check_times("t", t, 8)
+    y = as_real_array("y", y, 2)
+    if not isinstance(observed, (tuple, list, np.ndarray)) or not len(observed):
+        raise TypeError(f"observed must be a non-empty list of state indices in [0, {system.dim}), got {observed!r}")
+    observed = [int(check_int("observed entry", i, 0, system.dim - 1)) for i in observed]
+    if len(set(observed)) != len(observed) or observed[0] != 0:
+        raise ValueError(f"observed must be distinct state indices starting with 0 (V: y[0, 0] is V0), got {observed}")
+    if y.shape != (len(t), len(observed)):
+        raise ValueError(f"y must have shape (len(t), len(observed)) = ({len(t)}, {len(observed)}), got {y.shape}")
+    if np.any(y.std(0) == 0):
+        raise ValueError("y: a channel is constant (std 0): nothing to fit, and residuals are scaled by each channel's std")
+    names = _check_names(system, names)
+    p0 = _check_p0(names, p0)
+    check_choice("x0", x0, X0_MODES)
+    w0 = None if w0 is None else _check_weights("w0", w0)
+    if w0 is not None and w0.ndim != 1:
+        raise ValueError(f"w0 must be 1-D (one member's weights), got shape {w0.shape}")
+    check_int("max_nfev", max_nfev, 1, 100_000)
+    n_unknown = len(names) + (0 if w0 is None else len(w0)) + 1 + (3 if x0 == "learn" else 0)
+    if y.size <= n_unknown:
+        raise ValueError(
+            f"y: {y.size} observations cannot fix {n_unknown} unknowns (parameters, weights, V0, gates); give more samples"
+        )
+    return t, y, observed, names, p0, w0
+
+
 def identify(
     system: HodgkinHuxley,  # the model whose structure is known
     t: np.ndarray,  # observation times (T,)
@@ -214,6 +313,8 @@ def identify(
     max_nfev: int = 400,
 ) -> dict:
     "Stage 1: least squares of the physics model's rollout (LSODA) against the observed channels over the unknowns, V0 and (x0='learn') the gates."
+    t, y, observed, names, p0, w0 = _check_identify(system, t, y, observed, names, p0, x0, w0, max_nfev)
+
     from scipy.integrate import solve_ivp
     from scipy.optimize import least_squares
 
@@ -264,6 +365,10 @@ def identify(
 # %% ../nbs/17_partial.ipynb #d83dd075
 def prior_rates(cfg: PartialConfig, seed: int) -> np.ndarray:
     "Rate-network weights fitted to the generic prior gate (n∞ = σ((V − v)/k), τ constant): where the missing kinetics start."
+    if not isinstance(cfg, PartialConfig):
+        raise TypeError(f"cfg must be a PartialConfig, got {type(cfg).__name__}")
+    check_int("seed", seed, 0)
+
     from scipy.optimize import least_squares
 
     V = np.linspace(-90, 60, 76)
@@ -272,7 +377,7 @@ def prior_rates(cfg: PartialConfig, seed: int) -> np.ndarray:
     w0 = 0.5 * np.random.default_rng(seed).standard_normal(4 * cfg.rates_width + 2)
 
     def res(w):
-        a, b = rates_net(w, V)
+        a, b = _rates_net(w, V)
         return (np.log(np.stack([a, b], -1)) - target).ravel()
 
     return least_squares(res, w0, method="lm").x
@@ -281,7 +386,10 @@ def prior_rates(cfg: PartialConfig, seed: int) -> np.ndarray:
 # %% ../nbs/17_partial.ipynb #75fad11c
 def noise_level(y: np.ndarray) -> float:
     "The noise std of a sampled signal, from the median absolute deviation of its second differences (robust to spikes)."
-    d2 = np.diff(np.asarray(y, float), 2)
+    y = as_real_array("y", y, 1)
+    if len(y) < 8:
+        raise ValueError(f"y must hold at least 8 samples (second differences of a sampled signal), got {len(y)}")
+    d2 = np.diff(y, 2)
     return float(1.4826 * np.median(np.abs(d2 - np.median(d2))) / np.sqrt(6))
 
 
@@ -306,13 +414,26 @@ def match_rates(
     dt: float = 0.02,  # the grid the gates are driven on (ms)
 ) -> np.ndarray:
     "Rate-network weights whose n-gate, driven by the smoothed data, carries the potassium current the known equations leave (gradient matching)."
+    check_system("system", system, HodgkinHuxley)
+    t, V = check_times("t", t, 8), as_real_array("V", V, 1)
+    if t.shape != V.shape:
+        raise ValueError(f"t and V must be 1-D of one length >= 8, got {t.shape} and {V.shape}")
+    w0 = _check_weights("w0", w0)
+    if w0.ndim != 1:
+        raise ValueError(f"w0 must be 1-D (one member's weights), got shape {w0.shape}")
+    if known is not None and not isinstance(known, dict):
+        raise TypeError(f"known must be a dict of parameter values or None, got {type(known).__name__}")
+    for k, v in (known or {}).items():
+        check_choice("known key", k, system.param_names)
+        if not (k in system.inputs and callable(v)):
+            check_number(f"known[{k!r}]", v, 0 if k in POSITIVE else None, lo_open=k in POSITIVE)
+    check_int("max_nfev", max_nfev, 1, 100_000)
+    check_positive("dt", dt)
+    check_steps("dt", t[-1] - t[0], dt)
+
     from scipy.interpolate import UnivariateSpline
     from scipy.optimize import least_squares
 
-    t, V = np.asarray(t, float), np.asarray(V, float)
-    if t.shape != V.shape or len(t) < 8:
-        raise ValueError(f"t and V must be 1-D of one length >= 8, got {t.shape} and {V.shape}")
-    check_positive("dt", dt)
     p = dataclasses.asdict(system.params) | dict(known or {})
     spline = UnivariateSpline(t, V, k=5, s=len(t) * noise_level(V) ** 2)
     tf = np.arange(t[0], t[-1] + 1e-9, dt)
@@ -324,7 +445,7 @@ def match_rates(
     I_K = I - p["C"] * dVs - p["g_Na"] * m**3 * h * (Vs - p["E_Na"]) - p["g_L"] * (Vs - p["E_L"])
 
     def res(w):
-        a, b = rates_net(w, Vs)
+        a, b = _rates_net(w, Vs)
         n = _driven_gate(a, b, a[0] / (a[0] + b[0]), dt)  # from rest at V(0), as stage 1 assumes
         return p["g_K"] * n**4 * (Vs - p["E_K"]) - I_K
 
@@ -341,11 +462,20 @@ def rates_crb(
     V_at: np.ndarray,  # voltages where the bound is wanted (e.g. the observed samples)
 ) -> tuple[np.ndarray, np.ndarray]:  # Cramér–Rao std of α_n and β_n at V_at, in % (relative)
     "Cramér–Rao standard deviations of the learned α_n(V), β_n(V) from V-only data, at a fitted rate network (delta method on log-rates)."
+    check_system("system", system, HodgkinHuxley)
+    t = check_times("t", t, 3)
+    w = _check_weights("w", w)
+    if w.ndim != 1:
+        raise ValueError(f"w must be 1-D (one member's weights), got shape {w.shape}")
+    check_number("V0", V0)
+    check_positive("noise_sd", noise_sd)
+    V_at = as_real_array("V_at", V_at, 1)
+    if not len(V_at):
+        raise ValueError("V_at must hold at least one voltage")
+
     from scipy.integrate import solve_ivp
 
-    check_positive("noise_sd", noise_sd)
-    t, V_at = np.asarray(t, float), np.asarray(V_at, float)
-    th0, h = np.concatenate([np.asarray(w, float), [float(V0)]]), 1e-5
+    th0, h = np.concatenate([w, [float(V0)]]), 1e-5
 
     def V_of(th):
         x0 = np.array([th[-1], *_rest_gates(th[-1], th[:-1])])
@@ -357,7 +487,7 @@ def rates_crb(
     cov = np.linalg.pinv(J.T @ J, rcond=1e-14)
 
     def log_rates(th):
-        return np.log(np.stack(rates_net(th[:-1], V_at)))  # (2, len(V_at))
+        return np.log(np.stack(_rates_net(th[:-1], V_at)))  # (2, len(V_at))
 
     G = np.array([(log_rates(th0 + h * e) - log_rates(th0 - h * e)) / (2 * h) for e in E])  # (n, 2, V)
     sd = np.sqrt(np.einsum("iav,ij,jav->av", G, cov, G))
@@ -371,17 +501,32 @@ def recovery_over_data(
     names: tuple = ("g_Na", "g_K", "g_L"),  # the unknowns
     p0: tuple = (100.0, 42.0, 0.4),  # the start (the guess of PartialConfig)
     max_nfev: int = 400,
+    system: HodgkinHuxley | None = None,  # the true model the data come from (default: HodgkinHuxley())
 ) -> np.ndarray:  # relative errors (%), (len(data_seeds), len(names))
-    "Stage 1 (V only, gates at rest at V0) on independent noisy data sets: the spread the data allow."
+    "Stage 1 (V only, gates at rest at V0) on independent noisy data sets of `system`: the spread the data allow."
     from pinode_sr.dataset import DatasetConfig, single_oscillation
 
     check_number("noise", noise, 0, 10)
-    hh = HodgkinHuxley()
+    hh = HodgkinHuxley() if system is None else check_system("system", system, HodgkinHuxley)
+    if not isinstance(data_seeds, (tuple, list)):
+        raise TypeError(f"data_seeds must be a tuple of integers >= 0, got {type(data_seeds).__name__} {data_seeds!r}")
+    for s in data_seeds:
+        check_int("data_seeds entry", s, 0)
+    if not data_seeds or len(set(data_seeds)) != len(data_seeds):
+        raise ValueError(f"data_seeds must hold at least one seed, each once, got {data_seeds!r}")
+    names = _check_names(hh, names)
+    p0 = _check_p0(names, p0)
+    check_int("max_nfev", max_nfev, 1, 100_000)
     truth = np.array([getattr(hh.params, k) for k in names])
+    if np.any(truth == 0):
+        raise ValueError(
+            f"names: a relative error needs a nonzero true value; {list(np.array(names)[truth == 0])} is 0 in system"
+        )
     out = []
     for s in data_seeds:
-        ds = single_oscillation(DatasetConfig(noise=noise, seed=int(s)))
-        fit = identify(hh, ds.t_train, ds.obs[:, [0]], [0], tuple(names), np.asarray(p0, float), "rest", None, max_nfev)
+        data = DatasetConfig(noise=noise, seed=int(s)) if system is None else DatasetConfig(system=hh, noise=noise, seed=int(s))
+        ds = single_oscillation(data)
+        fit = identify(hh, ds.t_train, ds.obs[:, [0]], [0], names, p0, "rest", None, max_nfev)
         out.append(100 * (fit["params"] / truth - 1))
     return np.array(out)
 
@@ -392,7 +537,22 @@ class PartialModel(nn.Module):
 
     def __init__(self, cfg: PartialConfig, net: EnsembleMLP, x0: np.ndarray, p: np.ndarray, w: np.ndarray | None):
         super().__init__()
+        if not isinstance(cfg, PartialConfig):
+            raise TypeError(f"cfg must be a PartialConfig, got {type(cfg).__name__}")
+        if not isinstance(net, StackedMLP) or net.K != cfg.K:
+            raise TypeError(f"net must be an EnsembleMLP of cfg.K={cfg.K} members, got {type(net).__name__}")
         sys_ = cfg.base.data.system
+        for name, a, n in (("x0", x0, sys_.dim), ("p", p, len(cfg.learn))):
+            if as_real_array(name, a, 2).shape != (cfg.K, n):
+                raise ValueError(f"{name} must have shape (K, {n}) = ({cfg.K}, {n}), got {np.shape(a)}")
+        if (w is None) != (cfg.missing == "none"):
+            raise ValueError(
+                f"w must be given exactly when cfg.missing='n_rates' (missing={cfg.missing!r}), got {type(w).__name__}"
+            )
+        if w is not None and _check_weights("w", w).shape != (cfg.K, 4 * cfg.rates_width + 2):
+            raise ValueError(
+                f"w must have shape (K, 4·rates_width + 2) = ({cfg.K}, {4 * cfg.rates_width + 2}), got {np.shape(w)}"
+            )
         self.cfg, self.net, self.names, self.c = cfg, net, cfg.learn, cfg.p_rate
         self.positive = torch.tensor([k in POSITIVE for k in self.names], dtype=torch.bool)
         self.register_buffer("p_ref", torch.tensor(np.maximum(1.0, np.abs(p[0])) if p.size else np.zeros(0)))
@@ -412,7 +572,7 @@ class PartialModel(nn.Module):
         return {k: P[:, i : i + 1] for i, k in enumerate(self.names)}
 
     def n_rates(self, V: torch.Tensor):  # (K, P) → α_n, β_n (K, P)
-        return rates_net(self.w, V, torch)
+        return _rates_net(self.w, V, torch)
 
     def x0(self) -> torch.Tensor:  # (K, D)
         "The initial state: V0 (stage-1 estimate plus a learned offset) and the gates (stage 1's, at rest at V0 when x0='rest')."
@@ -433,6 +593,9 @@ class PartialTask(Task):
     "PI-NODE-SR with physics known in part, for the loop: stage 1 fits the unknowns through the physics model; the network learns f(x; p̂) and the observed channels."
 
     def __init__(self, cfg: PartialConfig, cache_dir=None):
+        if not isinstance(cfg, PartialConfig):
+            raise TypeError(f"cfg must be a PartialConfig (see partial_preset), got {type(cfg).__name__}")
+        check_path("cache_dir", cache_dir)
         self.cfg, self.seeds = cfg, cfg.base.seeds
         b = cfg.base
         self.prob = prob = Problem(b, cache_dir)
@@ -683,9 +846,13 @@ def ensemble_band(
     "The central band of nominal `level` of an ensemble: quantiles over members (and over noise draws around them when sigma > 0)."
     check_number("level", level, 0, 1, lo_open=True, hi_open=True)
     check_number("sigma", sigma, 0)
-    X = np.asarray(X, float)
-    if X.ndim != 2 or X.shape[1] < 2:
+    X = as_real_array("X", X, 2)  # a member that diverged (NaN) has no quantile: drop it first
+    if X.shape[1] < 2:
         raise ValueError(f"X must be (T, K) with K >= 2 members, got {X.shape}")
+    check_int("n_draws", n_draws, 1)
+    check_int("seed", seed, 0)
+    if sigma > 0 and X.size * n_draws > 50_000_000:
+        raise ValueError(f"n_draws: T·K·n_draws = {X.size * n_draws:,} samples exceeds the cap of 50,000,000; use fewer draws")
     if sigma > 0:
         eps = np.random.default_rng(seed).standard_normal((1, X.shape[1], n_draws))
         X = (X[:, :, None] + sigma * eps).reshape(len(X), -1)
@@ -703,11 +870,19 @@ def calibration(
     sigma: float = 0.0,  # fitted noise std (see ensemble_band)
 ) -> dict:
     "Coverage of the nominal bands on the reference, and the Spearman rank correlation of the 90 % band's width with the ensemble median's error."
-    from scipy.stats import spearmanr
-
-    t, X, ref = np.asarray(t, float), np.asarray(X, float), np.asarray(ref, float)
+    t, X, ref = check_times("t", t), as_real_array("X", X, 2), as_real_array("ref", ref, 1)
     if not (X.shape[0] == len(t) == len(ref)):
         raise ValueError(f"t {t.shape}, X {X.shape} and ref {ref.shape} must share their first axis")
+    check_window("window", window, t, 1)
+    check_window("corr_window", corr_window, t, 3)
+    if not isinstance(levels, (tuple, list)) or not levels:
+        raise TypeError(f"levels must be a non-empty tuple of numbers in (0, 1), got {levels!r}")
+    for lv in levels:
+        check_number("levels entry", lv, 0, 1, lo_open=True, hi_open=True)
+    check_number("sigma", sigma, 0)
+
+    from scipy.stats import spearmanr
+
     w = (t >= window[0]) & (t <= window[1])
     wc = (t >= corr_window[0]) & (t <= corr_window[1])
     out = {"window": list(window), "corr_window": list(corr_window), "sigma": float(sigma), "coverage": {}}

@@ -10,11 +10,96 @@ from typing import Callable
 
 import numpy as np
 
+from .core import check_choice, check_int, check_number, check_positive, check_steps
 from .metrics import event_times
 from .reference import solve_reference
 
 # %% auto #0
-__all__ = ["ATTRACTORS", "Attractor", "classify", "agree", "model_rollout", "global_validity"]
+__all__ = [
+    "ATTRACTORS",
+    "MAX_VALIDITY_VALUES",
+    "as_real_array",
+    "check_times",
+    "check_window",
+    "check_system",
+    "Attractor",
+    "classify",
+    "agree",
+    "model_rollout",
+    "global_validity",
+]
+
+
+# %% ../nbs/09a_validity.ipynb #c32bf74a
+def as_real_array(
+    name: str,  # argument name, used in the message
+    x,  # array-like (a CPU tensor too)
+    ndim: int | None = None,  # required number of axes (None: any)
+    finite: bool = True,  # reject NaN and inf
+) -> np.ndarray:
+    "`x` as a float64 array; a TypeError (not real numbers) or ValueError (axes, non-finite) naming `name`."
+    try:
+        a = np.asarray(x)
+    except (ValueError, TypeError) as e:  # ragged nesting
+        raise ValueError(f"{name} must be a rectangular array of real numbers, got {type(x).__name__}: {e}") from None
+    if a.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold real numbers, got {type(x).__name__} of dtype {a.dtype}")
+    if ndim is not None and a.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got shape {a.shape}")
+    a = a.astype(float, copy=False)
+    if finite and not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains non-finite values (NaN or inf)")
+    return a
+
+
+def check_times(
+    name: str,  # argument name
+    t,  # sample times (T,)
+    min_len: int = 2,  # fewest samples allowed
+) -> np.ndarray:
+    "`t` as a float64 array if it is 1-D, finite, strictly increasing and holds `min_len` samples; else an error naming `name`."
+    t = as_real_array(name, t, 1)
+    if len(t) < min_len:
+        raise ValueError(f"{name} must hold at least {min_len} sample times, got {len(t)}")
+    if np.any(np.diff(t) <= 0):
+        raise ValueError(f"{name} must be strictly increasing (sorted, no repeated times)")
+    return t
+
+
+def check_window(
+    name: str,  # argument name
+    window,  # (start, end)
+    t: np.ndarray | None = None,  # sample times the window must hold samples of
+    min_samples: int = 1,
+) -> tuple[float, float]:
+    "`window` as (start, end) if both are finite numbers with start < end (holding `min_samples` of `t`); else an error naming `name`."
+    if not isinstance(window, (tuple, list)) or len(window) != 2:
+        raise TypeError(f"{name} must be a (start, end) pair of numbers, got {type(window).__name__} {window!r}")
+    lo, hi = (check_number(f"{name}[{i}]", v) for i, v in enumerate(window))
+    if not lo < hi:
+        raise ValueError(f"{name} must have start < end, got {window!r} (reversed or empty)")
+    if t is not None and np.count_nonzero((t >= lo) & (t <= hi)) < min_samples:
+        raise ValueError(f"{name}={window!r} holds fewer than {min_samples} of the samples (t from {t[0]:g} to {t[-1]:g})")
+    return lo, hi
+
+
+def check_system(
+    name: str,  # argument name
+    system,  # the system
+    cls: type | None = None,  # a required subclass (default: DynamicalSystem)
+):
+    "`system` if it is an instance of `cls` with a valid box (finite, lower < upper); else an error naming `name`."
+    from pinode_sr.system import DynamicalSystem
+
+    cls = cls or DynamicalSystem
+    if not isinstance(system, cls):
+        raise TypeError(f"{name} must be a {cls.__name__}, got {type(system).__name__} {system!r}")
+    try:
+        _ = system.box  # validated on access
+    except ValueError as e:
+        raise ValueError(f"{name}: {e}") from None
+    return system
+
 
 # %% ../nbs/09a_validity.ipynb #2fe5cfcc
 ATTRACTORS = ("periodic", "rest", "diverged", "other")
@@ -28,19 +113,35 @@ class Attractor:
     period: float = np.nan  # mean late inter-event interval (periodic)
     state: tuple = ()  # final state (rest)
 
+    def __post_init__(self):
+        check_choice("kind", self.kind, ATTRACTORS)
+        if self.kind == "periodic":
+            check_positive("period", self.period)
+        elif not isinstance(self.period, (int, float, np.integer, np.floating)) or isinstance(self.period, bool):
+            raise TypeError(f"period must be a number (NaN unless kind='periodic'), got {self.period!r}")
+        if not isinstance(self.state, tuple):
+            raise TypeError(f"state must be a tuple of numbers, got {type(self.state).__name__}")
+        as_real_array("state", self.state, 1)
+        if self.kind == "rest" and not self.state:
+            raise ValueError("state must give the rest state (one number per state variable) when kind='rest'")
+
 
 def classify(
     t: np.ndarray,  # sample times (T,)
-    X: np.ndarray,  # one trajectory (T, D)
+    X: np.ndarray,  # one trajectory (T, D); non-finite values mean it diverged
     system,  # the DynamicalSystem (observable, box)
     t_late: float,  # the late window starts here
 ) -> Attractor:
     "The attractor the late part of X (t >= t_late) is on: periodic, rest, diverged or other."
-    t, X = np.asarray(t, float), np.asarray(X, float)
+    t = check_times("t", t, 3)
+    X = as_real_array("X", X, 2, finite=False)
+    box = check_system("system", system).box
+    if X.shape != (len(t), system.dim):
+        raise ValueError(f"X must have shape (len(t), D) = ({len(t)}, {system.dim}), got {X.shape}")
+    check_number("t_late", t_late)
     late = t >= t_late - 1e-9
     if late.sum() < 3:
         raise ValueError(f"t_late={t_late} leaves fewer than 3 samples before t_end={t[-1]}")
-    box = system.box
     w = box[:, 1] - box[:, 0]
     Y = X[late]
     if not np.all(np.isfinite(Y)) or np.any((Y < box[:, 0] - w) | (Y > box[:, 1] + w)):
@@ -59,28 +160,48 @@ def agree(
     a: Attractor,
     b: Attractor,  # the learned and the true attractor
     system,
-    period_tol: float = 0.04,
-    state_tol: float = 0.02,
+    period_tol: float = 0.04,  # >= 0
+    state_tol: float = 0.02,  # >= 0
 ) -> bool:
     "Same attractor: both periodic with periods within period_tol (relative), or both at rest within state_tol of the box width."
+    for name, v in (("a", a), ("b", b)):
+        if not isinstance(v, Attractor):
+            raise TypeError(f"{name} must be an Attractor (see classify), got {type(v).__name__}")
+    box = check_system("system", system).box
+    check_number("period_tol", period_tol, 0)
+    check_number("state_tol", state_tol, 0)
+    for name, v in (("a", a), ("b", b)):
+        if v.kind == "rest" and len(v.state) != system.dim:
+            raise ValueError(f"{name}.state must have one entry per state variable ({system.dim}), got {len(v.state)}")
     if a.kind == b.kind == "periodic":
         return bool(abs(a.period - b.period) <= period_tol * b.period)
     if a.kind == b.kind == "rest":
-        w = system.box[:, 1] - system.box[:, 0]
+        w = box[:, 1] - box[:, 0]
         return bool(np.all(np.abs(np.subtract(a.state, b.state)) <= state_tol * w))
     return False
 
 
 # %% ../nbs/09a_validity.ipynb #db0e65fa
+MAX_VALIDITY_VALUES = 50_000_000  # starts × samples × D of one trajectory set (400 MB in float64): a bounded cost
+
+
 def model_rollout(
-    model,  # an EnsembleMLP (K members)
+    model,  # a trained ensemble (EnsembleMLP or NeuronSharedMLP; K members)
     dt: float,  # the model's step
-    method: str = "heun",
+    method: str = "heun",  # a fixed-step solver or "dopri5"
     kernel: str = "auto",
 ) -> Callable:
     "A rollout function for `global_validity`: starts (B, D) -> (T, K, B, D) on 0:dt:t_end."
     import torch
-    from pinode_sr.gradients import rollout_nograd
+    from pinode_sr.gradients import ADAPTIVE_METHODS, resolve_kernel, rollout_nograd
+    from pinode_sr.models import StackedMLP
+    from pinode_sr.solvers import SOLVERS
+
+    if not isinstance(model, StackedMLP):
+        raise TypeError(f"model must be a trained ensemble (EnsembleMLP, e.g. from load_model), got {type(model).__name__}")
+    check_positive("dt", dt)
+    check_choice("method", method, tuple(SOLVERS) + ADAPTIVE_METHODS)
+    resolve_kernel(kernel, model, method)  # names kernel if it is unknown or cannot apply
 
     def run(starts, t_end):
         x0 = torch.as_tensor(np.broadcast_to(starts, (model.K,) + starts.shape).copy(), dtype=model.mu.dtype)
@@ -92,25 +213,43 @@ def model_rollout(
 def global_validity(
     rollout: Callable,  # (starts (B, D), t_end) -> trajectories (T, K, B, D) on 0:dt:t_end
     system,  # the true system
-    dt: float,  # the rollout's output step
-    n_starts: int = 64,  # start states drawn from the box
+    dt: float,  # the rollout's output step, > 0
+    n_starts: int = 64,  # start states drawn from the box, >= 1
     seed: int = 0,  # seeds the draw ("validity" stream)
     t_end: float = 150.0,  # integrate to here
     t_late: float = 100.0,  # classify from here on
-    starts: np.ndarray | None = None,  # explicit start states (B, D) instead of a draw
+    starts: np.ndarray | None = None,  # explicit start states (B, D), B >= 1, instead of a draw
 ) -> dict:
     "Fraction of (member, start) pairs whose rollout reaches the true system's attractor from the same start."
+    if not callable(rollout):
+        raise TypeError(f"rollout must be a function (starts, t_end) -> (T, K, B, D) (see model_rollout), got {rollout!r}")
+    check_system("system", system)
+    check_positive("dt", dt)
+    check_int("n_starts", n_starts, 1)
+    check_int("seed", seed, 0)
+    check_positive("t_end", t_end)
+    check_number("t_late", t_late)
     if not (np.isfinite(t_late) and 0 <= t_late < t_end):
         raise ValueError(f"t_late={t_late} must be in [0, t_end={t_end})")
-    starts = system.sample_box(n_starts, seed, "validity") if starts is None else np.asarray(starts, float)
-    system.check_state(starts, "starts")
-    if starts.ndim != 2:
-        raise ValueError(f"starts must have shape (B, {system.dim}), got {starts.shape}")
-    n = int(round(t_end / dt))
+    n = check_steps("t_end", t_end, dt)
     t = dt * np.arange(n + 1)
+    if np.count_nonzero(t >= t_late - 1e-9) < 3:
+        raise ValueError(f"t_late={t_late} leaves fewer than 3 samples of the grid 0:dt={dt:g}:{t[-1]:g}; lower t_late or dt")
+    if starts is not None:
+        starts = as_real_array("starts", starts)
+        system.check_state(starts, "starts")
+        if starts.ndim != 2 or len(starts) == 0:
+            raise ValueError(f"starts must have shape (B, {system.dim}) with B >= 1 start states, got {starts.shape}")
+    B = n_starts if starts is None else len(starts)
+    if B * len(t) * system.dim > MAX_VALIDITY_VALUES:
+        raise ValueError(
+            f"{'n_starts' if starts is None else 'starts'}: {B} starts × {len(t)} samples (t_end / dt) × {system.dim} "
+            f"states exceeds the cap of {MAX_VALIDITY_VALUES:,} values; use fewer starts, a shorter t_end or a larger dt"
+        )
+    starts = system.sample_box(n_starts, seed, "validity") if starts is None else starts
     X_true, _ = solve_reference(system, (0.0, t[-1]), t, starts, rtol=1e-8, atol=1e-8)  # (B, T, D)
     truth = [classify(t, x, system, t_late) for x in X_true]
-    X = rollout(starts, t[-1])  # (T, K, B, D)
+    X = as_real_array("rollout's result", rollout(starts, t[-1]), 4, finite=False)  # (T, K, B, D)
     if X.shape[0] != len(t) or X.shape[2:] != starts.shape:
         raise ValueError(f"rollout returned shape {X.shape}, expected ({len(t)}, K, {starts.shape[0]}, {system.dim})")
     learned = [[classify(t, X[:, k, b], system, t_late) for b in range(len(starts))] for k in range(X.shape[1])]
