@@ -483,6 +483,8 @@ def check_params(
         if callable(v):
             continue
         conds, what = (spec, None) if isinstance(spec, str) else (spec[0], spec[1] if len(spec) > 1 else None)
+        if not all(_is_number(e) for e in _flatten(v)):
+            raise ValueError(f"{prefix}{k} must be a finite number (or a tuple of them), got {v!r}")
         for cond in (conds,) if isinstance(conds, str) else conds:
             op, bound = cond.split()
             bad = [e for e in _flatten(v) if not _OPS[op](float(e), float(bound))]

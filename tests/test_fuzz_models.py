@@ -251,6 +251,8 @@ for label, fn, arg in [
     ("HHNetwork I_ext empty", lambda: HHNetworkParams(I_ext=()), "I_ext"),
     ("HHNetwork g_syn shape", lambda: HHNetworkParams(I_ext=(10.0, 11.0)), "g_syn"),
     ("HHNetwork I_ext nan", lambda: HHNetwork(hh_network_params(N=2, I_range=(10.0, NAN))), "I_ext"),
+    ("HHNetwork E_syn str", lambda: HHNetwork(hh_network_params(E_syn="0")), "E_syn"),
+    ("HHNetwork g_syn str", lambda: HHNetworkParams(I_ext=(10.0,), g_syn=(("0",),)), "g_syn"),
 ]:
     add(label, arg, fn)
 
