@@ -41,6 +41,8 @@ class DatasetConfig:
             raise TypeError(f"system must be a DynamicalSystem (e.g. HodgkinHuxley()), got {type(self.system).__name__}")
         if self.system.config() is None:
             raise ValueError("system has no cache key (an input given as a function of t): a dataset config needs constants")
+        self.system.validate()  # the declaration and the field at the default state and the box centre, before any solve
+        self.system.check_torch_field()  # training and the PINN evaluate it: fail now, not after the reference solve
         for k in ("dt_obs", "t_train_end", "t_end", "t_late", "rtol", "atol"):
             check_positive(k, getattr(self, k))
         for k in ("rtol", "atol"):
@@ -126,7 +128,20 @@ def single_oscillation(
         cfg.system, cfg.t_end, cfg.dt_obs, solver=cfg.solver, rtol=cfg.rtol, atol=cfg.atol, cache_dir=cache_dir
     )
     sys_ = cfg.system
-    ev = event_times(ref.t, ref.X[:, sys_.observable_index], sys_.observable.threshold)
+    obs, y = sys_.observable, ref.X[:, sys_.observable_index]
+    ev = event_times(ref.t, y, obs.threshold)
+    if not len(ev):
+        raise ValueError(
+            f"observable.threshold={obs.threshold:g} is never crossed upward by the reference's {obs.variable} on "
+            f"0–{cfg.t_end:g} {sys_.time_unit} (it stays in [{y.min():.4g}, {y.max():.4g}] {sys_.observable_unit}): "
+            "choose a threshold the oscillation crosses, or parameters that oscillate"
+        )
+    if ev[0] > cfg.t_train_end:
+        raise ValueError(
+            f"t_train_end={cfg.t_train_end:g}: the training window 0–{cfg.t_train_end:g} {sys_.time_unit} holds no "
+            f"{obs.event} (the first upward crossing of {obs.variable} = {obs.threshold:g} is at t={ev[0]:.4g}); "
+            "the window must hold one oscillation"
+        )
     if len(ev) >= 3 and cfg.t_train_end < (period := float(np.mean(np.diff(ev)[-3:]))):  # the settled period
         raise ValueError(
             f"t_train_end={cfg.t_train_end:g} is shorter than one period of the observable "

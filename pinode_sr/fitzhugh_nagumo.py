@@ -35,6 +35,7 @@ class FitzHughNagumo(SymbolicSystem):
 
     name, state_names, units, time_unit = "fitzhugh_nagumo", ("v", "w"), ("1", "1"), "1"
     Params = FHNParams
+    constraints = {"eps": ("> 0", "time-scale separation")}
     box_spec = {"v": (-2.5, 2.5), "w": (-1.0, 2.0)}
     observable = Observable("v", threshold=0.0, tolerance=0.1, top=1.0, event="spike")
 

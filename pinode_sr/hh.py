@@ -14,13 +14,18 @@ import numpy as np
 import torch
 
 from .core import check_choice
-from .system import NUMPY_FN, TORCH_FN, Observable, SymbolicSystem
+from .system import NUMPY_FN, TORCH_FN, Observable, SymbolicSystem, check_params
 
 # %% auto #0
-__all__ = ["HH_PRESETS", "HHParams", "hh_params", "hh_rates", "steady_state_gates", "HodgkinHuxley"]
-
+__all__ = ["HH_CONSTRAINTS", "HH_PRESETS", "HHParams", "hh_params", "hh_rates", "steady_state_gates", "HodgkinHuxley"]
 
 # %% ../nbs/01_hh.ipynb #fa8f1cc0
+HH_CONSTRAINTS = {  # what makes physical sense (checked by HHParams and by the system, see check_params)
+    "C": ("> 0", "capacitance, µF/cm²"),
+    **{k: (">= 0", "conductance, mS/cm²") for k in ("g_Na", "g_K", "g_L")},
+}
+
+
 @dataclass(frozen=True)
 class HHParams:
     "Hodgkin–Huxley constants (standard modern form)."
@@ -39,11 +44,7 @@ class HHParams:
             v = getattr(self, k)
             if not isinstance(v, (int, float, np.floating, np.integer)) or not math.isfinite(v):
                 raise ValueError(f"{k} must be a finite number, got {v!r}")
-        if self.C <= 0:
-            raise ValueError(f"C (capacitance, µF/cm²) must be > 0, got {self.C}")
-        for k in ("g_Na", "g_K", "g_L"):
-            if getattr(self, k) < 0:
-                raise ValueError(f"{k} (conductance, mS/cm²) must be >= 0, got {getattr(self, k)}")
+        check_params(self, HH_CONSTRAINTS, prefix="")
         if not callable(self.I_ext) and (
             not isinstance(self.I_ext, (int, float, np.floating, np.integer)) or not math.isfinite(self.I_ext)
         ):
@@ -101,6 +102,7 @@ class HodgkinHuxley(SymbolicSystem):
     time_unit = "ms"
     Params = HHParams
     inputs = ("I_ext",)  # the current may be a function of t
+    constraints = HH_CONSTRAINTS
     box_spec = {"V": (-100.0, 60.0), "m": (0.0, 1.0), "h": (0.0, 1.0), "n": (0.0, 1.0)}
     observable = Observable("V", threshold=0.0, tolerance=5.0, top=-20.0, event="spike")
 

@@ -5,15 +5,24 @@
 # %% ../nbs/01d_hh_network.ipynb #9a852ae8
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
 
 from .hh import _rates, steady_state_gates
-from .system import Observable, SymbolicSystem
+from .system import Observable, SymbolicSystem, check_params
 
 # %% auto #0
-__all__ = ["HHNetworkParams", "hh_network_params", "HHNetwork"]
+__all__ = [
+    "HH_NETWORK_CONSTRAINTS",
+    "MAX_NEURONS",
+    "HHNetworkParams",
+    "network_bytes",
+    "check_network_size",
+    "hh_network_params",
+    "HHNetwork",
+]
 
 
 # %% ../nbs/01d_hh_network.ipynb #c9d582b8
@@ -40,12 +49,39 @@ class HHNetworkParams:
         N = len(self.I_ext) if isinstance(self.I_ext, tuple) else 0
         if N < 1:
             raise ValueError(f"I_ext must be a tuple with one current per neuron (N >= 1), got {self.I_ext!r}")
+        check_network_size(N, "I_ext")
         g = self.g_syn
         if not (isinstance(g, tuple) and len(g) == N and all(isinstance(r, tuple) and len(r) == N for r in g)):
             shape = (len(g), *{len(r) for r in g if isinstance(r, tuple)}) if isinstance(g, tuple) else type(g).__name__
             raise ValueError(f"g_syn must be an N x N tuple of tuples (N = {N} neurons), got shape {shape}")
-        if any(v < 0 for r in g for v in r):
-            raise ValueError("g_syn: conductances must be >= 0")
+        check_params(self, HH_NETWORK_CONSTRAINTS, prefix="")
+
+
+HH_NETWORK_CONSTRAINTS = {  # what makes physical sense (checked by HHNetworkParams and by the system, see check_params)
+    "C": ("> 0", "capacitance, µF/cm²"),
+    **{k: (">= 0", "conductance, mS/cm²") for k in ("g_Na", "g_K", "g_L", "g_syn")},
+    **{k: ("> 0", "synaptic rate, 1/ms") for k in ("alpha_r", "alpha_d")},
+    "K_p": ("> 0", "slope of the transmitter release, mV"),
+}
+MAX_NEURONS = 42  # the default state puts neuron i at -65 + 3i mV: inside the box (V <= 60 mV) for i <= 41
+
+
+def network_bytes(N: int) -> int:
+    "Memory an N-neuron network needs, estimated before anything is allocated: N² coupling terms and a dense (5N)² Jacobian."
+    # the coupling as tuples (~32 B an entry), the symbolic field and its generated code (~2 kB per coupling term), and
+    # the reference solver's dense Jacobian with its LU factors and the finite-difference checks (~4 copies of 8 B each)
+    return int(N) ** 2 * (32 + 2000) + 4 * 8 * (5 * int(N)) ** 2
+
+
+def check_network_size(N: int, name: str = "N"):
+    "A ValueError naming `name` when the network's estimated memory exceeds this machine's."
+    need, have = network_bytes(N), os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    if need > have:
+        raise ValueError(
+            f"{name}: a network of N={N} neurons needs an estimated {need / 2**30:,.0f} GiB (N² coupling terms and a dense "
+            f"(5N)² Jacobian), more than this machine's {have / 2**30:,.0f} GiB; choose fewer neurons "
+            f"(HHNetwork's default state allows N <= {MAX_NEURONS})"
+        )
 
 
 def hh_network_params(
@@ -57,6 +93,7 @@ def hh_network_params(
     "Parameters of an all-to-all network of N neurons with currents spread over I_range."
     if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
         raise ValueError(f"N must be an integer >= 1, got {N!r}")
+    check_network_size(N)  # before the N x N coupling is built
     I = tuple(float(v) for v in (np.linspace(*I_range, N) if N > 1 else [I_range[0]]))
     G = tuple(tuple(0.0 if i == j else float(g) for j in range(N)) for i in range(N))
     return HHNetworkParams(I_ext=I, g_syn=G, **overrides)
@@ -67,10 +104,18 @@ class HHNetwork(SymbolicSystem):
 
     name, time_unit = "hh_network", "ms"
     Params = HHNetworkParams
+    constraints = HH_NETWORK_CONSTRAINTS
     observable = Observable("V1", threshold=0.0, tolerance=5.0, top=-20.0, event="spike")
 
     def __init__(self, params: HHNetworkParams | None = None):  # default: hh_network_params()
-        super().__init__(params if params is not None else hh_network_params())
+        params = params if params is not None else hh_network_params()
+        N = len(params.I_ext) if isinstance(params, HHNetworkParams) else 0
+        if N > MAX_NEURONS and type(self).default_x0 is HHNetwork.default_x0:  # before the N² equations are evaluated
+            raise ValueError(
+                f"params: N={N} neurons is more than {MAX_NEURONS}: the default state starts neuron i at -65 + 3i mV, "
+                f"outside the box (V <= 60 mV) for i > {MAX_NEURONS - 1}; choose N <= {MAX_NEURONS}"
+            )
+        super().__init__(params)
 
     @property
     def N(self) -> int:

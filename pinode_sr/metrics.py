@@ -30,20 +30,34 @@ __all__ = [
 
 
 # %% ../nbs/09_metrics.ipynb #3ebfc7fa
+def _trace(t, y, threshold):
+    "t and y as 1-D float arrays of one length, and a finite threshold; else a ValueError naming the argument."
+    t, y = np.asarray(t, float), np.asarray(y, float)
+    if t.ndim != 1 or y.shape != t.shape:
+        raise ValueError(f"t and y must be 1-D of equal length (one sample of y per time), got shapes {t.shape} and {y.shape}")
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, (int, float, np.integer, np.floating))
+        or not np.isfinite(threshold)
+    ):
+        raise ValueError(f"threshold must be a finite number, got {threshold!r}")
+    return t, y
+
+
 def event_times(
     t: np.ndarray,  # sample times (T,)
     y: np.ndarray,  # the observable (T,)
     threshold: float = 0.0,  # crossing level
 ) -> np.ndarray:  # crossing times, linearly interpolated
     "Times of upward crossings of `threshold` by `y`."
-    t, y = np.asarray(t, float), np.asarray(y, float)
+    t, y = _trace(t, y, threshold)
     i = np.flatnonzero((y[:-1] < threshold) & (y[1:] >= threshold))
     return t[i] + (threshold - y[i]) * (t[i + 1] - t[i]) / (y[i + 1] - y[i])
 
 
 def event_peaks(t: np.ndarray, y: np.ndarray, threshold: float = 0.0) -> np.ndarray:
     "Maximum of y over each suprathreshold excursion (one value per event)."
-    y = np.asarray(y, float)
+    _, y = _trace(t, y, threshold)
     above = y >= threshold
     up = np.flatnonzero(~above[:-1] & above[1:]) + 1
     down = np.flatnonzero(above[:-1] & ~above[1:]) + 1
@@ -52,7 +66,7 @@ def event_peaks(t: np.ndarray, y: np.ndarray, threshold: float = 0.0) -> np.ndar
 
 def event_troughs(t: np.ndarray, y: np.ndarray, threshold: float = 0.0) -> np.ndarray:
     "Minimum of y between consecutive events."
-    y = np.asarray(y, float)
+    _, y = _trace(t, y, threshold)
     up = np.flatnonzero((y[:-1] < threshold) & (y[1:] >= threshold)) + 1
     return np.array([y[a:b].min() for a, b in zip(up[:-1], up[1:])])
 
@@ -117,8 +131,18 @@ def nrmse(
     X: np.ndarray,  # prediction (T, D)
     X_ref: np.ndarray,  # reference (T, D)
 ) -> np.ndarray:  # (D,)
-    "Root-mean-square error per variable divided by the reference's standard deviation."
+    "Root-mean-square error per variable divided by the reference's standard deviation (a ValueError where that is 0)."
     X, X_ref = np.asarray(X, float), np.asarray(X_ref, float)
+    if X.shape != X_ref.shape or X.ndim not in (1, 2) or len(X) < 2:
+        raise ValueError(f"X and X_ref must have one shape (T, D) or (T,) with T >= 2, got {X.shape} and {X_ref.shape}")
+    if not np.all(np.isfinite(X_ref)):
+        raise ValueError("X_ref contains non-finite values (NaN or inf): a reference must be finite")
+    flat = np.flatnonzero(np.atleast_1d(np.std(X_ref, axis=0)) == 0)
+    if len(flat):
+        raise ValueError(
+            f"X_ref is constant in column(s) {flat.tolist()}: the nRMSE divides by the reference's standard deviation, "
+            "which is 0 there; compare such a variable by its RMSE instead"
+        )
     return np.sqrt(np.mean((X - X_ref) ** 2, axis=0)) / np.std(X_ref, axis=0)
 
 
@@ -209,6 +233,13 @@ def check_scoring_windows(
 ):
     "Before training: a ValueError unless every scoring window holds the two reference events a frequency needs."
     y, u = np.asarray(X_ref)[:, system.observable_index], system.time_unit
+    obs = system.observable
+    if oscillation(t, y, None, obs.threshold).n_events == 0:  # no window can hold an event: the threshold is at fault
+        raise ValueError(
+            f"observable.threshold={obs.threshold:g} is never crossed upward by the reference's {obs.variable} on "
+            f"{t[0]:g}–{t[-1]:g} {u} (it stays in [{np.min(y):.4g}, {np.max(y):.4g}] {system.observable_unit}): "
+            "choose a threshold the oscillation crosses"
+        )
     for w in scoring_windows(t_end, t_late).values():
         n = oscillation(t, y, w, system.observable.threshold).n_events
         if n < 2:

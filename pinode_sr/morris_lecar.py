@@ -44,6 +44,12 @@ class MorrisLecar(SymbolicSystem):
 
     name, state_names, units, time_unit = "morris_lecar", ("V", "w"), ("mV", "1"), "ms"
     Params = MLParams
+    constraints = {
+        "C": ("> 0", "capacitance, µF/cm²"),
+        **{k: (">= 0", "conductance, mS/cm²") for k in ("g_L", "g_Ca", "g_K")},
+        **{k: ("> 0", "slope of a gating curve, mV") for k in ("V2", "V4")},
+        "phi": ("> 0", "rate, 1/ms"),
+    }
     box_spec = {"V": (-80.0, 60.0), "w": (0.0, 1.0)}
     observable = Observable("V", threshold=0.0, tolerance=5.0, top=10.0, event="spike")
 

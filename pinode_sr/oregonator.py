@@ -31,6 +31,7 @@ class Oregonator(SymbolicSystem):
 
     name, state_names, units, time_unit = "oregonator", ("y1", "y2", "y3"), ("1", "1", "1"), "1"
     Params = OregonatorParams
+    constraints = {k: ("> 0", "scaled rate constant") for k in ("s", "q", "w")} | {"f": (">= 0", "stoichiometric factor")}
     box_spec = {"y1": (0.5, 2e5), "y2": (1e-3, 2e3), "y3": (0.5, 4e4)}
     observable = Observable("y1", threshold=1e3, tolerance=3e3, top=1e4, event="burst")
 
@@ -60,6 +61,7 @@ class TysonOregonator(SymbolicSystem):
 
     name, state_names, units, time_unit = "tyson_oregonator", ("x", "z"), ("1", "1"), "1"
     Params = TysonOregonatorParams
+    constraints = {k: ("> 0", "scaled rate constant") for k in ("eps", "q")} | {"f": (">= 0", "stoichiometric factor")}
     box_spec = {"x": (0.0, 1.0), "z": (0.0, 0.5)}
     observable = Observable("x", threshold=0.3, tolerance=0.02, top=0.6, event="burst")
 

@@ -1218,6 +1218,10 @@ class _field:
     def kernel_args(self):
         return (*self.fns, self.fd_jac, self.use_ft, self.fd_ft, *_TABLEAU)
 
+    def names(self) -> dict:
+        "How a failure message names the callbacks (None: finite differences of f)."
+        return dict(jac=None if self.fd_jac else "jac", dfdt=None if self.fd_ft else "dfdt")
+
     def integrate(self, *args):
         "One trajectory (`_integrate`'s arguments after the tableau), through the bound kernel when there is one."
         if self.bound is not None:
@@ -1239,18 +1243,26 @@ class _field:
         _PY_FIELDS.pop(self.slot, None)
 
 
-def _raise_failure(code, info, tag=""):
-    "Raise the exception for a kernel failure code (info: the kernel's float64[7] diagnostics)."
+def _raise_failure(code, info, tag="", f="f", jac="jac", dfdt="dfdt"):
+    """Raise the exception for a kernel failure code (info: the kernel's float64[7] diagnostics).
+
+    f, jac, dfdt: the user's names of the callbacks, for the message; jac / dfdt None: computed by finite differences of f."""
     if code == ERR_F_ACCEPTED:
-        raise NonFiniteError(f"f returned non-finite values (NaN/inf) at t={float(info[1])!r} (accepted state){tag}")
+        raise NonFiniteError(f"{f} returned non-finite values (NaN/inf) at t={float(info[1])!r} (accepted state){tag}")
     if code == ERR_JAC:
-        raise NonFiniteError(f"Jacobian has non-finite values at t={float(info[1])!r}{tag}")
+        what = f"{jac} returned a Jacobian with" if jac else f"the finite-difference Jacobian of {f} has"
+        raise NonFiniteError(f"{what} non-finite values at t={float(info[1])!r}{tag}")
     if code == ERR_FT:
-        raise NonFiniteError(f"dfdt returned non-finite values at t={float(info[1])!r}{tag}")
+        if not dfdt:
+            raise NonFiniteError(
+                f"{f} returned non-finite values (NaN/inf) next to t={float(info[1])!r}, in the finite-difference ∂f/∂t "
+                f"(give dfdt, or autonomous=True if {f} does not depend on t){tag}"
+            )
+        raise NonFiniteError(f"{dfdt} returned non-finite values at t={float(info[1])!r}{tag}")
     if code == ERR_NONFINITE_STEP:
         tb = float(info[5])
         where = (
-            f"f returned non-finite values (NaN/inf) at t={tb!r}"
+            f"{f} returned non-finite values (NaN/inf) at t={tb!r}"
             if math.isfinite(tb)
             else "the step produced non-finite values (overflow in the stages)"
         )
@@ -1326,7 +1338,7 @@ def solve_rodas5p(
             fld.rows(_use_parallel(parallel, fld, B), *args, Yout, Stats, Info, codes)
     for b, code in enumerate(codes.tolist()):  # the first failed trajectory's exception
         if code > 0:
-            _raise_failure(code, Info[b], "" if single else f" [trajectory {b}]")
+            _raise_failure(code, Info[b], "" if single else f" [trajectory {b}]", **fld.names())
     return _result(Y, te, Yout, Stats, Info, codes, recs, single, dense, t0, max_steps)
 
 
@@ -1449,5 +1461,5 @@ def fixed_step_rodas5p(
         code = _fixed_steps(
             *fld.kernel_args(), t_grid, (t1 - t0) / n, Y[0], fld.P[0], propagate == "embedded", ys, y1s, Ks, yemb, info
         )
-    _raise_failure(code, info)
+    _raise_failure(code, info, **fld.names())
     return FixedStepResult(t_grid=t_grid, y=y1s[-1], y_embedded=yemb, y_steps=ys, y1_steps=y1s, K_steps=Ks)

@@ -72,6 +72,8 @@ class Rodas5P(OdeSolver):
     ):
         if extraneous:
             raise TypeError(f"Rodas5P got unexpected option(s) {sorted(extraneous)}; its options are {list(_OPTIONS)}")
+        if not all(isinstance(v, (int, float, np.integer, np.floating)) and np.isfinite(v) for v in (t0, t_bound)):
+            raise ValueError(f"t_span must be two finite times (t0, t1), got ({t0!r}, {t_bound!r})")
         super().__init__(fun, t0, y0, t_bound, vectorized)
         n = self.n
         _, _, _, _, self.rtol, self.atol, _, _, _ = _check_inputs((0.0, 1.0), np.ones(max(n, 1)), rtol, atol, None, None, 1)
@@ -155,7 +157,12 @@ class Rodas5P(OdeSolver):
         if code != OK:
             info = np.full(7, np.nan)
             info[1] = self._sign * self._s
-            _raise_failure(code, info)
+            self._raise_failure(code, info)
+
+    def _raise_failure(self, code, info):
+        "The kernel's failure as the package's exception, naming what the user gave: fun, jac, dfdt (None: finite differences)."
+        fd_jac, _, fd_ft = self._flags
+        _raise_failure(code, info, f="fun", jac=None if fd_jac else "jac", dfdt=None if fd_ft else "dfdt")
 
     def _step_impl(self):
         s, s1, h, y = self._s, self._s1, self._h, self.y
@@ -211,7 +218,7 @@ class Rodas5P(OdeSolver):
                 if self._nonfinite > _MAX_NONFINITE or h < 1e-14 * abs(s) or s + h == s:
                     t = self._sign * s
                     try:
-                        _raise_failure(
+                        self._raise_failure(
                             ERR_NONFINITE_STEP if self._nonfinite else ERR_UNDERFLOW,
                             np.array([t, t, h, t, h_used, self._sign * t_bad, self._nonfinite]),
                         )

@@ -149,7 +149,14 @@ def rollout(
     method: str = "heun",  # a key of SOLVERS
 ):  # states at t_obs, shape (T, ..., D)
     "Integrate `f` from `x0` with a fixed-step explicit method; return the states at the sample times."
+    if not callable(f):
+        raise TypeError(f"f must be a vector field f(t, x) -> dx/dt, got {type(f).__name__}")
     tab = get_solver(method)
+    if not isinstance(x0, torch.Tensor):
+        x0 = np.asarray(x0) if not isinstance(x0, str) else x0
+        if isinstance(x0, str) or x0.dtype.kind not in "fiu":
+            raise TypeError(f"x0 must be a real array or tensor of states, got {type(x0).__name__}")
+    check_finite("x0", x0)  # a NaN start would be carried through every step
     n = steps_per_interval(t_obs, dt)
     t0 = float(t_obs[0])
     x, k, out = x0, 0, [x0]

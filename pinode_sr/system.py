@@ -55,6 +55,8 @@ class Observable:
                 raise ValueError(f"Observable.{k} must be a finite number, got {v!r}")
         if self.tolerance <= 0:
             raise ValueError(f"Observable.tolerance must be > 0, got {self.tolerance}")
+        if not isinstance(self.event, str) or not self.event:
+            raise TypeError(f"Observable.event must be a non-empty name such as 'spike', got {self.event!r}")
 
 
 class CompiledField(NamedTuple):
@@ -87,6 +89,25 @@ def _as_box(box, state_names) -> np.ndarray:
     if bad:
         raise ValueError(f"box: lower must be < upper for every variable, not for {bad}")
     return b
+
+
+def _check_field_value(system, f, where: str, name: str):
+    "A ValueError naming `name` unless `f` is (D,) and finite; the non-finite components are named by their state."
+    try:
+        f = np.asarray(f, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} of {system.name} returned {type(f).__name__} at {where}, not {system.dim} numbers") from None
+    if f.shape != (system.dim,):
+        raise ValueError(
+            f"{name} of {system.name} returned shape {f.shape} at {where}; it must return one value per state variable "
+            f"{list(system.state_names)}, shape ({system.dim},)"
+        )
+    bad = [f"d{n}/dt = {v!r}" for n, v in zip(system.state_names, f.tolist()) if not math.isfinite(v)]
+    if bad:
+        raise ValueError(
+            f"{name} of {system.name} give non-finite values at {where}: {', '.join(bad)}; check the parameters "
+            "(a zero capacitance or time constant, a negative rate) and the equations"
+        )
 
 
 class DynamicalSystem:
@@ -141,6 +162,31 @@ class DynamicalSystem:
             raise ValueError(
                 f"box does not contain the default state: {outside} outside; widen the box or change the default state"
             )
+        self.check_field()
+        return self
+
+    def _field_points(self) -> dict:
+        "Where the field is checked when a system is defined: the default state and the centre of the box."
+        return {"default_x0()": np.asarray(self.default_x0(), dtype=float), "the box centre": self.box.mean(axis=1)}
+
+    def check_field(self, t: float = 0.0):
+        "Evaluate `rhs` once at each `_field_points()`: a ValueError unless it gives one finite value per state variable."
+        if type(self).rhs is DynamicalSystem.rhs:
+            raise TypeError(f"rhs: {type(self).__name__} must implement rhs(t, x) -> dx/dt, shape (..., {self.dim})")
+        with np.errstate(all="ignore"):  # a division by zero is reported below, by the state it hits
+            for where, x in self._field_points().items():
+                _check_field_value(self, self.rhs(t, x), where, "rhs")
+        return self
+
+    def check_torch_field(self, t: float = 0.0):
+        "What training and the PINN need besides `check_field`: `rhs_torch` implemented, with D finite values at the default state."
+        if type(self).rhs_torch is DynamicalSystem.rhs_torch:
+            raise TypeError(
+                f"system: {type(self).__name__} does not implement rhs_torch(t, x), the torch field that training and the "
+                "PINN evaluate; implement it (differentiable, any float dtype) or write the model as a SymbolicSystem"
+            )
+        x = torch.as_tensor(np.asarray(self.default_x0(), dtype=float), dtype=torch.float64)
+        _check_field_value(self, self.rhs_torch(t, x).detach().cpu().double().numpy(), "default_x0()", "rhs_torch")
         return self
 
     def rhs(self, t, x: np.ndarray) -> np.ndarray:
@@ -250,9 +296,29 @@ def _phi_numpy(u):
     return np.where(small, 1 + u / 2 + u * u / 12, out) if small.any() else out
 
 
+class _Names(types.SimpleNamespace):
+    "A namespace whose missing attribute is an error naming it and what there is (the equations' `p` and `fn`)."
+
+    _label = ("name", "a name")
+
+    def __getattr__(self, k):  # called only for a name that is not there
+        if k.startswith("__"):
+            raise AttributeError(k)
+        prefix, what = self._label
+        raise AttributeError(f"{prefix}.{k} is not {what}; choose from {sorted(vars(self))}")
+
+
+class _Fn(_Names):
+    _label = ("fn", "a function the equations may use")
+
+
+class _P(_Names):
+    _label = ("p", "a parameter of the model")
+
+
 def _numpy_fn():
     ns = {k: getattr(np, k) for k in _FUNCTIONS}
-    return types.SimpleNamespace(**ns, phi=_phi_numpy, dphi=lambda u: _dphi(np, np.asarray(u, dtype=float)))
+    return _Fn(**ns, phi=_phi_numpy, dphi=lambda u: _dphi(np, np.asarray(u, dtype=float)))
 
 
 def _torch_fn():
@@ -260,7 +326,7 @@ def _torch_fn():
         return lambda u: f(u if isinstance(u, torch.Tensor) else torch.as_tensor(u, dtype=torch.float64))
 
     ns = {k: as_tensor(getattr(torch, k)) for k in _FUNCTIONS}
-    return types.SimpleNamespace(**ns, phi=as_tensor(lambda u: _phi(torch, u)), dphi=as_tensor(lambda u: _dphi(torch, u)))
+    return _Fn(**ns, phi=as_tensor(lambda u: _phi(torch, u)), dphi=as_tensor(lambda u: _dphi(torch, u)))
 
 
 NUMPY_FN, TORCH_FN = _numpy_fn(), _torch_fn()
@@ -312,7 +378,7 @@ def _sympy():
             _print_exp = _print_log = _print_tanh = _print_cosh = _print_sinh = _print_sin = _print_cos = _print_Function
             _print_sqrt = _print_Function
 
-        fn = types.SimpleNamespace(**{k: getattr(sp, k) for k in _FUNCTIONS}, phi=phi, dphi=dphi)
+        fn = _Fn(**{k: getattr(sp, k) for k in _FUNCTIONS}, phi=phi, dphi=dphi)
         _SYMPY = types.SimpleNamespace(sp=sp, fn=fn, printer=Printer())
     return _SYMPY
 
@@ -401,6 +467,36 @@ def _is_number(v) -> bool:
     return not isinstance(v, bool) and isinstance(v, (int, float, np.floating, np.integer)) and math.isfinite(v)
 
 
+_OPS = {">": float.__gt__, ">=": float.__ge__, "<": float.__lt__, "<=": float.__le__, "!=": float.__ne__}
+
+
+def check_params(
+    params,  # a parameter dataclass instance
+    constraints: dict,  # {field: "> 0" | (">= 0", "what it is") | a tuple of conditions}: each element of a tuple field
+    prefix: str = "params.",  # how the fields are named in the message
+):
+    "Return `params` if every declared constraint holds (callable inputs skipped); else a ValueError naming the field."
+    for k, spec in constraints.items():
+        if not hasattr(params, k):
+            raise ValueError(f"constraints: {k!r} is not a field of {type(params).__name__}")
+        v = getattr(params, k)
+        if callable(v):
+            continue
+        conds, what = (spec, None) if isinstance(spec, str) else (spec[0], spec[1] if len(spec) > 1 else None)
+        if not all(_is_number(e) for e in _flatten(v)):
+            raise ValueError(f"{prefix}{k} must be a finite number (or a tuple of them), got {v!r}")
+        for cond in (conds,) if isinstance(conds, str) else conds:
+            op, bound = cond.split()
+            bad = [e for e in _flatten(v) if not _OPS[op](float(e), float(bound))]
+            if bad:
+                label = f"{prefix}{k}" + (f" ({what})" if what else "")
+                got = f"has an entry {bad[0]!r}" if isinstance(v, (tuple, list)) else f"got {v!r}"
+                raise ValueError(
+                    f"{label} must be {cond}" + (" in every entry" if isinstance(v, (tuple, list)) else "") + f", {got}"
+                )
+    return params
+
+
 class _Generated(NamedTuple):
     sources: dict  # name -> source text (for reading)
     jac_numpy: Callable  # (t, x components..., p values...) -> D*D entries
@@ -433,7 +529,7 @@ def _generate(system) -> _Generated:
     xs = [sp.Symbol(f"x_{i}", real=True) for i in range(len(names))]
     P = len(_flatten(list(template.values())))
     ps = [sp.Symbol(f"p_{j}", real=True) for j in range(P)]
-    p_ns = types.SimpleNamespace(**_unflatten(template, iter(ps)))  # tuple-valued parameters stay tuples of symbols
+    p_ns = _P(**_unflatten(template, iter(ps)))  # tuple-valued parameters stay tuples of symbols
     f = [sp.sympify(e) for e in system.equations(t, tuple(xs), p_ns, S.fn)]
     D = len(names)
     if len(f) != D:
@@ -499,6 +595,7 @@ class SymbolicSystem(DynamicalSystem):
 
     Params: type = None  # a frozen dataclass of the parameters
     inputs: tuple[str, ...] = ()  # parameters that may be a function of t
+    constraints: dict = {}  # what makes physical sense, per parameter: {"C": ("> 0", "capacitance")} (see check_params)
 
     def __init__(
         self,
@@ -515,12 +612,30 @@ class SymbolicSystem(DynamicalSystem):
             if not all(_is_number(e) for e in _flatten(v)):
                 allowed = "a finite number (or a tuple of them)" + (" or a function of t" if f.name in self.inputs else "")
                 raise ValueError(f"params.{f.name} must be {allowed}, got {v!r}")
+        check_params(params, self.constraints)
         self.params = params
         self.validate()
 
     def equations(self, t, x, p, fn):
         "The right-hand side as a tuple of D expressions in the components `x`, parameters `p` and functions `fn`."
         raise NotImplementedError
+
+    def check_field(self, t: float = 0.0):
+        "The equations evaluated once at each `_field_points()`: names resolve, D components, finite values (a ValueError naming `equations`)."
+        D, cls = self.dim, type(self).__name__
+        if type(self).equations is SymbolicSystem.equations:
+            raise TypeError(f"equations: {cls} must define equations(self, t, x, p, fn)")
+        for where, x in self._field_points().items():
+            try:
+                with np.errstate(all="ignore"):  # a division by zero is reported below, by the state it hits
+                    out = self.equations(t, tuple(x), _P(**self._values(t)), NUMPY_FN)
+            except (AttributeError, NameError) as err:
+                raise ValueError(f"equations of {cls} do not evaluate at {where}: {err}") from None
+            n = len(out) if isinstance(out, (tuple, list)) else type(out).__name__
+            if n != D:
+                raise ValueError(f"equations of {cls} returned {n} components for {D} state variables {list(self.state_names)}")
+            _check_field_value(self, np.stack(np.broadcast_arrays(*out)), where, "equations")
+        return self
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -568,7 +683,7 @@ class SymbolicSystem(DynamicalSystem):
 
     def _run(self, t, x, xp, fn, overrides=None):
         D = self.dim
-        p = types.SimpleNamespace(**self._values(t, overrides))
+        p = _P(**self._values(t, overrides))
         out = self.equations(t, tuple(x[..., i] for i in range(D)), p, fn)
         out = (
             xp.broadcast_arrays(*out)
@@ -663,10 +778,20 @@ class SymbolicSystem(DynamicalSystem):
 SCIPY_METHODS = ("Radau", "BDF", "LSODA")
 
 
+def _as_floats(v) -> np.ndarray | None:
+    "`v` as a float array, or None if it is not numbers (a string is not a sequence of times)."
+    if isinstance(v, (str, bytes)):
+        return None
+    try:
+        return np.asarray(v, dtype=float)
+    except (TypeError, ValueError):
+        return None
+
+
 def solve_scipy(
     model: DynamicalSystem,  # the system
     t_span: tuple[float, float],  # (t0, t1) in the system's time unit
-    t_eval: np.ndarray,  # output times, inside t_span
+    t_eval: np.ndarray | None,  # output times, increasing, inside t_span (None: the solver's own steps)
     x0: np.ndarray | None = None,  # initial state (D,); default: model.default_x0()
     method: str = "Radau",  # "Radau" | "BDF" | "LSODA"
     rtol: float = 1e-10,
@@ -676,9 +801,19 @@ def solve_scipy(
     from scipy.integrate import solve_ivp
     from pinode_sr.core import check_choice, check_positive
 
+    if not isinstance(model, DynamicalSystem):
+        raise TypeError(f"model must be a DynamicalSystem, got {type(model).__name__}")
     check_choice("method", method, SCIPY_METHODS)
     check_positive("rtol", rtol)
     check_positive("atol", atol)
+    ts = _as_floats(t_span)
+    if ts is None or ts.shape != (2,) or not np.all(np.isfinite(ts)) or not ts[1] > ts[0]:
+        raise ValueError(f"t_span must be two finite times (t0, t1) with t1 > t0, got {t_span!r}")
+    te = _as_floats(t_eval) if t_eval is not None else ts
+    if te is None or te.ndim != 1 or not len(te) or not np.all(np.isfinite(te)) or np.any(np.diff(te) <= 0):
+        raise ValueError(f"t_eval must be a 1-D increasing sequence of finite times (or None), got {t_eval!r}")
+    if te[0] < ts[0] or te[-1] > ts[1]:
+        raise ValueError(f"t_eval must lie inside t_span=({ts[0]:g}, {ts[1]:g}), got {te[0]:g}..{te[-1]:g}")
     x0 = model.default_x0() if x0 is None else np.asarray(x0)
     model.check_state(x0, "x0")
     sol = solve_ivp(
