@@ -798,7 +798,6 @@ def solve_scipy(
     atol: float = 1e-10,
 ) -> np.ndarray:  # states at t_eval, shape (len(t_eval), D)
     "Integrate `model` with a stiff scipy solver (its Jacobian); raises if the solver fails."
-    from scipy.integrate import solve_ivp
     from pinode_sr.core import check_choice, check_positive
 
     if not isinstance(model, DynamicalSystem):
@@ -816,6 +815,8 @@ def solve_scipy(
         raise ValueError(f"t_eval must lie inside t_span=({ts[0]:g}, {ts[1]:g}), got {te[0]:g}..{te[-1]:g}")
     x0 = model.default_x0() if x0 is None else np.asarray(x0)
     model.check_state(x0, "x0")
+    from scipy.integrate import solve_ivp  # after the checks: its first import can take seconds
+
     sol = solve_ivp(
         model.rhs,
         t_span,
