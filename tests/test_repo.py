@@ -229,9 +229,9 @@ def test_06_train_table_is_the_committed_per_seed_results():
     expected = {
         "seed": [str(r["seed"]) for r in rows],
         "frequency error (%)": [sign(r["freq_error_pct"], 2) for r in rows],
-        "peak error (mV)": [sign(r["peak_error_mV"], 2) for r in rows],
-        "trough error (mV)": [sign(r["trough_error_mV"], 3) for r in rows],
-        "spikes in 0–150 ms (reference: 11)": [str(r["n_spikes"]) for r in rows],
+        "peak error (mV)": [sign(r["peak_error"], 2) for r in rows],
+        "trough error (mV)": [sign(r["trough_error"], 3) for r in rows],
+        "spikes in 0–150 ms (reference: 11)": [str(r["n_events"]) for r in rows],
     }
     tables = [t for t in _md_tables(_nb_text(ROOT / "nbs" / "06_training.ipynb")) if t[0].startswith("| seed |")]
     fix = (
