@@ -166,11 +166,16 @@ def test_figure_runs_on_smoke_preset(nb, tmp_path):
     fix = "regenerate paper_figures/out/ with `make figures` and commit it"
     committed = json.loads((OUT / f"{stem}.json").read_text())
     assert committed["preset"] == "paper", f"paper_figures/out/{stem}.json is not a paper-preset output: {fix}"
-    missing = _field_names(written) - _field_names(committed)
+    missing = {_PAPER_NAME.get(f, f) for f in _field_names(written)} - _field_names(committed)
     assert not missing, f"paper_figures/out/{stem}.json lacks fields {nb.name} writes today: {sorted(missing)}: {fix}"
     if stem.startswith("table"):
         head = lambda p: p.read_text().splitlines()[0]
         assert head(OUT / f"{stem}.csv") == head(out / f"{stem}.csv"), f"paper_figures/out/{stem}.csv columns: {fix}"
+
+
+# Fields a notebook names by preset on purpose: the smoke horizon ends before 100 ms, so fig06 shows the whole
+# horizon's nRMSE there and the 100–150 ms one on the paper preset.
+_PAPER_NAME = {"nrmse_V": "late_nrmse_V"}
 
 
 def _field_names(o) -> set[str]:
