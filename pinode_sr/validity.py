@@ -5,12 +5,13 @@
 # %% ../nbs/09a_validity.ipynb #f81092b4
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
-from .core import check_choice, check_int, check_number, check_positive, check_steps
+from .core import check_bool, check_choice, check_int, check_number, check_positive, check_steps
 from .metrics import event_times
 from .reference import solve_reference
 
@@ -18,6 +19,7 @@ from .reference import solve_reference
 __all__ = [
     "ATTRACTORS",
     "MAX_VALIDITY_VALUES",
+    "MAX_CENSUS_STARTS",
     "as_real_array",
     "check_times",
     "check_window",
@@ -27,6 +29,24 @@ __all__ = [
     "agree",
     "model_rollout",
     "global_validity",
+    "Field",
+    "system_field",
+    "model_field",
+    "grid_starts",
+    "near_starts",
+    "physiological_starts",
+    "FixedPoint",
+    "stability_type",
+    "find_fixed_points",
+    "field_rollout",
+    "rollout_attractors",
+    "reference_attractors",
+    "SpuriousAttractorWarning",
+    "MemberCensus",
+    "Census",
+    "census_summary",
+    "attractor_census",
+    "census_of_run",
 ]
 
 
@@ -269,3 +289,610 @@ def global_validity(
         "truth_periods": [a.period for a in truth],
         "learned_kinds": [[a.kind for a in row] for row in learned],
     }
+
+
+# %% ../nbs/09a_validity.ipynb #e9e4a48f
+@dataclass(frozen=True)
+class Field:
+    "K vector fields in float64 numpy: f(X) maps states (K, N, D) to dX/dt (K, N, D); jac(X) gives (K, N, D, D)."
+
+    f: Callable  # (K, N, D) -> (K, N, D)
+    jac: Callable  # (K, N, D) -> (K, N, D, D), ∂f_i/∂x_j
+    K: int  # members
+    D: int  # state variables
+    name: str = "field"
+
+    def __post_init__(self):
+        for k in ("f", "jac"):
+            if not callable(getattr(self, k)):
+                raise TypeError(f"{k} must be a function of states (K, N, D), got {getattr(self, k)!r}")
+        check_int("K", self.K, 1)
+        check_int("D", self.D, 1)
+
+
+def system_field(system) -> Field:
+    "The true field of `system` as a one-member Field, with its exact Jacobian (a SymbolicSystem's is generated)."
+    check_system("system", system)
+    if not system.is_autonomous:
+        raise ValueError(f"system={system!r} is not autonomous: an attractor census needs a field f(x) without t")
+    return Field(lambda X: system.rhs(0.0, X), lambda X: system.jacobian(0.0, X), 1, system.dim, f"true {system.name}")
+
+
+def model_field(model) -> Field:
+    "A trained ensemble's K learned fields in float64 (a copy), the Jacobian by forward-mode autodiff."
+    import copy
+
+    import torch
+    from pinode_sr.models import StackedMLP
+
+    if not isinstance(model, StackedMLP):
+        raise TypeError(f"model must be a trained ensemble (EnsembleMLP, e.g. from load_model), got {type(model).__name__}")
+    m = copy.deepcopy(model).double().cpu().eval()
+    for q in m.parameters():
+        q.requires_grad_(False)
+    D = int(m.mu.shape[0])
+
+    def f(X):
+        with torch.no_grad():
+            return m(torch.as_tensor(np.asarray(X, dtype=float))).numpy()
+
+    def jac(X):
+        x = torch.as_tensor(np.asarray(X, dtype=float))
+        cols = []
+        for j in range(D):  # each point's output depends on its own state only: one JVP per input axis
+            e = torch.zeros_like(x)
+            e[..., j] = 1.0
+            cols.append(torch.func.jvp(m, (x,), (e,))[1])
+        return torch.stack(cols, -1).numpy()
+
+    return Field(f, jac, m.K, D, "learned")
+
+
+# %% ../nbs/09a_validity.ipynb #fcfd3ac3
+MAX_CENSUS_STARTS = 20_000  # start states of one census: a bounded cost
+
+
+def grid_starts(
+    system,
+    n: int,  # points per axis, >= 1 (cell centres: n = 1 is the box centre)
+) -> np.ndarray:  # (M, D)
+    "A uniform grid over the box: the full n^D grid for D <= 4; for D > 4, an n × n grid on every 2-D slice through the default state."
+    box = check_system("system", system).box
+    check_int("n", n, 1)
+    D = system.dim
+    axes = [lo + (np.arange(n) + 0.5) / n * (hi - lo) for lo, hi in box]
+    M = n**D if D <= 4 else D * (D - 1) // 2 * n * n
+    if M > MAX_CENSUS_STARTS:
+        raise ValueError(f"n={n} gives {M:,} grid starts for D={D} states, more than {MAX_CENSUS_STARTS:,}; lower n")
+    if D <= 4:
+        return np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, D)
+    base, out = np.asarray(system.default_x0(), dtype=float), []
+    for i in range(D):
+        for j in range(i + 1, D):
+            S = np.tile(base, (n * n, 1))
+            S[:, i], S[:, j] = np.repeat(axes[i], n), np.tile(axes[j], n)
+            out.append(S)
+    return np.concatenate(out)
+
+
+def near_starts(
+    points,  # (P, D) states (e.g. the true fixed points)
+    box: np.ndarray,  # (D, 2)
+    n: int,  # starts per point, >= 0
+    seed: int = 0,
+    radius: float = 0.02,  # half-width of the cube around each point, in box widths
+) -> np.ndarray:  # (P·n, D), clipped into the box
+    "Seeded uniform starts in a small cube around each point (spurious attractors of a learned field sit where the true field is slow)."
+    from pinode_sr.core import rng
+
+    check_int("n", n, 0)
+    check_int("seed", seed, 0)
+    check_number("radius", radius, 0, lo_open=True)
+    box = as_real_array("box", box, 2)
+    P = as_real_array("points", np.reshape(points, (-1, len(box))), 2)
+    w = box[:, 1] - box[:, 0]
+    u = rng(seed, "census-near").uniform(-1, 1, (len(P), n, len(box)))
+    return np.clip(P[:, None] + radius * w * u, box[:, 0], box[:, 1]).reshape(-1, len(box))
+
+
+def physiological_starts(
+    system,
+    n: int,  # voltages swept across the box, >= 0
+    seed: int = 0,
+    noise: float = 0.01,  # std of the noise on every variable, in box widths
+) -> np.ndarray:  # (n, D), or (0, D) for a system without gates
+    "A cell held at V and released: each gate at its steady state for V swept over the box, with small noise (HH and HH networks; none otherwise)."
+    from pinode_sr.core import rng
+    from pinode_sr.hh import HodgkinHuxley, steady_state_gates
+    from pinode_sr.hh_network import HHNetwork
+
+    box = check_system("system", system).box
+    check_int("n", n, 0)
+    check_int("seed", seed, 0)
+    check_number("noise", noise, 0)
+    if n == 0 or not isinstance(system, (HodgkinHuxley, HHNetwork)):
+        return np.zeros((0, system.dim))
+    V = np.linspace(*box[system.observable_index], n + 2)[1:-1]
+    unit = lambda v: [v, *steady_state_gates(np.float64(v))]
+    S = np.array([unit(v) if isinstance(system, HodgkinHuxley) else (unit(v) + [0.0]) * system.N for v in V])
+    S = S + noise * (box[:, 1] - box[:, 0]) * rng(seed, "census-physiological").standard_normal(S.shape)
+    return np.clip(S, box[:, 0], box[:, 1])
+
+
+# %% ../nbs/09a_validity.ipynb #0f340fec
+@dataclass(frozen=True)
+class FixedPoint:
+    "A zero of a field: its state, the eigenvalues of its Jacobian there and the stability type they give."
+
+    state: tuple  # (D,)
+    eigenvalues: tuple  # (D,) complex, by decreasing real part
+    stability: str  # see stability_type
+
+    @property
+    def stable(self) -> bool:
+        return self.stability.startswith("stable")
+
+    def describe(self, names=None, units=None) -> str:
+        names = names or [f"x{i}" for i in range(len(self.state))]
+        units = units or [""] * len(self.state)
+        where = ", ".join(f"{n}={v:.4g}{'' if u in ('', '1') else ' ' + u}" for n, v, u in zip(names, self.state, units))
+        return f"{self.stability} at ({where}), max Re λ = {max(np.real(self.eigenvalues)):+.3g}"
+
+
+def stability_type(eigenvalues) -> str:
+    "stable/unstable node or focus, saddle, saddle-focus, or non-hyperbolic (a real part within 1e-9·max|λ| of 0)."
+    lam = np.asarray(eigenvalues, dtype=complex)
+    re, tol = lam.real, 1e-9 * max(float(np.abs(lam).max(initial=0.0)), 1e-300)
+    focus = bool(np.any(np.abs(lam.imag) > tol))
+    if np.any(np.abs(re) <= tol):
+        return "non-hyperbolic"
+    if np.all(re < 0):
+        return "stable focus" if focus else "stable node"
+    if np.all(re > 0):
+        return "unstable focus" if focus else "unstable node"
+    return "saddle-focus" if focus else "saddle"
+
+
+# %% ../nbs/09a_validity.ipynb #5236ee95
+def find_fixed_points(
+    field: Field,
+    box: np.ndarray,  # (D, 2) lower and upper bounds: roots inside it are kept
+    starts: np.ndarray,  # (N, D) Newton starts, N >= 1
+    max_iter: int = 80,
+    tol: float = 1e-8,  # residual |f_i| / (median |f_i| over the starts) at a root
+) -> list[list[FixedPoint]]:  # per member, distinct roots in the box
+    "Zeros of each member's field in the box: damped Newton (Levenberg–Marquardt in box units) from every start, deduplicated."
+    starts = as_real_array("starts", starts, 2)
+    box = as_real_array("box", box, 2)
+    if starts.shape[0] == 0 or starts.shape[1] != field.D:
+        raise ValueError(f"starts must have shape (N, {field.D}) with N >= 1, got {starts.shape}")
+    lo, hi = box[:, 0], box[:, 1]
+    w = hi - lo
+    X = np.broadcast_to(starts, (field.K,) + starts.shape).copy()
+    with np.errstate(all="ignore"):
+        S = np.nanmedian(np.abs(field.f(X)), axis=1, keepdims=True)  # (K, 1, D): each member's own scale
+        S = np.where(np.isfinite(S) & (S > 0), S, 1.0)
+        active = np.ones(X.shape[:2], bool)
+        for _ in range(max_iter):
+            F, J = field.f(X) / S, field.jac(X)
+            A = J * w / S[..., None]  # the Jacobian in scaled variables (K, N, D, D)
+            bad = ~(np.isfinite(A).all((-1, -2)) & np.isfinite(F).all(-1))
+            active &= ~bad
+            A[bad], F[bad] = np.eye(field.D), 0.0
+            AtA = np.swapaxes(A, -1, -2) @ A
+            mu = 1e-12 * np.trace(AtA, axis1=-2, axis2=-1)[..., None, None] / field.D + 1e-300
+            dz = -np.linalg.solve(AtA + mu * np.eye(field.D), (np.swapaxes(A, -1, -2) @ F[..., None]))[..., 0]
+            size = np.abs(dz).max(-1)
+            dz *= np.minimum(1.0, 0.1 / np.maximum(size, 1e-300))[..., None]  # a trust region of 10 % of the box
+            X = np.where(active[..., None], X + dz * w, X)
+            active &= (size > 1e-12) & np.all((X > lo - 0.5 * w) & (X < hi + 0.5 * w), -1)
+            if not active.any():
+                break
+        F = field.f(X) / S
+        ok = np.isfinite(F).all(-1) & (np.abs(F).max(-1) < tol) & np.all((X >= lo - 1e-9 * w) & (X <= hi + 1e-9 * w), -1)
+    out = []
+    for k in range(field.K):
+        roots = []
+        for x in X[k][ok[k]]:
+            if all(np.abs((x - r) / w).max() > 1e-5 for r in roots):
+                roots.append(x)
+        roots.sort(key=lambda r: tuple(r))
+        Js = field.jac(np.array(roots)[None])[0] if roots else []
+        fps = []
+        for x, J in zip(roots, Js):
+            lam = np.linalg.eigvals(J)
+            lam = lam[np.argsort(-lam.real, kind="stable")]
+            fps.append(FixedPoint(tuple(map(float, x)), tuple(complex(v) for v in lam), stability_type(lam)))
+        out.append(fps)
+    return out
+
+
+# %% ../nbs/09a_validity.ipynb #225500f2
+def field_rollout(
+    field: Field,
+    dt: float,  # step, > 0
+    method: str = "heun",  # an explicit solver at fixed step dt (SOLVERS) or "rodas5p" (adaptive, L-stable; dt: output grid)
+) -> Callable:
+    "A rollout function (starts (B, D), t_end) -> (T, K, B, D) on 0:dt:t_end of a Field, in float64 numpy."
+    from pinode_sr.rodas5p import RODAS5P
+    from pinode_sr.solvers import SOLVERS, rk_step
+
+    if not isinstance(field, Field):
+        raise TypeError(f"field must be a Field (see system_field, model_field), got {type(field).__name__}")
+    check_positive("dt", dt)
+    check_choice("method", method, tuple(SOLVERS) + ("rodas5p",))
+    g, a, C = RODAS5P.gamma, RODAS5P.a, RODAS5P.C
+    eye = np.eye(field.D)
+
+    def rodas_step(x, h):  # one Rodas5P step of size h (K, B) per trajectory: the order-5 solution and its error estimate
+        J = field.jac(x)
+        J[~np.isfinite(J).all((-1, -2))] = 0.0
+        Winv = np.linalg.inv(eye / (g * h[..., None, None]) - J)
+        U, y = [], x
+        for i in range(a.shape[0]):
+            y = x + sum(a[i, j] * U[j] for j in range(i)) if i else x
+            r = field.f(y) + sum(C[i, j] * U[j] for j in range(i)) / h[..., None] if i else field.f(x)
+            U.append(np.einsum("...ij,...j->...i", Winv, r))
+        return y + U[-1], U[-1]
+
+    def rodas_interval(x, h):  # adaptive Rodas5P (rtol 1e-6, atol 1e-8) per trajectory across one output interval dt
+        left = np.full(x.shape[:-1], dt)
+        for _ in range(10_000):
+            go = (left > 1e-12 * dt) & np.isfinite(x).all(-1)
+            if not go.any():
+                break
+            step = np.where(go, np.minimum(h, left), dt)
+            y, e = rodas_step(x, step)
+            err = np.sqrt(np.mean((e / (1e-8 + 1e-6 * np.maximum(np.abs(x), np.abs(y)))) ** 2, -1))
+            err = np.where(np.isfinite(err) & np.isfinite(y).all(-1), err, np.inf)
+            acc = go & (err <= 1.0)
+            x = np.where(acc[..., None], y, x)
+            left = np.where(acc, left - step, left)
+            fac = np.clip(0.9 * np.maximum(err, 1e-10) ** -0.2, 0.2, 5.0)
+            h = np.where(go, np.where(acc & (step < h), h, step * fac), h)
+            x[go & (h < 1e-10 * dt)] = np.nan  # the step collapsed: count the trajectory as diverged
+        x[left > 1e-12 * dt] = np.nan
+        return x, h
+
+    def run(starts, t_end):
+        n = check_steps("t_end", t_end, dt)
+        x = np.broadcast_to(np.asarray(starts, dtype=float), (field.K,) + np.shape(starts)).copy()
+        out = np.empty((n + 1,) + x.shape)
+        out[0] = x
+        f = lambda t, y: field.f(y)
+        h = np.full(x.shape[:-1], dt)
+        with np.errstate(all="ignore"):
+            for i in range(n):
+                x, h = rodas_interval(x, h) if method == "rodas5p" else (rk_step(f, i * dt, x, dt, SOLVERS[method]), h)
+                out[i + 1] = x
+        return out
+
+    return run
+
+
+# %% ../nbs/09a_validity.ipynb #3f87ab05
+def rollout_attractors(
+    rollout: Callable,  # (starts (B, D), t_end) -> (T, K, B, D) on 0:dt:t_end
+    system,
+    starts: np.ndarray,  # (B, D)
+    dt: float,
+    t_end: float,
+    t_late: float,
+    max_values: int = 32_000_000,  # one chunk of trajectories holds at most this many numbers (256 MB)
+) -> list[list[Attractor]]:  # (K, B)
+    "The attractor each (member, start) rollout settles on, rolling out the starts in chunks of bounded memory."
+    T = check_steps("t_end", t_end, dt) + 1
+    t = dt * np.arange(T)
+    rows, step = None, max(1, max_values // (T * system.dim * 8))  # sized for up to 8 members
+    for c in range(0, len(starts), step):
+        S = starts[c : c + step]
+        X = as_real_array("rollout's result", rollout(S, t[-1]), 4, finite=False)
+        if X.shape[0] != T or X.shape[2:] != S.shape:
+            raise ValueError(f"rollout returned shape {X.shape}, expected ({T}, K, {len(S)}, {system.dim})")
+        got = [[classify(t, X[:, k, b], system, t_late) for b in range(len(S))] for k in range(X.shape[1])]
+        rows = got if rows is None else [r + g for r, g in zip(rows, got)]
+    return rows
+
+
+def reference_attractors(system, starts, dt, t_end, t_late, max_values: int = 32_000_000) -> list[Attractor]:
+    "The attractor the true system reaches from each start (Rodas5P, rtol = atol = 1e-8), in chunks."
+    T = check_steps("t_end", t_end, dt) + 1
+    t, out, step = dt * np.arange(T), [], max(1, max_values // (T * system.dim))
+    for c in range(0, len(starts), step):
+        X, _ = solve_reference(system, (0.0, t[-1]), t, starts[c : c + step], rtol=1e-8, atol=1e-8)
+        out += [classify(t, x, system, t_late) for x in X.reshape(-1, T, system.dim)]
+    return out
+
+
+# %% ../nbs/09a_validity.ipynb #c5398ca6
+class SpuriousAttractorWarning(UserWarning):
+    "A learned field has an attractor in the box that the true system does not have."
+
+
+def _pct(x: float) -> str:
+    return "  n/a " if not np.isfinite(x) else f"{100 * x:5.1f}%"
+
+
+@dataclass
+class MemberCensus:
+    "One member's attractors in the box and how often it reaches the true attractor."
+
+    member: int  # index in the ensemble
+    seed: int | None  # its training seed, if known
+    fixed_points: list  # FixedPoint of the learned field in the box
+    cycles: list  # (period, starts) of the periodic attractors its rollouts reach
+    rests: list  # (state, starts) of the rest states its rollouts reach
+    kinds: dict  # attractor kind -> starts
+    reach: float  # over the starts where the true field, same integrator and step, reaches the truth (NaN: none)
+    reach_all: float  # over the starts where the truth has settled
+    reach_stable: float  # the field rolled out with the stable integrator, over the starts where the true field under it does
+    spurious: list  # one line per attractor the true system does not have
+
+
+# %% ../nbs/09a_validity.ipynb #79b13574
+@dataclass
+class Census:
+    "An attractor census of K learned fields beside the true system's: fixed points, cycles, reach fractions, spurious attractors."
+
+    system: str
+    state_names: tuple
+    units: tuple
+    starts: np.ndarray  # (B, D)
+    groups: np.ndarray  # (B,) "grid" | "near fixed point" | "physiological"
+    method: str  # the learned model's integrator and step
+    dt: float
+    stable_method: str | None  # the stable integrator (None: not run)
+    t_end: float
+    t_late: float
+    truth: list  # Attractor per start (Rodas5P reference, rtol 1e-8)
+    settled: np.ndarray  # (B,) the truth is on an attractor by t_late (not a slow escape from an unstable fixed point)
+    true_fixed_points: list  # FixedPoint
+    true_cycles: list  # (period, starts)
+    ceiling: np.ndarray  # (B,) the true field under `method`, `dt` reaches the truth
+    stable_ceiling: np.ndarray | None  # (B,) ... under the stable integrator
+    agree: np.ndarray  # (K, B) member k under `method` reaches the truth from start b
+    agree_stable: np.ndarray | None  # (K, B) ... under the stable integrator
+    members: list  # MemberCensus
+
+    @property
+    def reach(self) -> float:
+        "Fraction of member-starts reaching the truth, over the starts where the true field under the same integrator does (NaN: none)."
+        return float(self.agree[:, self.ceiling].mean()) if self.ceiling.any() else float("nan")
+
+    @property
+    def reach_stable(self) -> float:
+        if self.agree_stable is None or not self.stable_ceiling.any():
+            return float("nan")
+        return float(self.agree_stable[:, self.stable_ceiling].mean())
+
+    @property
+    def spurious(self) -> dict:
+        "{member index: [descriptions]} for the members with a spurious attractor."
+        return {m.member: m.spurious for m in self.members if m.spurious}
+
+    def describe_state(self, x) -> str:
+        return ", ".join(f"{n}={v:.4g}" for n, v in zip(self.state_names, x))
+
+    def to_dict(self) -> dict:
+        "JSON-ready numbers: fractions, fixed points and spurious attractors per member."
+        fp = lambda f: {"state": list(f.state), "stability": f.stability, "max_real": float(max(np.real(f.eigenvalues)))}
+        return {
+            "system": self.system, "method": self.method, "dt": self.dt, "stable_method": self.stable_method,
+            "n_starts": len(self.starts), "settled": int(self.settled.sum()), "groups": {g: int((self.groups == g).sum()) for g in dict.fromkeys(self.groups)},
+            "ceiling": float(self.ceiling.mean()), "reach": self.reach, "reach_stable": self.reach_stable,
+            "stable_ceiling": None if self.stable_ceiling is None else float(self.stable_ceiling.mean()),
+            "true_fixed_points": [fp(f) for f in self.true_fixed_points], "true_cycles": self.true_cycles,
+            "members": [
+                {"member": m.member, "seed": m.seed, "reach": m.reach, "reach_all": m.reach_all, "reach_stable": m.reach_stable,
+                 "kinds": m.kinds, "fixed_points": [fp(f) for f in m.fixed_points], "cycles": m.cycles, "spurious": m.spurious}
+                for m in self.members
+            ],
+        }  # fmt: skip
+
+    def summary(self) -> str:
+        "A readable table: the truth, the ceilings, one row per member, then each spurious attractor by name."
+        return census_summary(self)
+
+    def __repr__(self):
+        return self.summary()
+
+
+# %% ../nbs/09a_validity.ipynb #a9619c63
+def census_summary(c: Census) -> str:
+    "The census as text: what a user reads before trusting a trained model off its training orbit."
+    fp = lambda f: f.describe(c.state_names, c.units)
+    groups = {g: int((c.groups == g).sum()) for g in dict.fromkeys(c.groups)}
+    n_set = int(c.settled.sum())
+    lines = [
+        f"Attractor census of {len(c.members)} member(s) on {c.system}: {len(c.starts)} starts "
+        f"({', '.join(f'{n} {g}' for g, n in groups.items())}); {c.method} dt={c.dt:g}, to t={c.t_end:g}, late from {c.t_late:g}",
+        "true fixed points: " + ("; ".join(fp(f) for f in c.true_fixed_points) or "none found in the box"),
+        f"the truth settles on an attractor by t={c.t_late:g} from {int(c.settled.sum())} of {len(c.starts)} starts"
+        + ("" if c.settled.all() else " (the others escape an unstable fixed point slowly: counted nowhere)"),
+        "true cycles: " + ("; ".join(f"period {p:.4g} ({n} starts)" for p, n in c.true_cycles) or "none"),
+        f"true field under {c.method} dt={c.dt:g} reaches the true attractor from {int(c.ceiling.sum())} of the {n_set} settled "
+        f"starts ({_pct(c.ceiling.sum() / max(n_set, 1))}: the ceiling)"
+        + ("" if c.stable_ceiling is None else f"; under {c.stable_method} from {int(c.stable_ceiling.sum())}"),
+        f"member-starts reaching the true attractor: {_pct(c.reach)} over the {int(c.ceiling.sum())} ceiling starts"
+        + ("" if c.agree_stable is None else f"; the learned fields under {c.stable_method}: {_pct(c.reach_stable)}"),
+        "by group (all members, over the ceiling starts): "
+        + ", ".join(f"{g} {_pct(c.agree[:, (c.groups == g) & c.ceiling].mean() if ((c.groups == g) & c.ceiling).any() else np.nan)}" for g in groups),
+        "",
+        f"{'member':>6} {'seed':>5} {'reach':>7} {'all':>7} {'stable':>7}  {'periodic':>8} {'rest':>5} {'diverged':>8} {'other':>5}  fixed points (stable)  spurious",
+    ]  # fmt: skip
+    for m in c.members:
+        k = m.kinds
+        lines.append(
+            f"{m.member:>6} {'' if m.seed is None else m.seed:>5} {_pct(m.reach):>7} {_pct(m.reach_all):>7} {_pct(m.reach_stable):>7}  "
+            f"{k['periodic']:>8} {k['rest']:>5} {k['diverged']:>8} {k['other']:>5}  "
+            f"{len(m.fixed_points):>5} ({sum(f.stable for f in m.fixed_points)})          {len(m.spurious) or '-'}"
+        )
+    lines += ["", "learned fixed points in the box:"]
+    lines += [f"  member {m.member}: " + ("; ".join(fp(f) for f in m.fixed_points) or "none found") for m in c.members]
+    if c.spurious:
+        lines += ["", "SPURIOUS ATTRACTORS (in the box, not attractors of the true system):"]
+        lines += [f"  member {k}: {s}" for k, ss in c.spurious.items() for s in ss]
+    else:
+        lines += ["", "no spurious attractor found in the box"]
+    return "\n".join(lines)
+
+
+# %% ../nbs/09a_validity.ipynb #28b662cf
+def _clusters(atts: list, kind: str, w: np.ndarray, state_tol: float = 0.02) -> list:
+    "(period, starts) of the periodic attractors (periods within 4 %), or (state, starts) of the rest states (within state_tol·w)."
+    out = []
+    for a in sorted((a for a in atts if a.kind == kind), key=lambda a: a.period if kind == "periodic" else a.state):
+        v = a.period if kind == "periodic" else np.array(a.state)
+        for c in out:
+            if (abs(v - c[0]) <= 0.04 * c[0]) if kind == "periodic" else np.all(np.abs(v - c[0]) <= state_tol * w):
+                c[1] += 1
+                break
+        else:
+            out.append([v, 1])
+    return [(float(v) if kind == "periodic" else tuple(map(float, v)), n) for v, n in out]
+
+
+def _settled(a: Attractor, true_fps: list, w: np.ndarray, tol: float = 0.02) -> bool:
+    "Whether a true trajectory is on an attractor: periodic, or at rest away from every fixed point that is not stable."
+    if a.kind == "periodic":
+        return True
+    unstable = [f.state for f in true_fps if not f.stable]
+    return a.kind == "rest" and not any(np.all(np.abs(np.subtract(a.state, s)) <= tol * w) for s in unstable)
+
+
+def _spurious(fps, cycles, rests, true_fps, true_cycles, true_rests, w, names, units, tol=0.02) -> list:
+    "What a member's field has that the true system has not: stable fixed points, cycles of another period, rest states."
+    near = lambda x, y: bool(np.all(np.abs(np.subtract(x, y)) <= tol * w))
+    unstable = [f.state for f in true_fps if not f.stable]
+    true_stable = [f.state for f in true_fps if f.stable] + [s for s, _ in true_rests if not any(near(s, u) for u in unstable)]
+    out = []
+    for f in fps:
+        if f.stable and not any(near(f.state, s) for s in true_stable):
+            there = [t.stability for t in true_fps if near(f.state, t.state)]
+            n = sum(k for s, k in rests if near(s, f.state))
+            out.append(
+                f"{f.describe(names, units)}; the true field has {'an ' + there[0] + ' fixed point' if there else 'no fixed point'} there; "
+                f"{n} start(s) settle on it"
+            )
+    for p, n in cycles:
+        if not any(abs(p - q) <= 0.04 * q for q, _ in true_cycles):
+            out.append(
+                f"a cycle of period {p:.4g} ({n} start(s)); true periods: {[round(q, 4) for q, _ in true_cycles] or 'none'}"
+            )
+    own = [f.state for f in fps]  # a rest on one of its own unstable fixed points is a slow escape (its stable ones: above)
+    for s, n in rests:
+        if not any(near(s, x) for x in true_stable + own):
+            out.append(
+                f"a rest state at ({', '.join(f'{a}={v:.4g}' for a, v in zip(names, s))}) ({n} start(s)), no fixed point of the field found there"
+            )
+    return out
+
+
+def _warn_spurious(c) -> None:
+    warnings.warn(
+        f"{c.system}: member(s) {sorted(c.spurious)} of the learned field have attractors the true system does not have "
+        f"in the box (see Census.summary()): " + "; ".join(f"member {k}: {s[0]}" for k, s in c.spurious.items()),
+        SpuriousAttractorWarning,
+        stacklevel=3,
+    )
+
+
+# %% ../nbs/09a_validity.ipynb #efe1303b
+def attractor_census(
+    model,  # a trained ensemble (StackedMLP; rolled out by model_rollout) or a Field of K members (rolled out in float64)
+    system,  # the true system
+    dt: float,  # the model's step
+    method: str = "heun",  # the model's fixed-step integrator (a key of SOLVERS)
+    kernel: str = "auto",  # who integrates a StackedMLP (model_rollout)
+    n_grid: int = 5,  # grid points per axis (see grid_starts), >= 1
+    n_near: int = 16,  # starts around each true fixed point, >= 0
+    n_physiological: int = 32,  # gates-at-steady-state starts (HH and HH networks), >= 0
+    t_end: float = 300.0,  # roll out to here (>= 2x the evaluation horizon)
+    t_late: float | None = None,  # classify from here on (default t_end / 2)
+    stable_method: str | None = "rodas5p",  # also roll every field out with fixed-step Rodas5P at dt (None: skip)
+    seed: int = 0,  # seeds the near-fixed-point and physiological starts
+    seeds=None,  # the members' training seeds, for the table
+    warn: bool = True,  # warn (SpuriousAttractorWarning) when a member has a spurious attractor
+) -> Census:
+    "Fixed points, cycles and reach fractions of each learned member beside the true system's, from a grid, near-fixed-point and physiological starts."
+    from pinode_sr.solvers import SOLVERS
+
+    roll = None if isinstance(model, Field) else model_rollout(model, dt, method, kernel)  # names a bad model first
+    box = check_system("system", system).box
+    check_positive("dt", dt)
+    check_choice("method", method, tuple(SOLVERS))
+    check_choice("stable_method", stable_method, ("rodas5p", None))
+    for name, v, lo in (("n_grid", n_grid, 1), ("n_near", n_near, 0), ("n_physiological", n_physiological, 0), ("seed", seed, 0)):
+        check_int(name, v, lo)
+    check_bool("warn", warn)
+    check_positive("t_end", t_end)
+    t_late = t_end / 2 if t_late is None else check_number("t_late", t_late)
+    if not 0 <= t_late < t_end:
+        raise ValueError(f"t_late={t_late} must be in [0, t_end={t_end})")
+    n = check_steps("t_end", t_end, dt)
+    if np.count_nonzero(dt * np.arange(n + 1) >= t_late - 1e-9) < 3:
+        raise ValueError(f"t_late={t_late} leaves fewer than 3 samples of the grid 0:dt={dt:g}:{dt * n:g}; lower t_late or dt")
+    learned = model if isinstance(model, Field) else model_field(model)
+    if learned.D != system.dim:
+        raise ValueError(f"model has D={learned.D} state variables, system {system.name} has {system.dim}")
+    K = learned.K
+    if seeds is not None and len(seeds) != K:
+        raise ValueError(f"seeds must name one training seed per member (K={K}), got {len(seeds)}")
+    grid = grid_starts(system, n_grid)
+    true_field, w = system_field(system), box[:, 1] - box[:, 0]
+    true_fps = find_fixed_points(true_field, box, grid)[0]
+    near = near_starts([f.state for f in true_fps], box, n_near, seed) if true_fps else np.zeros((0, system.dim))
+    phys = physiological_starts(system, n_physiological, seed)
+    starts = np.concatenate([grid, near, phys])
+    if len(starts) > MAX_CENSUS_STARTS:
+        raise ValueError(f"{len(starts):,} starts exceed {MAX_CENSUS_STARTS:,}; lower n_grid, n_near or n_physiological")
+    groups = np.array(["grid"] * len(grid) + ["near fixed point"] * len(near) + ["physiological"] * len(phys))
+    roll = roll or field_rollout(learned, dt, method)
+    truth = reference_attractors(system, starts, dt, t_end, t_late)
+    true_cycles, true_rests = _clusters(truth, "periodic", w), _clusters(truth, "rest", w)
+    settled = np.array([_settled(a, true_fps, w) for a in truth])  # the truth is on an attractor by t_late
+    ok = lambda atts: np.array([[agree(a, b, system) for a, b in zip(row, truth)] for row in atts]) & settled
+    ceiling = ok(rollout_attractors(field_rollout(true_field, dt, method), system, starts, dt, t_end, t_late))[0]
+    learned_att = rollout_attractors(roll, system, starts, dt, t_end, t_late)
+    agree_ = ok(learned_att)
+    stable_ceiling = agree_stable = None
+    if stable_method:
+        stable_ceiling = ok(rollout_attractors(field_rollout(true_field, dt, "rodas5p"), system, starts, dt, t_end, t_late))[0]
+        agree_stable = ok(rollout_attractors(field_rollout(learned, dt, "rodas5p"), system, starts, dt, t_end, t_late))
+    fps = find_fixed_points(learned, box, starts)
+    frac = lambda a, m: float(a[m].mean()) if a is not None and m.any() else float("nan")
+    members = []
+    for k in range(K):
+        cyc, rest = _clusters(learned_att[k], "periodic", w), _clusters(learned_att[k], "rest", w)
+        spur = _spurious(fps[k], cyc, rest, true_fps, true_cycles, true_rests, w, system.state_names, system.units)
+        kinds = {a: sum(x.kind == a for x in learned_att[k]) for a in ATTRACTORS}
+        stable_k = None if agree_stable is None else agree_stable[k]
+        members.append(
+            MemberCensus(k, None if seeds is None else int(seeds[k]), fps[k], cyc, rest, kinds, frac(agree_[k], ceiling),
+                         frac(agree_[k], settled), frac(stable_k, stable_ceiling) if stable_k is not None else float("nan"), spur)
+        )  # fmt: skip
+    c = Census(system.name, tuple(system.state_names), tuple(system.units), starts, groups, method, float(dt), stable_method,
+               float(dt * n), float(t_late), truth, settled, true_fps, true_cycles, ceiling, stable_ceiling, agree_, agree_stable, members)  # fmt: skip
+    if warn and c.spurious:
+        _warn_spurious(c)
+    return c
+
+
+# %% ../nbs/09a_validity.ipynb #5cc883a2
+def census_of_run(
+    cfg,  # a TrainConfig (e.g. preset("paper"))
+    run: dict,  # its finished run (load_or_train), or any dict with its "state_dict"
+    t_end: float | None = None,  # default: twice the config's evaluation horizon
+    **kwargs,  # passed to attractor_census (n_grid, n_near, n_physiological, stable_method, seed, warn, ...)
+) -> Census:
+    "The attractor census of a trained PI-NODE-SR run: its members under their training integrator and step, beside the true system."
+    from pinode_sr.training import TrainConfig, load_model
+
+    if not isinstance(cfg, TrainConfig):
+        raise TypeError(f"cfg must be a TrainConfig (e.g. preset('paper')), got {type(cfg).__name__}")
+    bad = sorted(set(kwargs) & {"model", "system", "dt", "method", "kernel", "seeds"})
+    if bad:
+        raise TypeError(f"census_of_run takes {bad} from cfg; call attractor_census to set them")
+    model = load_model(cfg, run)  # checks run against cfg
+    t_end = 2 * cfg.t_eval_end if t_end is None else t_end
+    return attractor_census(model, cfg.data.system, cfg.dt, cfg.method, cfg.kernel, t_end=t_end, seeds=list(cfg.seeds), **kwargs)
