@@ -140,6 +140,8 @@ d = {
         "pinode_sr.dataset": {
             "pinode_sr.dataset.DatasetConfig": ("dataset.html#datasetconfig", "pinode_sr/dataset.py"),
             "pinode_sr.dataset.DatasetConfig.__post_init__": ("dataset.html#datasetconfig.__post_init__", "pinode_sr/dataset.py"),
+            "pinode_sr.dataset.DatasetConfig.reference": ("dataset.html#datasetconfig.reference", "pinode_sr/dataset.py"),
+            "pinode_sr.dataset.DatasetConfig.start": ("dataset.html#datasetconfig.start", "pinode_sr/dataset.py"),
             "pinode_sr.dataset.OscillationDataset": ("dataset.html#oscillationdataset", "pinode_sr/dataset.py"),
             "pinode_sr.dataset.OscillationDataset.X_extrapolation": (
                 "dataset.html#oscillationdataset.x_extrapolation",
@@ -782,6 +784,23 @@ d = {
             "pinode_sr.system.load_generated": ("system.html#load_generated", "pinode_sr/system.py"),
             "pinode_sr.system.numba_cache_dir": ("system.html#numba_cache_dir", "pinode_sr/system.py"),
             "pinode_sr.system.solve_scipy": ("system.html#solve_scipy", "pinode_sr/system.py"),
+        },
+        "pinode_sr.timescales": {
+            "pinode_sr.timescales.TimeScales": ("timescales.html#timescales", "pinode_sr/timescales.py"),
+            "pinode_sr.timescales.TimeScales.__repr__": ("timescales.html#timescales.__repr__", "pinode_sr/timescales.py"),
+            "pinode_sr.timescales.TimeScales.overrides": ("timescales.html#timescales.overrides", "pinode_sr/timescales.py"),
+            "pinode_sr.timescales._Orbit": ("timescales.html#_orbit", "pinode_sr/timescales.py"),
+            "pinode_sr.timescales._Spec": ("timescales.html#_spec", "pinode_sr/timescales.py"),
+            "pinode_sr.timescales._as_json": ("timescales.html#_as_json", "pinode_sr/timescales.py"),
+            "pinode_sr.timescales._derive": ("timescales.html#_derive", "pinode_sr/timescales.py"),
+            "pinode_sr.timescales._grid": ("timescales.html#_grid", "pinode_sr/timescales.py"),
+            "pinode_sr.timescales._heun": ("timescales.html#_heun", "pinode_sr/timescales.py"),
+            "pinode_sr.timescales._heun_error": ("timescales.html#_heun_error", "pinode_sr/timescales.py"),
+            "pinode_sr.timescales._long_solve": ("timescales.html#_long_solve", "pinode_sr/timescales.py"),
+            "pinode_sr.timescales._nice_below": ("timescales.html#_nice_below", "pinode_sr/timescales.py"),
+            "pinode_sr.timescales._read": ("timescales.html#_read", "pinode_sr/timescales.py"),
+            "pinode_sr.timescales.heun_step_limit": ("timescales.html#heun_step_limit", "pinode_sr/timescales.py"),
+            "pinode_sr.timescales.time_scales": ("timescales.html#time_scales", "pinode_sr/timescales.py"),
         },
         "pinode_sr.training": {
             "pinode_sr.training.BoxPoints": ("training.html#boxpoints", "pinode_sr/training.py"),
