@@ -5,12 +5,12 @@
 # %% ../nbs/02c_dataset.ipynb #37ee2e22
 from __future__ import annotations
 
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, field
 from pathlib import Path
 
 import numpy as np
 
-from .core import check_choice, check_int, check_number, check_positive, check_steps, config_hash, rng
+from .core import ADDED_FIELD, check_choice, check_int, check_number, check_positive, check_steps, config_hash, rng
 from .hh import HodgkinHuxley
 from .metrics import event_times
 from .reference import REFERENCE_SOLVERS, reference_trajectory
@@ -35,6 +35,7 @@ class DatasetConfig:
     solver: str = "rodas5p"  # reference solver
     rtol: float = 1e-10
     atol: float = 1e-10
+    x0: tuple | None = field(default=None, metadata=ADDED_FIELD)  # start state (D,); None: system.default_x0()
 
     def __post_init__(self):
         if not isinstance(self.system, DynamicalSystem):
@@ -65,6 +66,26 @@ class DatasetConfig:
         check_number("noise", self.noise, 0, 10)  # a noise std of ten signal stds is no measurement
         check_int("seed", self.seed, 0)
         check_choice("solver", self.solver, REFERENCE_SOLVERS)
+        if self.x0 is not None:  # stored as a tuple of floats: hashable, and the same hash however it was given
+            if isinstance(self.x0, (str, bytes)) or np.ndim(self.x0) != 1:
+                raise ValueError(f"x0 must be one state of {self.system.dim} numbers (or None), got {self.x0!r}")
+            x0 = self.system.check_state(np.asarray(self.x0, dtype=float), "x0")
+            object.__setattr__(self, "x0", tuple(float(v) for v in x0))
+
+    def start(self) -> np.ndarray:
+        "The start state of the reference and of the training window: `x0`, else the system's default state."
+        return np.array(self.x0) if self.x0 is not None else self.system.default_x0()
+
+    def reference(
+        self,
+        t_end: float,  # last output time
+        dt_out: float,  # output interval
+        cache_dir: str | Path | None = None,  # reference cache (see reference_trajectory)
+    ):
+        "The reference of this dataset (its system, start state, solver and tolerances) on 0:dt_out:t_end, cached."
+        return reference_trajectory(
+            self.system, t_end, dt_out, x0=self.x0, solver=self.solver, rtol=self.rtol, atol=self.atol, cache_dir=cache_dir
+        )
 
 
 @dataclass
@@ -124,9 +145,7 @@ def single_oscillation(
     "The paper's training set: one oscillation of the system's reference, sampled and optionally noisy."
     if not isinstance(cfg, DatasetConfig):
         raise TypeError(f"cfg must be a DatasetConfig, got {type(cfg).__name__}")
-    ref = reference_trajectory(
-        cfg.system, cfg.t_end, cfg.dt_obs, solver=cfg.solver, rtol=cfg.rtol, atol=cfg.atol, cache_dir=cache_dir
-    )
+    ref = cfg.reference(cfg.t_end, cfg.dt_obs, cache_dir)
     sys_ = cfg.system
     obs, y = sys_.observable, ref.X[:, sys_.observable_index]
     ev = event_times(ref.t, y, obs.threshold)

@@ -19,7 +19,6 @@ from .dataset import DatasetConfig, OscillationDataset, single_oscillation
 from .loop import MAX_LAM, Phase, Task, check_eval_args, check_memory, check_run, check_run_args, fit
 from .metrics import check_scoring_windows, score_members
 from .models import ACTIVATIONS, StackedMLP
-from .reference import reference_trajectory
 from .residuals import SCALES, data_loss, derivative_scales, physics_residual
 from .runs import RunFolder, load_or_run
 
@@ -280,10 +279,7 @@ class PINNProblem:
 
     def reference(self, t_end: float):
         "The Rodas5P reference on the evaluation grid 0:dt_eval:t_end, from the reference cache: what runs are scored against."
-        d = self.cfg.data
-        return reference_trajectory(
-            self.system, t_end, self.cfg.dt_eval, solver=d.solver, rtol=d.rtol, atol=d.atol, cache_dir=self.cache_dir
-        )
+        return self.cfg.data.reference(t_end, self.cfg.dt_eval, self.cache_dir)  # from the data's start state
 
     def true_field(
         self,

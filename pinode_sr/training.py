@@ -18,7 +18,6 @@ from .dataset import DatasetConfig, OscillationDataset, single_oscillation
 from .loop import MAX_LAM, Phase, RunStopped, Task, check_eval_args, check_memory, check_run, check_run_args, fit
 from .metrics import check_scoring_windows, score_members
 from .models import ACTIVATIONS, EnsembleMLP, NeuronSharedMLP
-from .reference import reference_trajectory
 from .residuals import COLLOCATIONS, DATA_NORMS, SCALES, Collocation, data_loss, derivative_scales
 from .residuals import known_field, model_residual, physics_residual, residual_tape
 from .runs import RunFolder, load_or_run
@@ -223,10 +222,25 @@ PRESETS = {
 
 def preset(
     name: str,  # "paper" | "smoke" | "vanilla"
-    **overrides,  # fields to replace, e.g. seeds=(0,), dt=0.01
+    system=None,  # a DynamicalSystem: train it on its own derived time scales (`timescales.time_scales`); None: HH's preset
+    cache_dir=None,  # where the derived time scales are cached (see time_scales); only with `system`
+    **overrides,  # fields to replace, e.g. seeds=(0,), dt=0.01; with `system`, DatasetConfig fields too (t_train_end=...)
 ) -> TrainConfig:
-    "A named configuration, optionally with some fields replaced."
-    return dataclasses.replace(PRESETS[check_choice("preset", name, PRESETS)], **overrides)
+    "A named configuration, optionally with some fields replaced; with `system`, every time scale derived from it."
+    base = PRESETS[check_choice("preset", name, PRESETS)]
+    if system is None:
+        if cache_dir is not None:
+            raise ValueError("cache_dir is for the time scales of a `system`; pass system=... or leave cache_dir out")
+        return dataclasses.replace(base, **overrides)
+    from pinode_sr.timescales import time_scales
+
+    if "data" in overrides:
+        raise ValueError(
+            "pass either system=... (its dataset is derived; DatasetConfig fields such as t_train_end=... may be given "
+            "directly) or data=DatasetConfig(...), not both"
+        )
+    ts = time_scales(system, cache_dir)
+    return dataclasses.replace(base, **ts.overrides(system, "smoke" if name == "smoke" else "paper", **overrides))
 
 
 # %% ../nbs/06_training.ipynb #7e7f0e2c
@@ -316,10 +330,7 @@ class Problem:
 
     def reference(self, t_end: float):
         "The Rodas5P reference on the rollout grid 0:dt:t_end, from the reference cache: what runs are scored against."
-        d = self.cfg.data
-        return reference_trajectory(
-            self.system, t_end, self.cfg.dt, solver=d.solver, rtol=d.rtol, atol=d.atol, cache_dir=self.cache_dir
-        )
+        return self.cfg.data.reference(t_end, self.cfg.dt, self.cache_dir)  # from the data's start state
 
     def true_field(self, pts: torch.Tensor) -> torch.Tensor:
         "The system's field at the points, evaluated in float64 and cast to the training dtype (numba under kernel='compiled')."
