@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PRESET ?= paper
+SCHEDULER ?=
 FLAGS ?=
 JOBS ?= 2
 OUT := $(if $(filter paper,$(PRESET)),out,out-$(PRESET))
@@ -21,7 +22,7 @@ TORCH := torch==2.13.0
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}'
-	@echo "  variables: PRESET=paper|smoke (figures), FLAGS=slow (test), JOBS=2 (test workers)"
+	@echo "  variables: PRESET=paper|smoke (figures), SCHEDULER=tcp://host:port (figures: train on a Dask cluster), FLAGS=slow (test), JOBS=2 (test workers, figures' training processes)"
 
 $(STAMP): constraints.txt settings.ini setup.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,20 +43,15 @@ test: $(STAMP) ## run every nbs/ notebook and the repository checks through pyte
 	@$(PY) -m pytest tests -n $(JOBS) --dist loadgroup --nb-flags "$(FLAGS)"; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure here"; exit 1; fi; exit $$rc
 
-# One line per figure. IPYTHONDIR=tools/ipython: its kernel config logs only errors (ipykernel otherwise warns
-# "Kernel is running over TCP without encryption" for every notebook); papermill logs errors only. A failing
-# figure still prints papermill's traceback and stops make.
-figures: $(STAMP) ## regenerate every paper_figures/ notebook headlessly with papermill (PRESET=paper|smoke)
-	@mkdir -p paper_figures/executed
-	@set -e; start=$$(date +%s); OMP_NUM_THREADS=1 $(PY) -c "from pinode_sr.ablations import run_paper; run_paper('$(PRESET)')"; \
-	  echo "== every run the figures need (preset=$(PRESET); cached ones skipped) ready in $$(( $$(date +%s) - start )) s"
-	@echo "== figures (preset=$(PRESET)): outputs in paper_figures/$(OUT), executed notebooks in paper_figures/executed"
-	@set -e; export IPYTHONDIR="$(CURDIR)/tools/ipython"; for nb in paper_figures/*.ipynb; do \
-	  name=$$(basename $$nb .ipynb); start=$$(date +%s); \
-	  $(VENV)/bin/papermill "$$nb" "paper_figures/executed/$$name.$(PRESET).ipynb" -k python3 --cwd paper_figures \
-	    -p preset $(PRESET) -p out_dir $(OUT) --no-progress-bar --log-level ERROR; \
-	  echo "== $$name (preset=$(PRESET)) done in $$(( $$(date +%s) - start )) s"; \
-	done
+# tools/make_figures.py: one up-front sweep trains every run the paper and beyond figures need (longest first, JOBS
+# worker processes, or the Dask cluster at SCHEDULER=tcp://host:port), then papermill runs each paper_figures/
+# notebook (one line each; IPYTHONDIR=tools/ipython: its kernel logs errors only). It prints and writes
+# paper_figures/$(OUT)/timing.json (wall and CPU seconds of every step and run, the machine, the commit);
+# `python tools/timing_table.py paper_figures/$(OUT)/timing.json` renders it as a table. The bench extra (the peers
+# fig07 compares against) is installed first where it can be; a failing figure still prints papermill's traceback
+# and the command exits non-zero.
+figures: $(BENCH_STAMP) ## train every run, then regenerate every paper_figures/ notebook, timed (PRESET=paper|smoke, SCHEDULER=tcp://host:port)
+	@OMP_NUM_THREADS=1 $(PY) tools/make_figures.py --preset $(PRESET) --jobs $(JOBS)$(if $(SCHEDULER), --scheduler $(SCHEDULER))
 
 # The peers are optional: numbalsoda builds from source (needs gfortran and cmake: apt-get install gfortran cmake);
 # if the extra cannot be installed the benchmark still runs and reports which peers it found.

@@ -2,8 +2,15 @@
 
 `sphinx-build -c docs . docs/_build/html`: the source folder is the repository root (only the patterns below are
 read), so every notebook executes in its own folder, as `make test` and papermill run them.
+
+A notebook that `make test` has executed already (tests/test_notebooks.py writes it with its outputs to
+docs/_build/executed/<path>.ipynb, stamped with the SHA-256 of the source it ran) is shown with those outputs and
+not executed again; one without a copy, or whose source changed since, is executed here as before. So `make docs`
+alone still works, and CI's `make test` then `make docs-test` executes each nbs/ notebook once.
 """
 
+import hashlib
+import json
 import os
 import sys
 from configparser import ConfigParser
@@ -94,6 +101,49 @@ html_favicon = "_static/favicon.svg"
 html_show_sourcelink = False
 html_copy_source = False
 html_last_updated_fmt = None
+
+# --- reuse what `make test` executed (tests/test_notebooks.py; `make figures PRESET=smoke` for paper_figures/)
+EXECUTED = Path(os.environ.get("PINODE_SR_EXECUTED") or HERE / "_build" / "executed")
+
+
+def executed_copy(docname: str, source_bytes: bytes) -> dict | None:
+    "The executed notebook of `docname` when there is one and it ran exactly this source, else None."
+    path = EXECUTED / f"{docname}.ipynb"
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        stamp = nb["metadata"]["pinode_sr_executed"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if stamp.get("source_sha256") != hashlib.sha256(source_bytes).hexdigest():
+        return None  # the notebook changed since it was executed: execute it here
+    if docname.startswith("paper_figures/") and stamp.get("parameters") != {"preset": "smoke", "out_dir": "out-smoke"}:
+        return None  # the site shows the figure notebooks at the smoke preset (docs/README.md)
+    return nb
+
+
+def _reuse_executed(app, docname, source):
+    "source-read (before nbdev_sphinx's): swap in the executed copy, with MyST-NB's execution off for this notebook."
+    if not (docname.startswith("nbs/") or docname.startswith("paper_figures/")):
+        return
+    path = Path(app.srcdir) / f"{docname}.ipynb"
+    nb = executed_copy(docname, path.read_bytes()) if path.is_file() else None
+    if nb is None:
+        return
+    stamp = nb["metadata"]["pinode_sr_executed"]
+    nb["metadata"]["mystnb"] = {"execution_mode": "off"}
+    source[0] = json.dumps(nb)
+    app.env.note_dependency(str(EXECUTED / f"{docname}.ipynb"))  # a new copy re-reads the page
+    from myst_nb.sphinx_ import NbMetadataCollector
+
+    # the execution report (exec_report.json, the "Notebook execution" page) lists it as executed by `make test`
+    data = {"mtime": (EXECUTED / f"{docname}.ipynb").stat().st_mtime, "runtime": stamp.get("seconds")}
+    data |= {"method": stamp.get("by", "make test"), "succeeded": True, "error": None, "traceback": None}
+    NbMetadataCollector.set_exec_data(app.env, docname, data)
+
+
+def setup(app):
+    app.connect("source-read", _reuse_executed, priority=400)  # nbdev_sphinx's runs at 500, on what this gives it
+
 
 suppress_warnings = ["mystnb.unknown_mime_type", "myst.header"]
 nitpicky = False
