@@ -12,7 +12,7 @@ import torch
 from numba import njit, types
 from numba.extending import overload
 
-from .core import check_choice, check_finite, torch_generator
+from .core import check_choice, check_finite, check_int, torch_generator
 from .gradients import TANH_P, TANH_Q, _give, _horner, _one_blas_thread, _take
 
 # %% auto #0
@@ -30,6 +30,11 @@ __all__ = [
     "residual_tape",
     "known_field",
     "Collocation",
+    "true_fixed_points",
+    "region_scales",
+    "model_jacobian",
+    "known_jacobian",
+    "jacobian_residual",
 ]
 
 # %% ../nbs/05_residuals.ipynb #0d2e7481
@@ -354,3 +359,78 @@ class Collocation:
         for g, s in zip(self.gens, st["gens"]):
             g.set_state(s)
         self.cycle = st["cycle"]
+
+
+# %% ../nbs/05_residuals.ipynb #b7e1a002
+def true_fixed_points(
+    system,  # an autonomous DynamicalSystem (its jacobian: exact for a SymbolicSystem)
+    n_starts: int = 256,  # Newton starts: a seeded uniform sample of the box (plus the default state)
+    seed: int = 0,
+    tol: float = 1e-9,  # converged when max |f| <= tol · (1 + max |x|)
+) -> np.ndarray:  # (F, D), F >= 0: distinct fixed points inside the box
+    "The known field's fixed points in its box: Newton from many starts, distinct converged roots only."
+    check_int("n_starts", n_starts, 1, 100_000)
+    box = system.box
+    w = box[:, 1] - box[:, 0]
+    X = np.vstack([np.asarray(system.default_x0(), float)[None], system.sample_box(n_starts, seed, "fixed_points")])
+    with np.errstate(all="ignore"):
+        for _ in range(60):  # all starts at once; a diverging one turns NaN and is dropped
+            f, J = system.rhs(0.0, X), system.jacobian(0.0, X)
+            ok = np.isfinite(f).all(1) & np.isfinite(J).all((1, 2)) & (np.abs(np.linalg.det(J)) > 1e-300)
+            dx = np.zeros_like(X)
+            dx[ok] = np.linalg.solve(J[ok], -f[ok][..., None])[..., 0]
+            X = np.where(ok[:, None], X + dx, np.nan)
+        f = system.rhs(0.0, X)
+    good = np.isfinite(X).all(1) & (np.abs(f).max(1) <= tol * (1 + np.abs(X).max(1)))
+    good &= ((X >= box[:, 0] - 1e-9 * w) & (X <= box[:, 1] + 1e-9 * w)).all(1)
+    roots: list[np.ndarray] = []
+    for x in X[good]:
+        if not any(np.all(np.abs(x - r) <= 1e-6 * w) for r in roots):
+            roots.append(x)
+    return np.array(roots).reshape(-1, system.dim)
+
+
+def region_scales(
+    system,  # the known physics
+    pts: np.ndarray,  # points of one region (N, D), N >= 2
+    floor: float = 1e-12,  # a variable whose derivative is constant there gets this scale, not 0
+) -> np.ndarray:  # (D,)
+    "The residual scales of a region: the std over its points of each variable's true derivative."
+    pts = np.asarray(pts, float)
+    if pts.ndim != 2 or len(pts) < 2 or pts.shape[1] != system.dim:
+        raise ValueError(f"pts must have shape (N, {system.dim}) with N >= 2, got {pts.shape}")
+    f = system.rhs(0.0, pts)
+    check_finite("the true field at the region's points", f)
+    return np.maximum(f.std(0), floor)
+
+
+def model_jacobian(
+    model,  # a vector field taking (K, P, D) points
+    pts: torch.Tensor,  # (K, P, D)
+) -> torch.Tensor:  # (K, P, D, D): ∂f_i/∂x_k, differentiable in the model's parameters
+    "The learned field's Jacobian at each point, one forward-mode pass per state variable."
+    D = pts.shape[-1]
+    cols = []
+    for k in range(D):
+        v = torch.zeros_like(pts)
+        v[..., k] = 1.0
+        cols.append(torch.func.jvp(model, (pts,), (v,))[1])
+    return torch.stack(cols, -1)
+
+
+def known_jacobian(system, pts: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:  # (..., D, D)
+    "The system's Jacobian at the points, in float64, cast to `dtype` (exact for a SymbolicSystem)."
+    x = pts.detach().cpu().double().numpy()
+    return torch.from_numpy(system.jacobian(0.0, x)).to(dtype=dtype, device=pts.device)
+
+
+def jacobian_residual(
+    model,  # the vector field (K members)
+    pts: torch.Tensor,  # points (K, P, D)
+    J_true: torch.Tensor,  # the known Jacobian there (K, P, D, D)
+    sd: torch.Tensor,  # input scales σ (D,): the training data's std
+    s: torch.Tensor,  # output scales (D,): the derivative scales
+) -> torch.Tensor:  # (K,)
+    "Sobolev term: mean over points and entries of ((J_θ − J)_ik σ_k / s_i)², per member."
+    r = (model_jacobian(model, pts) - J_true) * sd / s[:, None]
+    return (r**2).mean(dim=(-3, -2, -1))

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +20,8 @@ from .loop import MAX_LAM, Phase, RunStopped, Task, check_eval_args, check_memor
 from .metrics import check_scoring_windows, score_members
 from .models import ACTIVATIONS, EnsembleMLP, NeuronSharedMLP
 from .residuals import COLLOCATIONS, DATA_NORMS, SCALES, Collocation, data_loss, derivative_scales
-from .residuals import known_field, model_residual, physics_residual, residual_tape
+from .residuals import jacobian_residual, known_field, known_jacobian, model_residual, physics_residual
+from .residuals import region_scales, residual_tape, true_fixed_points
 from .runs import RunFolder, load_or_run
 from .solvers import SOLVERS, steps_per_interval
 
@@ -29,6 +31,7 @@ __all__ = [
     "MAX_ITERATIONS",
     "MAX_CYCLE_POINTS",
     "TRAIN_METHODS",
+    "REGION_SCALES",
     "VECTOR_FIELDS",
     "PRESETS",
     "TrainConfig",
@@ -40,6 +43,7 @@ __all__ = [
     "evaluate",
     "phases",
     "BoxPoints",
+    "FixedPointPoints",
     "NeuralODETask",
     "train",
     "load_or_train",
@@ -51,6 +55,7 @@ SCHEDULES = ("warmup", "joint", "lambda_warmup")
 MAX_ITERATIONS = 10_000_000  # per phase: a bounded cost
 MAX_CYCLE_POINTS = 100_000  # own-cycle collocation points per member
 TRAIN_METHODS = tuple(SOLVERS) + ADAPTIVE_METHODS
+REGION_SCALES = ("orbit", "region")  # residual scales of the box and fixed-point points: the orbit's, or each region's own
 VECTOR_FIELDS = ("mlp", "neuron_shared")  # EnsembleMLP | NeuronSharedMLP (a network system's units share one MLP)
 
 
@@ -96,6 +101,11 @@ class TrainConfig:
         default=0, metadata=ADDED_FIELD
     )  # residual points per member, uniform in the box, fresh each iteration
     points_in_box: bool = field(default=False, metadata=ADDED_FIELD)  # clip every residual point into the box (see below)
+    fp_points: int = field(default=0, metadata=ADDED_FIELD)  # residual points per member around the true fixed points
+    fp_radius: float = field(default=0.05, metadata=ADDED_FIELD)  # their ball's std, a fraction of each variable's data std
+    region_scale: str = field(default="orbit", metadata=ADDED_FIELD)  # scales off the orbit: "orbit" | "region" (see below)
+    region_weight: float = field(default=1.0, metadata=ADDED_FIELD)  # each off-orbit region's residual weight ("region")
+    jacobian_weight: float = field(default=0.0, metadata=ADDED_FIELD)  # Sobolev term at the fixed-point points
     vector_field: str = field(default="mlp", metadata=ADDED_FIELD)  # "mlp" (the paper's) | "neuron_shared" (networks; see below)
     # schedule and optimiser
     schedule: str = "warmup"
@@ -164,6 +174,13 @@ class TrainConfig:
         check_int("n_copies", self.n_copies, 0, 1000)
         check_int("box_points", self.box_points, 0, MAX_CYCLE_POINTS)
         check_bool("points_in_box", self.points_in_box)
+        check_int("fp_points", self.fp_points, 0, MAX_CYCLE_POINTS)
+        check_number("fp_radius", self.fp_radius, 0, 10, lo_open=True)
+        check_choice("region_scale", self.region_scale, REGION_SCALES)
+        check_number("region_weight", self.region_weight, 0, MAX_LAM)
+        check_number("jacobian_weight", self.jacobian_weight, 0, MAX_LAM)
+        if self.jacobian_weight > 0 and not self.fp_points:
+            raise ValueError(f"jacobian_weight={self.jacobian_weight} needs fp_points > 0 (the term is evaluated there), got 0")
         check_choice("vector_field", self.vector_field, VECTOR_FIELDS)
         if self.vector_field == "neuron_shared":
             if not hasattr(self.data.system, "network_structure"):
@@ -421,6 +438,37 @@ class BoxPoints:
             g.set_state(s)
 
 
+class FixedPointPoints:
+    "Per-member residual points in Gaussian balls around the true fixed points (clipped into the box), fresh each call."
+
+    def __init__(self, centres: np.ndarray, sd: np.ndarray, radius: float, box: np.ndarray, seeds, n: int, dtype, device):
+        self.centres = torch.as_tensor(centres, dtype=dtype)  # (F, D), F >= 0
+        self.scale = torch.as_tensor(radius * np.asarray(sd), dtype=dtype)
+        self.lo, self.hi = (torch.as_tensor(box[:, i], dtype=dtype) for i in (0, 1))
+        self.n, self.device = n if len(centres) else 0, device  # no fixed point: no points
+        self.gens = [torch_generator(s, "fixed_point_collocation") for s in seeds]
+
+    def draw(self, g: torch.Generator, n: int) -> torch.Tensor:  # (n, D) from one generator
+        idx = torch.arange(n) % max(len(self.centres), 1)  # the points shared evenly between the fixed points
+        x = self.centres[idx] + torch.randn(n, len(self.lo), generator=g, dtype=self.lo.dtype) * self.scale
+        return torch.clamp(x, self.lo, self.hi)
+
+    def sample(self) -> torch.Tensor:  # (K, n, D), drawn on the CPU (the same numbers on any device)
+        return torch.stack([self.draw(g, self.n) for g in self.gens]).to(self.device)
+
+    def state(self) -> list:
+        return [g.get_state() for g in self.gens]
+
+    def load_state(self, st: list):
+        for g, s in zip(self.gens, st):
+            g.set_state(s)
+
+
+def _region_scales(prob: Problem, pts: np.ndarray) -> torch.Tensor:
+    "A region's residual scales (05_residuals.region_scales) as a tensor in the training dtype."
+    return torch.as_tensor(region_scales(prob.system, pts), dtype=prob.dtype, device=prob.device)
+
+
 class NeuralODETask(Task):
     "PI-NODE-SR (λ > 0) or the vanilla neural ODE (λ = 0) for the loop: an EnsembleMLP vector field, rolled out."
 
@@ -432,13 +480,47 @@ class NeuralODETask(Task):
         self.col = Collocation(prob.obs, cfg.seeds, cfg.collocation, cfg.n_copies, cfg.jitter, cfg.cycle_jitter)
         self.box = BoxPoints(prob.system.box, cfg.seeds, cfg.box_points, prob.dtype, prob.device) if cfg.box_points else None
         self.box_lo, self.box_hi = (torch.as_tensor(prob.system.box[:, i], dtype=prob.dtype, device=prob.device) for i in (0, 1))
+        self.fp = None
+        if cfg.fp_points:
+            self.fixed_points = true_fixed_points(prob.system)  # (F, D); none in the box: no points (a warning)
+            if not len(self.fixed_points):
+                warnings.warn(
+                    f"fp_points={cfg.fp_points}: the true field has no fixed point in the box, so none are added", stacklevel=2
+                )
+            args = (prob.sd, cfg.fp_radius, prob.system.box, cfg.seeds, cfg.fp_points, prob.dtype, prob.device)
+            self.fp = FixedPointPoints(self.fixed_points, *args)
+        self.region = cfg.region_scale == "region"
+        self.s_region = {}  # each off-orbit region's residual scales, from a fixed seeded sample of it (computed once)
+        if self.region and self.box is not None:
+            self.s_region["box"] = _region_scales(prob, prob.system.sample_box(4096, 0, "box_scales"))
+        if self.region and self.fp is not None and self.fp.n:
+            ref = FixedPointPoints(self.fixed_points, *args[:3], [0], 1, torch.float64, "cpu")
+            self.s_region["fp"] = _region_scales(prob, ref.draw(torch_generator(0, "fp_scales"), 4096).numpy())
+        self.extra = self.region or cfg.jacobian_weight > 0  # terms beside the orbit's residual (autograd only)
 
     def points(self) -> torch.Tensor:
-        "This iteration's residual points, (K, P, D): the collocation's, plus fresh box points when box_points > 0."
+        "This iteration's residual points, (K, P, D): the collocation's, plus fresh box and fixed-point points (region_scale='orbit')."
         pts = self.col.sample()
         if self.cfg.points_in_box:  # jitter and wandering own-cycle rollouts leave the physical domain (e.g. a concentration < 0)
             pts = torch.clamp(pts, self.box_lo, self.box_hi)
-        return torch.cat([pts, self.box.sample()], 1) if self.box is not None else pts
+        if self.region:  # the off-orbit points are their own residual terms (region_losses)
+            return pts
+        more = [r.sample() for r in (self.box, self.fp) if r is not None and r.n]
+        return torch.cat([pts, *more], 1) if more else pts
+
+    def region_losses(self) -> torch.Tensor:
+        "The off-orbit terms, (K,): each region's residual in its own scales (× region_weight), and the Jacobian term."
+        c, p = self.cfg, self.prob
+        out = torch.zeros(c.K, dtype=p.dtype, device=p.device)
+        fp_pts = self.fp.sample() if self.fp is not None and self.fp.n else None
+        if self.region:
+            for name, pts in (("box", self.box.sample() if self.box is not None else None), ("fp", fp_pts)):
+                if pts is not None:
+                    out = out + c.region_weight * physics_residual(self.model(pts), p.true_field(pts), self.s_region[name])
+        if c.jacobian_weight > 0 and fp_pts is not None:
+            J = known_jacobian(p.system, fp_pts, p.dtype)
+            out = out + c.jacobian_weight * jacobian_residual(self.model, fp_pts, J, self.model.sd, self.model.s)
+        return out
 
     def rollout(self) -> torch.Tensor:
         "The differentiable rollout over the training window, (T, K, 1, D)."
@@ -468,10 +550,12 @@ class NeuralODETask(Task):
             w, top = None, p.spike_mask(pts) if phase.data and c.spike_weight != 1.0 else None
             if top is not None:  # let the data, not the residual, own the top of an event
                 w = torch.where(top, c.spike_weight, 1.0).to(p.dtype)
-            if self.fused_optimizer and not phase.data:  # physics alone: the fused residual without autograd's graph
+            if self.fused_optimizer and not phase.data and not self.extra:  # physics alone: the fused residual, no graph
                 l_phys, self._tape = residual_tape(self.model, pts, p.true_field(pts), p.s_res_t, w)
             else:
                 l_phys = model_residual(self.model, pts, p.true_field(pts), p.s_res_t, w, c.kernel)
+            if self.extra:
+                l_phys = l_phys + self.region_losses()
         return l_data, l_phys
 
     def backward(self, loss: torch.Tensor, alive: torch.Tensor, lam: float) -> None:
@@ -484,12 +568,15 @@ class NeuralODETask(Task):
         return evaluate(self.model, self.prob)
 
     def state(self) -> dict:
-        return {"collocation": self.col.state(), **({"box": self.box.state()} if self.box is not None else {})}
+        st = {"collocation": self.col.state(), **({"box": self.box.state()} if self.box is not None else {})}
+        return {**st, "fixed_points": self.fp.state()} if self.fp is not None else st
 
     def load_state(self, state: dict):
         self.col.load_state(state["collocation"])
         if self.box is not None:
             self.box.load_state(state["box"])
+        if self.fp is not None:
+            self.fp.load_state(state["fixed_points"])
 
     def arrays(self) -> dict:
         return {"t_obs": self.prob.t_obs, "obs": self.prob.ds.obs}
