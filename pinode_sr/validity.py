@@ -797,6 +797,17 @@ def _warn_spurious(c) -> None:
     )
 
 
+def _member(k, seeds, atts, fps, agree_, ceiling, settled, agree_stable, stable_ceiling, true_all, w, system) -> MemberCensus:
+    "Member k's row of the census."
+    frac = lambda a, m: float(a[m].mean()) if m is not None and m.any() else float("nan")
+    cyc, rest = _clusters(atts, "periodic", w), _clusters(atts, "rest", w)
+    spur = _spurious(fps, cyc, rest, *true_all, w, system.state_names, system.units)
+    kinds = {a: sum(x.kind == a for x in atts) for a in ATTRACTORS}
+    stable = frac(agree_stable[k], stable_ceiling) if agree_stable is not None else float("nan")
+    seed = None if seeds is None else int(seeds[k])
+    return MemberCensus(k, seed, fps, cyc, rest, kinds, frac(agree_[k], ceiling), frac(agree_[k], settled), stable, spur)
+
+
 # %% ../nbs/09a_validity.ipynb #efe1303b
 def attractor_census(
     model,  # a trained ensemble (StackedMLP; rolled out by model_rollout) or a Field of K members (rolled out in float64)
@@ -809,7 +820,7 @@ def attractor_census(
     n_physiological: int = 32,  # gates-at-steady-state starts (HH and HH networks), >= 0
     t_end: float = 300.0,  # roll out to here (>= 2x the evaluation horizon)
     t_late: float | None = None,  # classify from here on (default t_end / 2)
-    stable_method: str | None = "rodas5p",  # also roll every field out with fixed-step Rodas5P at dt (None: skip)
+    stable_method: str | None = "rodas5p",  # also roll every field out with adaptive Rodas5P (None: skip)
     seed: int = 0,  # seeds the near-fixed-point and physiological starts
     seeds=None,  # the members' training seeds, for the table
     warn: bool = True,  # warn (SpuriousAttractorWarning) when a member has a spurious attractor
@@ -835,10 +846,12 @@ def attractor_census(
     learned = model if isinstance(model, Field) else model_field(model)
     if learned.D != system.dim:
         raise ValueError(f"model has D={learned.D} state variables, system {system.name} has {system.dim}")
-    K = learned.K
-    if seeds is not None and len(seeds) != K:
-        raise ValueError(f"seeds must name one training seed per member (K={K}), got {len(seeds)}")
-    grid = grid_starts(system, n_grid)
+    if seeds is not None and len(seeds) != learned.K:
+        raise ValueError(f"seeds must name one training seed per member (K={learned.K}), got {len(seeds)}")
+    try:
+        grid = grid_starts(system, n_grid)
+    except ValueError as e:
+        raise ValueError(f"n_grid: {e}") from None
     true_field, w = system_field(system), box[:, 1] - box[:, 0]
     true_fps = find_fixed_points(true_field, box, grid)[0]
     near = near_starts([f.state for f in true_fps], box, n_near, seed) if true_fps else np.zeros((0, system.dim))
@@ -856,21 +869,14 @@ def attractor_census(
     learned_att = rollout_attractors(roll, system, starts, dt, t_end, t_late)
     agree_ = ok(learned_att)
     stable_ceiling = agree_stable = None
-    if stable_method:
-        stable_ceiling = ok(rollout_attractors(field_rollout(true_field, dt, "rodas5p"), system, starts, dt, t_end, t_late))[0]
-        agree_stable = ok(rollout_attractors(field_rollout(learned, dt, "rodas5p"), system, starts, dt, t_end, t_late))
+    if stable_method:  # adaptive steps; output every m·dt (~1200 samples), enough to time events and classify
+        m = max(d for d in range(1, max(1, n // 1200) + 1) if n % d == 0)
+        args = (system, starts, m * dt, t_end, t_late)
+        stable_ceiling = ok(rollout_attractors(field_rollout(true_field, m * dt, "rodas5p"), *args))[0]
+        agree_stable = ok(rollout_attractors(field_rollout(learned, m * dt, "rodas5p"), *args))
     fps = find_fixed_points(learned, box, starts)
-    frac = lambda a, m: float(a[m].mean()) if a is not None and m.any() else float("nan")
-    members = []
-    for k in range(K):
-        cyc, rest = _clusters(learned_att[k], "periodic", w), _clusters(learned_att[k], "rest", w)
-        spur = _spurious(fps[k], cyc, rest, true_fps, true_cycles, true_rests, w, system.state_names, system.units)
-        kinds = {a: sum(x.kind == a for x in learned_att[k]) for a in ATTRACTORS}
-        stable_k = None if agree_stable is None else agree_stable[k]
-        members.append(
-            MemberCensus(k, None if seeds is None else int(seeds[k]), fps[k], cyc, rest, kinds, frac(agree_[k], ceiling),
-                         frac(agree_[k], settled), frac(stable_k, stable_ceiling) if stable_k is not None else float("nan"), spur)
-        )  # fmt: skip
+    true_all = (true_fps, true_cycles, true_rests)
+    members = [_member(k, seeds, learned_att[k], fps[k], agree_, ceiling, settled, agree_stable, stable_ceiling, true_all, w, system) for k in range(learned.K)]  # fmt: skip
     c = Census(system.name, tuple(system.state_names), tuple(system.units), starts, groups, method, float(dt), stable_method,
                float(dt * n), float(t_late), truth, settled, true_fps, true_cycles, ceiling, stable_ceiling, agree_, agree_stable, members)  # fmt: skip
     if warn and c.spurious:
