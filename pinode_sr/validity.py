@@ -490,20 +490,21 @@ def find_fixed_points(
                 break
         F = field.f(X) / S
         ok = np.isfinite(F).all(-1) & (np.abs(F).max(-1) < tol) & np.all((X >= lo - 1e-9 * w) & (X <= hi + 1e-9 * w), -1)
+    roots = []
+    for k in range(field.K):
+        roots.append([])
+        for x in X[k][ok[k]]:
+            if all(np.abs((x - r) / w).max() > 1e-5 for r in roots[k]):
+                roots[k].append(x)
+        roots[k].sort(key=tuple)
+    M = max(map(len, roots))
+    pad = np.array([r + [lo] * (M - len(r)) for r in roots])  # (K, M, D): member k's roots under member k's field
+    Js = field.jac(pad) if M else np.zeros((field.K, 0, field.D, field.D))
     out = []
     for k in range(field.K):
-        roots = []
-        for x in X[k][ok[k]]:
-            if all(np.abs((x - r) / w).max() > 1e-5 for r in roots):
-                roots.append(x)
-        roots.sort(key=lambda r: tuple(r))
-        Js = field.jac(np.array(roots)[None])[0] if roots else []
-        fps = []
-        for x, J in zip(roots, Js):
-            lam = np.linalg.eigvals(J)
-            lam = lam[np.argsort(-lam.real, kind="stable")]
-            fps.append(FixedPoint(tuple(map(float, x)), tuple(complex(v) for v in lam), stability_type(lam)))
-        out.append(fps)
+        lam = [np.linalg.eigvals(J) for J in Js[k][: len(roots[k])]]
+        lam = [v[np.argsort(-v.real, kind="stable")] for v in lam]
+        out.append([FixedPoint(tuple(map(float, x)), tuple(map(complex, v)), stability_type(v)) for x, v in zip(roots[k], lam)])
     return out
 
 
