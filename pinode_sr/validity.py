@@ -772,7 +772,7 @@ def _spurious(fps, cycles, rests, true_fps, true_cycles, true_rests, w, names, u
             there = [t.stability for t in true_fps if near(f.state, t.state)]
             n = sum(k for s, k in rests if near(s, f.state))
             out.append(
-                f"{f.describe(names, units)}; the true field has {'an ' + there[0] + ' fixed point' if there else 'no fixed point'} there; "
+                f"{f.describe(names, units)}; the true field has {'a fixed point there, a ' + there[0] if there else 'no fixed point there'}; "
                 f"{n} start(s) settle on it"
             )
     for p, n in cycles:
