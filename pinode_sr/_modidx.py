@@ -897,6 +897,7 @@ d = {
             "pinode_sr.validity.MemberCensus": ("validity.html#membercensus", "pinode_sr/validity.py"),
             "pinode_sr.validity.SpuriousAttractorWarning": ("validity.html#spuriousattractorwarning", "pinode_sr/validity.py"),
             "pinode_sr.validity._clusters": ("validity.html#_clusters", "pinode_sr/validity.py"),
+            "pinode_sr.validity._member": ("validity.html#_member", "pinode_sr/validity.py"),
             "pinode_sr.validity._pct": ("validity.html#_pct", "pinode_sr/validity.py"),
             "pinode_sr.validity._settled": ("validity.html#_settled", "pinode_sr/validity.py"),
             "pinode_sr.validity._spurious": ("validity.html#_spurious", "pinode_sr/validity.py"),

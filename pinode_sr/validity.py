@@ -490,20 +490,21 @@ def find_fixed_points(
                 break
         F = field.f(X) / S
         ok = np.isfinite(F).all(-1) & (np.abs(F).max(-1) < tol) & np.all((X >= lo - 1e-9 * w) & (X <= hi + 1e-9 * w), -1)
+    roots = []
+    for k in range(field.K):
+        roots.append([])
+        for x in X[k][ok[k]]:
+            if all(np.abs((x - r) / w).max() > 1e-5 for r in roots[k]):
+                roots[k].append(x)
+        roots[k].sort(key=tuple)
+    M = max(map(len, roots))
+    pad = np.array([r + [lo] * (M - len(r)) for r in roots])  # (K, M, D): member k's roots under member k's field
+    Js = field.jac(pad) if M else np.zeros((field.K, 0, field.D, field.D))
     out = []
     for k in range(field.K):
-        roots = []
-        for x in X[k][ok[k]]:
-            if all(np.abs((x - r) / w).max() > 1e-5 for r in roots):
-                roots.append(x)
-        roots.sort(key=lambda r: tuple(r))
-        Js = field.jac(np.array(roots)[None])[0] if roots else []
-        fps = []
-        for x, J in zip(roots, Js):
-            lam = np.linalg.eigvals(J)
-            lam = lam[np.argsort(-lam.real, kind="stable")]
-            fps.append(FixedPoint(tuple(map(float, x)), tuple(complex(v) for v in lam), stability_type(lam)))
-        out.append(fps)
+        lam = [np.linalg.eigvals(J) for J in Js[k][: len(roots[k])]]
+        lam = [v[np.argsort(-v.real, kind="stable")] for v in lam]
+        out.append([FixedPoint(tuple(map(float, x)), tuple(map(complex, v)), stability_type(v)) for x, v in zip(roots[k], lam)])
     return out
 
 
@@ -771,7 +772,7 @@ def _spurious(fps, cycles, rests, true_fps, true_cycles, true_rests, w, names, u
             there = [t.stability for t in true_fps if near(f.state, t.state)]
             n = sum(k for s, k in rests if near(s, f.state))
             out.append(
-                f"{f.describe(names, units)}; the true field has {'an ' + there[0] + ' fixed point' if there else 'no fixed point'} there; "
+                f"{f.describe(names, units)}; the true field has {'a fixed point there, a ' + there[0] if there else 'no fixed point there'}; "
                 f"{n} start(s) settle on it"
             )
     for p, n in cycles:
@@ -797,6 +798,17 @@ def _warn_spurious(c) -> None:
     )
 
 
+def _member(k, seeds, atts, fps, agree_, ceiling, settled, agree_stable, stable_ceiling, true_all, w, system) -> MemberCensus:
+    "Member k's row of the census."
+    frac = lambda a, m: float(a[m].mean()) if m is not None and m.any() else float("nan")
+    cyc, rest = _clusters(atts, "periodic", w), _clusters(atts, "rest", w)
+    spur = _spurious(fps, cyc, rest, *true_all, w, system.state_names, system.units)
+    kinds = {a: sum(x.kind == a for x in atts) for a in ATTRACTORS}
+    stable = frac(agree_stable[k], stable_ceiling) if agree_stable is not None else float("nan")
+    seed = None if seeds is None else int(seeds[k])
+    return MemberCensus(k, seed, fps, cyc, rest, kinds, frac(agree_[k], ceiling), frac(agree_[k], settled), stable, spur)
+
+
 # %% ../nbs/09a_validity.ipynb #efe1303b
 def attractor_census(
     model,  # a trained ensemble (StackedMLP; rolled out by model_rollout) or a Field of K members (rolled out in float64)
@@ -809,7 +821,7 @@ def attractor_census(
     n_physiological: int = 32,  # gates-at-steady-state starts (HH and HH networks), >= 0
     t_end: float = 300.0,  # roll out to here (>= 2x the evaluation horizon)
     t_late: float | None = None,  # classify from here on (default t_end / 2)
-    stable_method: str | None = "rodas5p",  # also roll every field out with fixed-step Rodas5P at dt (None: skip)
+    stable_method: str | None = "rodas5p",  # also roll every field out with adaptive Rodas5P (None: skip)
     seed: int = 0,  # seeds the near-fixed-point and physiological starts
     seeds=None,  # the members' training seeds, for the table
     warn: bool = True,  # warn (SpuriousAttractorWarning) when a member has a spurious attractor
@@ -835,10 +847,12 @@ def attractor_census(
     learned = model if isinstance(model, Field) else model_field(model)
     if learned.D != system.dim:
         raise ValueError(f"model has D={learned.D} state variables, system {system.name} has {system.dim}")
-    K = learned.K
-    if seeds is not None and len(seeds) != K:
-        raise ValueError(f"seeds must name one training seed per member (K={K}), got {len(seeds)}")
-    grid = grid_starts(system, n_grid)
+    if seeds is not None and len(seeds) != learned.K:
+        raise ValueError(f"seeds must name one training seed per member (K={learned.K}), got {len(seeds)}")
+    try:
+        grid = grid_starts(system, n_grid)
+    except ValueError as e:
+        raise ValueError(f"n_grid: {e}") from None
     true_field, w = system_field(system), box[:, 1] - box[:, 0]
     true_fps = find_fixed_points(true_field, box, grid)[0]
     near = near_starts([f.state for f in true_fps], box, n_near, seed) if true_fps else np.zeros((0, system.dim))
@@ -856,21 +870,14 @@ def attractor_census(
     learned_att = rollout_attractors(roll, system, starts, dt, t_end, t_late)
     agree_ = ok(learned_att)
     stable_ceiling = agree_stable = None
-    if stable_method:
-        stable_ceiling = ok(rollout_attractors(field_rollout(true_field, dt, "rodas5p"), system, starts, dt, t_end, t_late))[0]
-        agree_stable = ok(rollout_attractors(field_rollout(learned, dt, "rodas5p"), system, starts, dt, t_end, t_late))
+    if stable_method:  # adaptive steps; output every m·dt (~1200 samples), enough to time events and classify
+        m = max(d for d in range(1, max(1, n // 1200) + 1) if n % d == 0)
+        args = (system, starts, m * dt, t_end, t_late)
+        stable_ceiling = ok(rollout_attractors(field_rollout(true_field, m * dt, "rodas5p"), *args))[0]
+        agree_stable = ok(rollout_attractors(field_rollout(learned, m * dt, "rodas5p"), *args))
     fps = find_fixed_points(learned, box, starts)
-    frac = lambda a, m: float(a[m].mean()) if a is not None and m.any() else float("nan")
-    members = []
-    for k in range(K):
-        cyc, rest = _clusters(learned_att[k], "periodic", w), _clusters(learned_att[k], "rest", w)
-        spur = _spurious(fps[k], cyc, rest, true_fps, true_cycles, true_rests, w, system.state_names, system.units)
-        kinds = {a: sum(x.kind == a for x in learned_att[k]) for a in ATTRACTORS}
-        stable_k = None if agree_stable is None else agree_stable[k]
-        members.append(
-            MemberCensus(k, None if seeds is None else int(seeds[k]), fps[k], cyc, rest, kinds, frac(agree_[k], ceiling),
-                         frac(agree_[k], settled), frac(stable_k, stable_ceiling) if stable_k is not None else float("nan"), spur)
-        )  # fmt: skip
+    true_all = (true_fps, true_cycles, true_rests)
+    members = [_member(k, seeds, learned_att[k], fps[k], agree_, ceiling, settled, agree_stable, stable_ceiling, true_all, w, system) for k in range(learned.K)]  # fmt: skip
     c = Census(system.name, tuple(system.state_names), tuple(system.units), starts, groups, method, float(dt), stable_method,
                float(dt * n), float(t_late), truth, settled, true_fps, true_cycles, ceiling, stable_ceiling, agree_, agree_stable, members)  # fmt: skip
     if warn and c.spurious:
