@@ -804,6 +804,7 @@ d = {
             "pinode_sr.timescales._long_solve": ("timescales.html#_long_solve", "pinode_sr/timescales.py"),
             "pinode_sr.timescales._nice_below": ("timescales.html#_nice_below", "pinode_sr/timescales.py"),
             "pinode_sr.timescales._read": ("timescales.html#_read", "pinode_sr/timescales.py"),
+            "pinode_sr.timescales._system_key": ("timescales.html#_system_key", "pinode_sr/timescales.py"),
             "pinode_sr.timescales.heun_step_limit": ("timescales.html#heun_step_limit", "pinode_sr/timescales.py"),
             "pinode_sr.timescales.time_scales": ("timescales.html#time_scales", "pinode_sr/timescales.py"),
         },
