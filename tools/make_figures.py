@@ -200,16 +200,47 @@ def train_all(preset: str, jobs: int, scheduler: str | None, previous: dict[str,
     return {"need": {nb: sorted({folder_name(c) for c in cfgs}) for nb, cfgs in need.items()}, "runs": runs, "summary": summary}
 
 
+def papermill(nb: str, executed: str, preset: str, out: str) -> None:
+    """Execute a figure notebook with papermill, in its folder, with the parameters `make figures` passes.
+
+    Its kernel is shut down without the SIGINT that jupyter_client (>= 8) sends every kernel before a graceful
+    shutdown: that signal races the kernel's last request (nbclient asks for `kernel_info` right before shutting
+    down), and when it lands before the kernel has left that handler — a loaded machine delays the kernel there —
+    ipykernel logs `[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.`. The notebook has finished by then,
+    so there is nothing to interrupt.
+    """
+    import logging
+
+    import papermill as pm
+    from jupyter_client.manager import AsyncKernelManager
+
+    class NoInterruptAtShutdown(AsyncKernelManager):
+        async def _async_interrupt_kernel(self) -> None:
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
+
+    logging.basicConfig(level=logging.ERROR, format="%(message)s")
+    pm.execute_notebook(
+        nb,
+        executed,
+        parameters={"preset": preset, "out_dir": out},
+        kernel_name="python3",
+        cwd=str(FIGURES),
+        progress_bar=False,
+        kernel_manager_class=NoInterruptAtShutdown,
+    )
+
+
 def run_notebook(nb: Path, preset: str, out: str, runs_root: Path) -> dict:
-    "Execute one figure notebook with papermill (as `make figures` always did), timed; its output passes through."
+    "Execute one figure notebook with papermill (`papermill`, in a process of its own), timed; its output passes through."
     executed = FIGURES / "executed" / f"{nb.stem}.{preset}.ipynb"
     executed.parent.mkdir(exist_ok=True)
     with tempfile.NamedTemporaryFile("r", prefix="pinode-sr-runlog-", suffix=".txt", delete=False) as f:
         log = Path(f.name)
     env = {**os.environ, "IPYTHONDIR": str(IPYTHONDIR), "OMP_NUM_THREADS": "1", RUN_LOG_ENV: str(log)}
     env[RUN_LOG_ROOT_ENV] = str(runs_root.absolute())
-    cmd = [str(Path(sys.executable).parent / "papermill"), str(nb), str(executed), "-k", "python3", "--cwd", str(FIGURES)]
-    cmd += ["-p", "preset", preset, "-p", "out_dir", out, "--no-progress-bar", "--log-level", "ERROR"]
+    code = f"import sys; sys.path.insert(0, {str(ROOT / 'tools')!r}); import make_figures as m; m.papermill(*sys.argv[1:])"
+    cmd = [sys.executable, "-c", code, str(nb), str(executed), preset, out]
     source = nb.read_bytes()
     w0, c0 = time.perf_counter(), cpu_children()
     p = subprocess.run(cmd, env=env, capture_output=True, text=True)
