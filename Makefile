@@ -66,10 +66,10 @@ readme: $(STAMP) ## regenerate README.md from nbs/index.ipynb (nbconvert; Quarto
 	$(PY) tools/make_readme.py
 
 # The package's canonical form is `ruff format` of what nbdev exports (nbdev writes `__all__` its own way):
-# tests/test_repo.py exports and formats a copy the same way and compares.
-export: $(STAMP) ## regenerate pinode_sr/ from the notebooks (nbdev_export, then ruff format)
-	$(VENV)/bin/nbdev_export
-	$(VENV)/bin/ruff format -q pinode_sr
+# tests/test_repo.py exports and formats a copy the same way and compares. tools/export.py does both in a scratch
+# copy and replaces only the modules that change, atomically: pinode_sr/ is never left in nbdev's own layout.
+export: $(STAMP) ## regenerate pinode_sr/ from the notebooks (nbdev_export, then ruff format; only changed modules are written)
+	$(PY) tools/export.py
 
 # One command formats everything, so concurrent notebook edits merge by re-running it:
 # the notebooks through nbQA (ruff format per cell; `#|` directives stay first), the Python files, then the package.
