@@ -94,12 +94,14 @@ $(DOCS_STAMP): $(STAMP)
 	$(PY) -m pip install -q -c constraints.txt -e ".[docs]"
 	@touch $@
 
-docs: $(DOCS_STAMP) ## build the documentation site into docs/_build/html (notebooks executed, outputs cached)
+docs: $(DOCS_STAMP) ## build the documentation site into docs/_build/html (notebooks make test executed are shown as it ran them; others executed, cached)
 	@set -e; start=$$(date +%s); \
 	  IPYTHONDIR="$(CURDIR)/tools/ipython" OMP_NUM_THREADS=1 $(VENV)/bin/sphinx-build -q -b html -c docs . $(SITE) -d docs/_build/doctrees; \
 	  echo "== docs built in $$(( $$(date +%s) - start )) s: open $(SITE)/index.html"; \
 	  $(PY) -c "import json; r = json.load(open('$(SITE)/exec_report.json')); bad = [d for d, v in r.items() if not v['succeeded']]; \
-	print(f'== {len(r)} notebooks, ' + (f'{len(bad)} failed to execute (tracebacks in $(SITE)/reports/): ' + ', '.join(bad) if bad else 'all executed'))"
+	reused = sum(str(v['method']).startswith(('tests/', 'make ')) for v in r.values()); \
+	print(f'== {len(r)} notebooks ({reused} shown as make test or make figures executed them, {len(r) - reused} executed here), ' \
+	  + (f'{len(bad)} failed to execute (tracebacks in $(SITE)/reports/): ' + ', '.join(bad) if bad else 'all executed'))"
 
 chromium: ## install Debian's chromium for docs-test when it is missing (as root)
 	@command -v chromium >/dev/null || { \
