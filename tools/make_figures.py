@@ -48,6 +48,7 @@ def figure_configs(preset: str) -> dict[str, list]:
     from pinode_sr.partial import partial_config
     from pinode_sr.training import preset as train_preset
 
+    register_partial()  # the beyond4/5 runs go through the sweep too
     paper = paper_configs(preset)
     names = tuple(RECIPES) if preset == "paper" else SMOKE_MODELS  # load_beyond_runs' default
     out = {nb: paper for nb in PAPER_FIGURES}
