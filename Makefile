@@ -66,10 +66,10 @@ readme: $(STAMP) ## regenerate README.md from nbs/index.ipynb (nbconvert; Quarto
 	$(PY) tools/make_readme.py
 
 # The package's canonical form is `ruff format` of what nbdev exports (nbdev writes `__all__` its own way):
-# tests/test_repo.py exports and formats a copy the same way and compares.
-export: $(STAMP) ## regenerate pinode_sr/ from the notebooks (nbdev_export, then ruff format)
-	$(VENV)/bin/nbdev_export
-	$(VENV)/bin/ruff format -q pinode_sr
+# tests/test_repo.py exports and formats a copy the same way and compares. tools/export.py does both in a scratch
+# copy and replaces only the modules that change, atomically: pinode_sr/ is never left in nbdev's own layout.
+export: $(STAMP) ## regenerate pinode_sr/ from the notebooks (nbdev_export, then ruff format; only changed modules are written)
+	$(PY) tools/export.py
 
 # One command formats everything, so concurrent notebook edits merge by re-running it:
 # the notebooks through nbQA (ruff format per cell; `#|` directives stay first), the Python files, then the package.
@@ -94,12 +94,14 @@ $(DOCS_STAMP): $(STAMP)
 	$(PY) -m pip install -q -c constraints.txt -e ".[docs]"
 	@touch $@
 
-docs: $(DOCS_STAMP) ## build the documentation site into docs/_build/html (notebooks executed, outputs cached)
+docs: $(DOCS_STAMP) ## build the documentation site into docs/_build/html (notebooks make test executed are shown as it ran them; others executed, cached)
 	@set -e; start=$$(date +%s); \
 	  IPYTHONDIR="$(CURDIR)/tools/ipython" OMP_NUM_THREADS=1 $(VENV)/bin/sphinx-build -q -b html -c docs . $(SITE) -d docs/_build/doctrees; \
 	  echo "== docs built in $$(( $$(date +%s) - start )) s: open $(SITE)/index.html"; \
 	  $(PY) -c "import json; r = json.load(open('$(SITE)/exec_report.json')); bad = [d for d, v in r.items() if not v['succeeded']]; \
-	print(f'== {len(r)} notebooks, ' + (f'{len(bad)} failed to execute (tracebacks in $(SITE)/reports/): ' + ', '.join(bad) if bad else 'all executed'))"
+	reused = sum(str(v['method']).startswith(('tests/', 'make ')) for v in r.values()); \
+	print(f'== {len(r)} notebooks ({reused} shown as make test or make figures executed them, {len(r) - reused} executed here), ' \
+	  + (f'{len(bad)} failed to execute (tracebacks in $(SITE)/reports/): ' + ', '.join(bad) if bad else 'all executed'))"
 
 chromium: ## install Debian's chromium for docs-test when it is missing (as root)
 	@command -v chromium >/dev/null || { \

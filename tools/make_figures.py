@@ -48,6 +48,7 @@ def figure_configs(preset: str) -> dict[str, list]:
     from pinode_sr.partial import partial_config
     from pinode_sr.training import preset as train_preset
 
+    register_partial()  # the beyond4/5 runs go through the sweep too
     paper = paper_configs(preset)
     names = tuple(RECIPES) if preset == "paper" else SMOKE_MODELS  # load_beyond_runs' default
     out = {nb: paper for nb in PAPER_FIGURES}
@@ -200,16 +201,48 @@ def train_all(preset: str, jobs: int, scheduler: str | None, previous: dict[str,
     return {"need": {nb: sorted({folder_name(c) for c in cfgs}) for nb, cfgs in need.items()}, "runs": runs, "summary": summary}
 
 
+def papermill(nb: str, executed: str, preset: str, out: str) -> None:
+    """Execute a figure notebook with papermill, in its folder, with the parameters `make figures` passes.
+
+    Its kernel is shut down without the SIGINT that jupyter_client (>= 8) sends every kernel before a graceful
+    shutdown: that signal races the kernel's last request (nbclient asks for `kernel_info` right before shutting
+    down), and when it lands before the kernel has left that handler — a loaded machine delays the kernel there —
+    ipykernel logs `[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.`. The notebook has finished by then,
+    so there is nothing to interrupt.
+    """
+    import logging
+
+    import papermill as pm
+    from jupyter_client.manager import AsyncKernelManager
+
+    class NoInterruptAtShutdown(AsyncKernelManager):
+        async def _async_interrupt_kernel(self) -> None:
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
+
+    logging.basicConfig(level=logging.ERROR, format="%(message)s")
+    pm.execute_notebook(
+        nb,
+        executed,
+        parameters={"preset": preset, "out_dir": out},
+        kernel_name="python3",
+        cwd=str(FIGURES),
+        progress_bar=False,
+        kernel_manager_class=NoInterruptAtShutdown,
+    )
+
+
 def run_notebook(nb: Path, preset: str, out: str, runs_root: Path) -> dict:
-    "Execute one figure notebook with papermill (as `make figures` always did), timed; its output passes through."
+    "Execute one figure notebook with papermill (`papermill`, in a process of its own), timed; its output passes through."
     executed = FIGURES / "executed" / f"{nb.stem}.{preset}.ipynb"
     executed.parent.mkdir(exist_ok=True)
     with tempfile.NamedTemporaryFile("r", prefix="pinode-sr-runlog-", suffix=".txt", delete=False) as f:
         log = Path(f.name)
     env = {**os.environ, "IPYTHONDIR": str(IPYTHONDIR), "OMP_NUM_THREADS": "1", RUN_LOG_ENV: str(log)}
     env[RUN_LOG_ROOT_ENV] = str(runs_root.absolute())
-    cmd = [str(Path(sys.executable).parent / "papermill"), str(nb), str(executed), "-k", "python3", "--cwd", str(FIGURES)]
-    cmd += ["-p", "preset", preset, "-p", "out_dir", out, "--no-progress-bar", "--log-level", "ERROR"]
+    code = f"import sys; sys.path.insert(0, {str(ROOT / 'tools')!r}); import make_figures as m; m.papermill(*sys.argv[1:])"
+    cmd = [sys.executable, "-c", code, str(nb), str(executed), preset, out]
+    source = nb.read_bytes()
     w0, c0 = time.perf_counter(), cpu_children()
     p = subprocess.run(cmd, env=env, capture_output=True, text=True)
     wall, cpu = time.perf_counter() - w0, cpu_children() - c0
@@ -218,6 +251,8 @@ def run_notebook(nb: Path, preset: str, out: str, runs_root: Path) -> dict:
     used = sorted(set(log.read_text().split())) if log.exists() else []
     log.unlink(missing_ok=True)
     text = p.stdout + p.stderr
+    if p.returncode == 0 and (preset, out) == ("smoke", "out-smoke"):
+        docs_copy(executed, nb, source, wall)
     return {
         "wall_seconds": round(wall, 3),
         "cpu_seconds": round(cpu, 3),  # papermill and its kernel (and any worker the kernel started)
@@ -225,6 +260,22 @@ def run_notebook(nb: Path, preset: str, out: str, runs_root: Path) -> dict:
         "kernel_errors": [ln for ln in text.splitlines() if "[IPKernelApp] ERROR" in ln],
         "runs_used": used,
     }
+
+
+def docs_copy(executed: Path, nb: Path, source: bytes, seconds: float) -> None:
+    "The smoke run of a figure notebook, stamped for the docs build (docs/conf.py shows it instead of executing it)."
+    import hashlib
+
+    d = json.loads(executed.read_text(encoding="utf-8"))
+    d["cells"] = [c for c in d["cells"] if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    d["metadata"]["pinode_sr_executed"] = {  # the docs build injects the same parameters itself (hidden)
+        "by": "make figures PRESET=smoke",
+        "source_sha256": hashlib.sha256(source).hexdigest(),
+        "seconds": round(seconds, 3),
+        "parameters": {"preset": "smoke", "out_dir": "out-smoke"},
+    }
+    executed_root = Path(os.environ.get("PINODE_SR_EXECUTED") or ROOT / "docs" / "_build" / "executed")
+    atomic_json(executed_root / "paper_figures" / nb.name, d)
 
 
 def atomic_json(path: Path, obj) -> None:
