@@ -513,6 +513,7 @@ d = {
             "pinode_sr.residuals.PhysicsResidual.backward": ("residuals.html#physicsresidual.backward", "pinode_sr/residuals.py"),
             "pinode_sr.residuals.PhysicsResidual.forward": ("residuals.html#physicsresidual.forward", "pinode_sr/residuals.py"),
             "pinode_sr.residuals._bias_tanh": ("residuals.html#_bias_tanh", "pinode_sr/residuals.py"),
+            "pinode_sr.residuals._check_autonomous": ("residuals.html#_check_autonomous", "pinode_sr/residuals.py"),
             "pinode_sr.residuals._fused_forward": ("residuals.html#_fused_forward", "pinode_sr/residuals.py"),
             "pinode_sr.residuals._phys_backward": ("residuals.html#_phys_backward", "pinode_sr/residuals.py"),
             "pinode_sr.residuals._phys_forward": ("residuals.html#_phys_forward", "pinode_sr/residuals.py"),

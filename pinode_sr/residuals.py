@@ -12,7 +12,7 @@ import torch
 from numba import njit, types
 from numba.extending import overload
 
-from .core import check_choice, check_finite, check_int, torch_generator
+from .core import check_choice, check_finite, check_int, check_number, torch_generator
 from .gradients import TANH_P, TANH_Q, _give, _horner, _one_blas_thread, _take
 
 # %% auto #0
@@ -362,6 +362,16 @@ class Collocation:
 
 
 # %% ../nbs/05_residuals.ipynb #b7e1a002
+def _check_autonomous(system):
+    from pinode_sr.system import DynamicalSystem
+
+    if not isinstance(system, DynamicalSystem):
+        raise TypeError(f"system must be a DynamicalSystem, got {type(system).__name__}")
+    if not system.is_autonomous:
+        raise ValueError(f"system={system!r} is not autonomous: its fixed points and field move with time")
+    _ = system.box  # a malformed box (NaN, inverted bounds) raises here, naming the box
+
+
 def true_fixed_points(
     system,  # an autonomous DynamicalSystem (its jacobian: exact for a SymbolicSystem)
     n_starts: int = 256,  # Newton starts: a seeded uniform sample of the box (plus the default state)
@@ -369,7 +379,10 @@ def true_fixed_points(
     tol: float = 1e-9,  # converged when max |f| <= tol · (1 + max |x|)
 ) -> np.ndarray:  # (F, D), F >= 0: distinct fixed points inside the box
     "The known field's fixed points in its box: Newton from many starts, distinct converged roots only."
+    _check_autonomous(system)
     check_int("n_starts", n_starts, 1, 100_000)
+    check_int("seed", seed, 0)
+    check_number("tol", tol, 0, lo_open=True)
     box = system.box
     w = box[:, 1] - box[:, 0]
     X = np.vstack([np.asarray(system.default_x0(), float)[None], system.sample_box(n_starts, seed, "fixed_points")])
@@ -396,9 +409,12 @@ def region_scales(
     floor: float = 1e-12,  # a variable whose derivative is constant there gets this scale, not 0
 ) -> np.ndarray:  # (D,)
     "The residual scales of a region: the std over its points of each variable's true derivative."
+    _check_autonomous(system)
+    check_number("floor", floor, 0, lo_open=True)
     pts = np.asarray(pts, float)
     if pts.ndim != 2 or len(pts) < 2 or pts.shape[1] != system.dim:
         raise ValueError(f"pts must have shape (N, {system.dim}) with N >= 2, got {pts.shape}")
+    check_finite("pts", pts)
     f = system.rhs(0.0, pts)
     check_finite("the true field at the region's points", f)
     return np.maximum(f.std(0), floor)
@@ -432,5 +448,10 @@ def jacobian_residual(
     s: torch.Tensor,  # output scales (D,): the derivative scales
 ) -> torch.Tensor:  # (K,)
     "Sobolev term: mean over points and entries of ((J_θ − J)_ik σ_k / s_i)², per member."
+    D = pts.shape[-1]
+    if pts.dim() != 3 or J_true.shape != pts.shape + (D,):
+        raise ValueError(f"pts must be (K, P, D) and J_true (K, P, D, D); got {tuple(pts.shape)} and {tuple(J_true.shape)}")
+    if sd.shape != (D,) or s.shape != (D,):
+        raise ValueError(f"sd and s must have shape ({D},), got {tuple(sd.shape)} and {tuple(s.shape)}")
     r = (model_jacobian(model, pts) - J_true) * sd / s[:, None]
     return (r**2).mean(dim=(-3, -2, -1))
