@@ -20,6 +20,8 @@ _API = {
     "scipy_rodas5p": ("Rodas5P",),
     "reference": ("reference_trajectory", "solve_reference"),
     "dataset": ("DatasetConfig", "single_oscillation"),
+    "recordings": ("Recording", "from_csv", "from_nwb", "fit_recording"),
+    "partial": ("identify",),
     "training": ("TrainConfig", "preset", "train", "load_or_train", "load_model", "evaluate"),
     "pinn": ("PINNConfig", "pinn_preset", "train_pinn", "load_or_train_pinn"),
     "baselines": ("run_comparison", "METHODS"),

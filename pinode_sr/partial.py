@@ -272,6 +272,17 @@ def _check_p0(names: tuple, p0) -> np.ndarray:
     return p0
 
 
+def _check_lsq(ftol, xtol, gtol, diff_step, starts, spread, seed) -> dict:
+    "The least-squares tolerances and the multi-start, checked; None keeps scipy's default (a tolerance) or p0 alone."
+    for k, v in (("ftol", ftol), ("xtol", xtol), ("gtol", gtol)):
+        check_number(k, v, 0, 1, lo_open=True, none_ok=True)
+    check_number("diff_step", diff_step, 0, 1, lo_open=True, none_ok=True)
+    check_int("starts", starts, 1, 1000)
+    check_number("spread", spread, 0, 10, lo_open=True)
+    check_int("seed", seed, 0)
+    return dict(ftol=ftol, xtol=xtol, gtol=gtol, diff_step=diff_step, starts=starts, spread=spread, seed=seed)
+
+
 def _check_identify(system, t, y, observed, names, p0, x0, w0, max_nfev):
     "identify's arguments, checked before any solve."
     check_system("system", system, HodgkinHuxley)
@@ -301,65 +312,117 @@ def _check_identify(system, t, y, observed, names, p0, x0, w0, max_nfev):
     return t, y, observed, names, p0, w0
 
 
-def identify(
-    system: HodgkinHuxley,  # the model whose structure is known
-    t: np.ndarray,  # observation times (T,)
-    y: np.ndarray,  # observations of the observed channels (T, n_obs)
-    observed: list,  # their state indices
-    names: tuple,  # parameters to estimate
-    p0: np.ndarray,  # their starting values (n,)
-    x0: str = "rest",  # "rest": gates at rest at V0 | "learn": gates estimated too
-    w0: np.ndarray | None = None,  # starting rate-network weights (the missing n-kinetics), or None
-    max_nfev: int = 400,
-) -> dict:
-    "Stage 1: least squares of the physics model's rollout (LSODA) against the observed channels over the unknowns, V0 and (x0='learn') the gates."
-    t, y, observed, names, p0, w0 = _check_identify(system, t, y, observed, names, p0, x0, w0, max_nfev)
+# %% ../nbs/17_partial.ipynb #5ab29068
+def _start_draws(names: tuple, p0: np.ndarray, starts: int, spread: float, seed: int) -> np.ndarray:
+    "p0, then starts − 1 draws around it: positive constants log-uniform in p0·exp(±spread), others p0 ± spread·max(1, |p0|)."
+    pos = np.array([k in POSITIVE for k in names], bool)
+    u = rng(seed, "identify-starts").uniform(-spread, spread, (starts - 1, len(names)))
+    draws = np.where(pos, p0 * np.exp(u), p0 + u * np.maximum(1.0, np.abs(p0)))
+    return np.concatenate([p0[None], draws])
 
+
+def _fit_trials(system, trials, observed, names, p0, x0, w0, max_nfev, lsq) -> dict:
+    "identify on checked input: trials [(t, y)] (NaN in y: left out), shared unknowns, each trial its own V0 (and gates: x0 per trial)."
     from scipy.integrate import solve_ivp
     from scipy.optimize import least_squares
 
     pos = np.array([k in POSITIVE for k in names], bool)
-    sd = y.std(0)
+    Y = np.concatenate([y for _, y in trials])
+    sd = np.nanstd(Y, 0)
+    masks = [np.isfinite(y) for _, y in trials]
+    modes = [x0] * len(trials) if isinstance(x0, str) else list(x0)  # per trial: gates at rest, or learned
     n_p, n_w = len(names), 0 if w0 is None else len(w0)
-    V0 = float(y[0, 0])
+    at = np.cumsum([n_p + n_w] + [4 if m == "learn" else 1 for m in modes])  # where each trial's V0 offset (and gates) sit
+    V0s = [float(y[0, 0]) for _, y in trials]
 
     def unpack(th):
         p = np.where(pos, np.exp(th[:n_p]), th[:n_p] * np.maximum(1.0, np.abs(p0)))
         w = None if w0 is None else th[n_p : n_p + n_w]
-        v0 = V0 + th[n_p + n_w]
-        gates = _rest_gates(v0, w) if x0 == "rest" else 1 / (1 + np.exp(-th[n_p + n_w + 1 :]))
-        return p, w, np.array([v0, *gates])
-
-    def simulate(th, t_eval):
-        p, w, x = unpack(th)
-        s = solve_ivp(
-            _hh_numpy(system, names, p, w), (t_eval[0], t_eval[-1]), x, t_eval=t_eval, method="LSODA", rtol=1e-8, atol=1e-9
-        )
-        return s.y.T if s.success and s.y.shape[1] == len(t_eval) else None
+        xs = []
+        for k, V0 in enumerate(V0s):
+            z = th[at[k] : at[k + 1]]
+            v0 = V0 + z[0]
+            xs.append([v0, *(_rest_gates(v0, w) if modes[k] == "rest" else 1 / (1 + np.exp(-z[1:])))])
+        return p, w, np.array(xs)
 
     def res(th):
-        X = simulate(th, t)
-        return np.full(y.size, 1e3) if X is None else ((X[:, observed] - y) / sd).ravel()
+        p, w, xs = unpack(th)
+        f, out = _hh_numpy(system, names, p, w), []
+        for (t, y), m, x in zip(trials, masks, xs):
+            s = solve_ivp(f, (t[0], t[-1]), x, t_eval=t, method="LSODA", rtol=1e-8, atol=1e-9)
+            ok = s.success and s.y.shape[1] == len(t)
+            out.append(((s.y.T[:, observed] - y) / sd)[m] if ok else np.full(m.sum(), 1e3))
+        return np.concatenate(out)
 
-    th0 = np.concatenate(
-        [np.where(pos, np.log(np.where(pos, p0, 1.0)), p0 / np.maximum(1.0, np.abs(p0))), [] if w0 is None else w0, [0.0]]
+    def theta(p):
+        th = [np.where(pos, np.log(np.where(pos, p, 1.0)), p / np.maximum(1.0, np.abs(p0))), [] if w0 is None else w0]
+        for V0, m in zip(V0s, modes):
+            g = _rest_gates(V0)
+            th.append([0.0, *(np.log(g) - np.log1p(-g) if m == "learn" else [])])
+        return np.concatenate(th)
+
+    tight = 1e-12 if w0 is not None else 1e-8  # a rate network is sloppy: the default 1e-8 stops it early
+    tol = {k: tight if lsq[k] is None else lsq[k] for k in ("ftol", "xtol", "gtol")}
+    floor = np.sqrt(
+        np.mean([(noise_level(y[m[:, j], j]) / sd[j]) ** 2 for (_, y), m in zip(trials, masks) for j in range(y.shape[1])])
     )
-    if x0 == "learn":
-        g = _rest_gates(V0)
-        th0 = np.concatenate([th0, np.log(g) - np.log1p(-g)])
-    tight = (
-        {} if w0 is None else dict(xtol=1e-12, ftol=1e-12, gtol=1e-12)
-    )  # a rate network is sloppy: the default xtol stops it early
-    sol = least_squares(res, th0, method="trf", x_scale="jac", max_nfev=max_nfev, **tight)
-    p, w, x = unpack(sol.x)
+    best, runs = None, []
+    for p_start in _start_draws(names, p0, lsq["starts"], lsq["spread"], lsq["seed"]):
+        sol = least_squares(
+            res, theta(p_start), method="trf", x_scale="jac", max_nfev=max_nfev, diff_step=lsq["diff_step"], **tol
+        )
+        rms = float(np.sqrt(np.mean(sol.fun**2)))
+        runs.append(
+            {
+                "p0": p_start.tolist(),
+                "params": unpack(sol.x)[0].tolist(),
+                "rms": rms,
+                "nfev": int(sol.nfev),
+                "status": int(sol.status),
+            }
+        )
+        if best is None or sol.cost < best.cost:
+            best = sol
+        if lsq["starts"] > 1 and rms <= max(1.5 * floor, 1e-3):  # at the noise floor: no start can do much better
+            break
+    p, w, xs = unpack(best.x)
+    rms = float(np.sqrt(np.mean(best.fun**2)))
     return {
         "params": p,
         "w": w,
-        "x0": x,
-        "rms": float(np.sqrt(np.mean(sol.fun**2))),
-        "nfev": int(sol.nfev),
-        "status": int(sol.status),
+        "x0": xs,
+        "rms": rms,
+        "nfev": int(best.nfev),
+        "status": int(best.status),
+        "noise_floor": float(floor),
+        "starts": runs,
     }
+
+
+# %% ../nbs/17_partial.ipynb #9d84b4d4
+def identify(
+    system: HodgkinHuxley,  # the model whose structure is known
+    t: np.ndarray,  # observation times (T,), strictly increasing (irregular spacing is fine)
+    y: np.ndarray,  # observations of the observed channels (T, n_obs)
+    observed: list,  # their state indices (the first is V, 0)
+    names: tuple,  # parameters to estimate
+    p0: np.ndarray,  # their starting values (n,)
+    x0: str = "rest",  # "rest": gates at rest at V0 | "learn": gates estimated too
+    w0: np.ndarray | None = None,  # starting rate-network weights (the missing n-kinetics), or None
+    max_nfev: int = 400,  # residual evaluations per start
+    ftol: float | None = None,  # least-squares tolerances (scipy's trf); None: 1e-8, or 1e-12 with a rate network
+    xtol: float | None = None,
+    gtol: float | None = None,
+    diff_step: float | None = None,  # finite-difference step of the Jacobian (in log-parameters); None: scipy's ≈ 1.5e-8
+    starts: int = 1,  # multi-start: p0, then starts − 1 draws around it; the lowest residual wins
+    spread: float = 0.7,  # half-width of the draws in log-parameters (0.7: from p0/2 to 2·p0)
+    seed: int = 0,  # seeds the draws
+) -> dict:
+    "Stage 1: least squares of the physics model's rollout (LSODA) against the observed channels over the unknowns, V0 and (x0='learn') the gates."
+    t, y, observed, names, p0, w0 = _check_identify(system, t, y, observed, names, p0, x0, w0, max_nfev)
+    lsq = _check_lsq(ftol, xtol, gtol, diff_step, starts, spread, seed)
+    fit = _fit_trials(system, [(t, y)], observed, names, p0, x0, w0, max_nfev, lsq)
+    return fit | {"x0": fit["x0"][0]}
 
 
 # %% ../nbs/17_partial.ipynb #d83dd075
