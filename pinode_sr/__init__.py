@@ -20,7 +20,7 @@ _API = {
     "scipy_rodas5p": ("Rodas5P",),
     "reference": ("reference_trajectory", "solve_reference"),
     "dataset": ("DatasetConfig", "single_oscillation"),
-    "recordings": ("Recording", "from_csv", "from_nwb", "fit_recording"),
+    "recordings": ("Recording", "from_csv", "from_nwb", "fit_recording", "recording_dataset"),
     "partial": ("identify",),
     "training": ("TrainConfig", "preset", "train", "load_or_train", "load_model", "evaluate"),
     "pinn": ("PINNConfig", "pinn_preset", "train_pinn", "load_or_train_pinn"),

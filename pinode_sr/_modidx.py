@@ -431,7 +431,9 @@ d = {
             "pinode_sr.partial._driven_gate": ("partial.html#_driven_gate", "pinode_sr/partial.py"),
             "pinode_sr.partial._fit_trials": ("partial.html#_fit_trials", "pinode_sr/partial.py"),
             "pinode_sr.partial._hh_numpy": ("partial.html#_hh_numpy", "pinode_sr/partial.py"),
+            "pinode_sr.partial._orbit_gates": ("partial.html#_orbit_gates", "pinode_sr/partial.py"),
             "pinode_sr.partial._rates_net": ("partial.html#_rates_net", "pinode_sr/partial.py"),
+            "pinode_sr.partial._recording_arrays": ("partial.html#_recording_arrays", "pinode_sr/partial.py"),
             "pinode_sr.partial._rest_gates": ("partial.html#_rest_gates", "pinode_sr/partial.py"),
             "pinode_sr.partial._start_draws": ("partial.html#_start_draws", "pinode_sr/partial.py"),
             "pinode_sr.partial.calibration": ("partial.html#calibration", "pinode_sr/partial.py"),
@@ -503,6 +505,7 @@ d = {
             "pinode_sr.recordings.fit_recording": ("recordings.html#fit_recording", "pinode_sr/recordings.py"),
             "pinode_sr.recordings.from_csv": ("recordings.html#from_csv", "pinode_sr/recordings.py"),
             "pinode_sr.recordings.from_nwb": ("recordings.html#from_nwb", "pinode_sr/recordings.py"),
+            "pinode_sr.recordings.recording_dataset": ("recordings.html#recording_dataset", "pinode_sr/recordings.py"),
         },
         "pinode_sr.reference": {
             "pinode_sr.reference.ReferenceSpec": ("reference.html#referencespec", "pinode_sr/reference.py"),

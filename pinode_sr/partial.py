@@ -321,7 +321,27 @@ def _start_draws(names: tuple, p0: np.ndarray, starts: int, spread: float, seed:
     return np.concatenate([p0[None], draws])
 
 
-def _fit_trials(system, trials, observed, names, p0, x0, w0, max_nfev, lsq) -> dict:
+def _orbit_gates(system, names, p, w, t, V, window: float = 5.0) -> np.ndarray:
+    "Gates where a trial that starts at an unknown phase may start: the state on the model's orbit (p) whose next `window` ms of V best match the data's."
+    from scipy.integrate import solve_ivp
+
+    h = 0.05
+    grid = np.arange(0.0, 200.0 + h / 2, h)
+    x_start = np.array([-65.0, *_rest_gates(-65.0, w)])
+    S = solve_ivp(_hh_numpy(system, names, p, w), (0, grid[-1]), x_start, t_eval=grid, method="LSODA", rtol=1e-6, atol=1e-8)
+    ok = np.isfinite(V)
+    lag = np.rint((t[ok] - t[0]) / h).astype(int)
+    sel = lag <= window / h
+    lag, v = lag[sel], V[ok][sel]
+    if not S.success or S.y.shape[1] != len(grid) or len(v) < 2:
+        return _rest_gates(V[0], w)
+    X = S.y.T[grid >= 50.0]  # past the transient from rest
+    n = len(X) - lag[-1]
+    err = ((X[np.arange(n)[:, None] + lag[None], 0] - v) ** 2).sum(1)
+    return np.clip(X[int(np.argmin(err)), 1:], 1e-4, 1 - 1e-4)
+
+
+def _fit_trials(system, trials, observed, names, p0, x0, w0, max_nfev, lsq, match_gates: bool = False) -> dict:
     "identify on checked input: trials [(t, y)] (NaN in y: left out), shared unknowns, each trial its own V0 (and gates: x0 per trial)."
     from scipy.integrate import solve_ivp
     from scipy.optimize import least_squares
@@ -356,16 +376,15 @@ def _fit_trials(system, trials, observed, names, p0, x0, w0, max_nfev, lsq) -> d
 
     def theta(p):
         th = [np.where(pos, np.log(np.where(pos, p, 1.0)), p / np.maximum(1.0, np.abs(p0))), [] if w0 is None else w0]
-        for V0, m in zip(V0s, modes):
-            g = _rest_gates(V0)
+        for (t, y), V0, m in zip(trials, V0s, modes):  # learned gates start at rest, or (match_gates) on p's orbit
+            g = _orbit_gates(system, names, p, w0, t, y[:, 0]) if match_gates and m == "learn" else _rest_gates(V0)
             th.append([0.0, *(np.log(g) - np.log1p(-g) if m == "learn" else [])])
         return np.concatenate(th)
 
     tight = 1e-12 if w0 is not None else 1e-8  # a rate network is sloppy: the default 1e-8 stops it early
     tol = {k: tight if lsq[k] is None else lsq[k] for k in ("ftol", "xtol", "gtol")}
-    floor = np.sqrt(
-        np.mean([(noise_level(y[m[:, j], j]) / sd[j]) ** 2 for (_, y), m in zip(trials, masks) for j in range(y.shape[1])])
-    )
+    lv = [noise_level(y[m[:, j], j]) / sd[j] for (_, y), m in zip(trials, masks) for j in range(y.shape[1]) if m[:, j].sum() >= 8]
+    floor = float(np.sqrt(np.mean(np.square(lv)))) if lv else 0.0  # the data's noise, relative to each channel's std
     best, runs = None, []
     for p_start in _start_draws(names, p0, lsq["starts"], lsq["spread"], lsq["seed"]):
         sol = least_squares(
@@ -651,22 +670,44 @@ class PartialModel(nn.Module):
         return out
 
 
+# %% ../nbs/17_partial.ipynb #ea30bfbb
+def _recording_arrays(recording, cfg: PartialConfig) -> tuple:
+    "A Recording as stage 2's data: one trial, no gap, the channels of cfg.observe, intervals on the solver's grid; t from 0."
+    from pinode_sr.recordings import Recording
+
+    if not isinstance(recording, Recording):
+        raise TypeError(f"recording must be a pinode_sr.recordings.Recording or None, got {type(recording).__name__}")
+    if recording.n_trials != 1:
+        raise ValueError(f"recording: stage 2 trains on one trial, got {recording.n_trials} (fit_recording takes several)")
+    if set(recording.observed) != set(cfg.observe):
+        raise ValueError(f"recording.observed={recording.observed} must be the channels of cfg.observe={cfg.observe}")
+    t, y = recording.t[0], recording.y[0][:, [recording.observed.index(k) for k in cfg.observe]]
+    if np.isnan(y).any():
+        raise ValueError(f"recording: stage 2 needs every sample, {int(np.isnan(y).sum())} are missing (NaN)")
+    for name, dt in (("base.dt", cfg.base.dt), ("the physics trajectory's dt", 0.01)):
+        n = np.diff(t) / dt
+        if np.any(np.abs(n - np.rint(n)) > 1e-6 * np.maximum(1.0, n)):
+            raise ValueError(f"recording: every sampling interval must be a multiple of {name}={dt:g} (the solver's grid)")
+    return t - t[0], y
+
+
 # %% ../nbs/17_partial.ipynb #0a2acc54
 class PartialTask(Task):
     "PI-NODE-SR with physics known in part, for the loop: stage 1 fits the unknowns through the physics model; the network learns f(x; p̂) and the observed channels."
 
-    def __init__(self, cfg: PartialConfig, cache_dir=None):
+    def __init__(self, cfg: PartialConfig, cache_dir=None, recording=None):
         if not isinstance(cfg, PartialConfig):
             raise TypeError(f"cfg must be a PartialConfig (see partial_preset), got {type(cfg).__name__}")
         check_path("cache_dir", cache_dir)
+        rec = None if recording is None else _recording_arrays(recording, cfg)  # (t from 0, y in cfg.observe's order)
         self.cfg, self.seeds = cfg, cfg.base.seeds
         b = cfg.base
         self.prob = prob = Problem(b, cache_dir)
         sys_ = self.system = b.data.system
         K, D, ds = cfg.K, sys_.dim, prob.ds
-        self.t_obs = ds.t_train
         oi = self.obs_idx = [sys_.state_names.index(k) for k in cfg.observe]
-        y = ds.obs[:, oi]
+        self.t_obs, y = (ds.t_train, ds.obs[:, oi]) if rec is None else rec
+        self.obs_np = ds.obs if rec is None else y  # what `arrays` saves as the data
         self.sd_obs_np = y.std(0)
         # each member's start: the guess times exp(N(0, spread²))
         pos = np.array([k in POSITIVE for k in cfg.learn], bool)
@@ -755,10 +796,9 @@ class PartialTask(Task):
     def physics_trajectory(self, dt: float = 0.01) -> np.ndarray:
         "Heun at a small step on f(x; p) from x0 over the training window, at the observation times: (T, K, D)."
         x = self.model.x0()[:, None, :]
-        n_per = int(round(self.prob.cfg.data.dt_obs / dt))
         out = [x[:, 0]]
-        for _ in range(len(self.t_obs) - 1):
-            for _ in range(n_per):
+        for n_k in np.rint(np.diff(self.t_obs) / dt).astype(int):  # each interval: a multiple of dt
+            for _ in range(n_k):
                 k1 = self.field(x)
                 x = x + 0.5 * dt * (k1 + self.field(x + dt * k1))
                 x[..., 1:] = x[..., 1:].clamp(0, 1)
@@ -848,7 +888,7 @@ class PartialTask(Task):
         m = self.model
         out = {
             "t_obs": self.t_obs,
-            "obs": self.prob.ds.obs,
+            "obs": self.obs_np,
             "Y": self.Y.numpy().transpose(1, 0, 2),
             "observed": np.array(self.obs_idx),
             "x0": m.x0().detach().numpy(),
@@ -862,11 +902,22 @@ class PartialTask(Task):
 
 
 # %% ../nbs/17_partial.ipynb #21a02bb6
-def train_partial(cfg: PartialConfig, folder=None, progress=True, max_iterations=None, cache_dir=None) -> dict:
+def train_partial(
+    cfg: PartialConfig,
+    folder=None,
+    progress=True,
+    max_iterations=None,
+    cache_dir=None,
+    recording=None,  # the user's data (a Recording: one trial of cfg.observe) instead of cfg's dataset; not with folder
+) -> dict:
     "Stage 1 (the unknowns through the physics model), then PI-NODE-SR on f(x; p̂) with the observed channels as data; scored like `train`."
     check_run_args(cfg, PartialConfig, folder, progress, max_iterations, cache_dir, None)
+    if recording is not None and folder is not None:
+        raise ValueError("folder: a run on a recording is not a run of cfg alone (its folder is keyed by cfg); pass folder=None")
+    if recording is not None:
+        _recording_arrays(recording, cfg)
     torch.set_num_threads(1)
-    task = PartialTask(cfg, cache_dir)
+    task = PartialTask(cfg, cache_dir, recording)
     b = cfg.base
     res = fit(
         task,

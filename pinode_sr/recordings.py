@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from .system import DynamicalSystem
 from .validity import as_real_array
 
 # %% auto #0
-__all__ = ["NAN_POLICIES", "Recording", "from_csv", "from_nwb", "fit_recording"]
+__all__ = ["NAN_POLICIES", "Recording", "from_csv", "from_nwb", "fit_recording", "recording_dataset"]
 
 # %% ../nbs/18_recordings.ipynb #f3efb0e1
 NAN_POLICIES = ("reject", "mask")  # missing samples (NaN): an error, or left out of the fit
@@ -277,7 +278,7 @@ def fit_recording(
     names: tuple = ("g_Na", "g_K", "g_L"),  # the unknown parameters
     p0=None,  # their start; None: the system's own values
     system=None,  # the known structure (a HodgkinHuxley with the recording's input current); None: rec.system
-    x0="rest",  # "rest": a trial starts at rest at its first V | "learn": its gates are estimated (unknown); or one per trial
+    x0="rest",  # "rest": a trial starts at rest at its first V | "learn": its gates are estimated (start: the matching phase of p0's orbit); or one per trial
     max_nfev: int = 400,  # residual evaluations per start
     ftol: float | None = None,  # least-squares tolerances (see partial.identify)
     xtol: float | None = None,
@@ -318,5 +319,43 @@ def fit_recording(
     n_unknown = len(names) + sum(4 if m == "learn" else 1 for m in modes)
     if n_data <= n_unknown:
         raise ValueError(f"rec: {n_data} observed samples cannot fix {n_unknown} unknowns; give longer or more trials")
-    fit = _fit_trials(system, trials, observed, names, p0, tuple(modes), None, max_nfev, lsq)
+    fit = _fit_trials(system, trials, observed, names, p0, tuple(modes), None, max_nfev, lsq, match_gates=True)
     return fit | {"names": names, "params_dict": dict(zip(names, fit["params"].tolist()))}
+
+
+# %% ../nbs/18_recordings.ipynb #2b18d2b7
+def recording_dataset(
+    rec: Recording,  # one trial of every state of data.system, no missing sample
+    data=None,  # a DatasetConfig: the system, the sampling grid (dt_obs) and the horizon; None: DatasetConfig(system=rec.system)
+    cache_dir=None,  # reference cache (see reference_trajectory)
+):
+    "An OscillationDataset whose training samples are the recording's; the evaluation reference is `data`'s (its system from its default state)."
+    from pinode_sr.dataset import DatasetConfig, OscillationDataset
+    from pinode_sr.partial import noise_level
+    from pinode_sr.reference import reference_trajectory
+
+    if not isinstance(rec, Recording):
+        raise TypeError(f"rec must be a Recording, got {type(rec).__name__}")
+    if data is None:
+        if rec.system is None:
+            raise ValueError("data: give a DatasetConfig, or a Recording with its system")
+        data = DatasetConfig(system=rec.system)
+    if not isinstance(data, DatasetConfig):
+        raise TypeError(f"data must be a DatasetConfig or None, got {type(data).__name__}")
+    names = data.system.state_names
+    if rec.n_trials != 1 or sorted(rec.observed) != sorted(names):
+        raise ValueError(f"rec must hold one trial of every state {list(names)}, got {rec.n_trials} of {list(rec.observed)}")
+    t, y = rec.t[0] - rec.t[0][0], rec.y[0][:, [rec.observed.index(k) for k in names]]
+    if np.isnan(y).any():
+        raise ValueError(f"rec: PI-NODE-SR's data loss needs every sample, {int(np.isnan(y).sum())} are missing (NaN)")
+    k = t / data.dt_obs
+    if np.any(np.abs(k - np.rint(k)) > 1e-6 * np.maximum(1.0, k)):
+        raise ValueError(f"rec: every sample time (from the first) must be a multiple of data.dt_obs={data.dt_obs:g}")
+    idx = np.rint(k).astype(int)
+    cfg = dataclasses.replace(data, t_train_end=float(idx[-1] * data.dt_obs))
+    ref = reference_trajectory(
+        cfg.system, cfg.t_end, cfg.dt_obs, solver=cfg.solver, rtol=cfg.rtol, atol=cfg.atol, cache_dir=cache_dir
+    )
+    late = np.arange(idx[-1] + 1, len(ref.t))
+    sigma = np.array([noise_level(y[:, j]) for j in range(len(names))])
+    return OscillationDataset(cfg, np.r_[ref.t[idx], ref.t[late]], np.r_[ref.X[idx], ref.X[late]], len(idx), y, sigma)

@@ -142,6 +142,29 @@ CASES += [
         "rec: 5 observed samples cannot fix 7 unknowns",
     ),
 ]
+X4 = np.c_[V, np.full((151, 3), 0.5) + 0.01 * np.sin(T)[:, None]]  # every state of HH (validation never solves)
+CASES += [
+    ("recording_dataset rec", lambda: recordings.recording_dataset((T, V)), "rec must be a Recording"),
+    ("recording_dataset V only", lambda: recordings.recording_dataset(REC), "rec must hold one trial of every state"),
+    ("recording_dataset data", lambda: recordings.recording_dataset(REC, "hh"), "data must be a DatasetConfig"),
+    (
+        "recording_dataset no system",
+        lambda: recordings.recording_dataset(Recording(T, X4, observed=HH.state_names)),
+        "data: give a DatasetConfig",
+    ),
+    (
+        "recording_dataset off the grid",
+        lambda: recordings.recording_dataset(Recording(T * 1.05, X4, observed=HH.state_names, system=HH)),
+        "multiple of data.dt_obs=0.1",
+    ),
+    (
+        "recording_dataset gaps",
+        lambda: recordings.recording_dataset(
+            Recording(T, np.where(T[:, None] > 9, np.r_[NAN, 0, 0, 0], X4), observed=HH.state_names, system=HH, nan="mask")
+        ),
+        "needs every sample, 60 are missing",
+    ),
+]
 cases(
     "identify",
     partial.identify,
