@@ -165,6 +165,25 @@ CASES += [
         "needs every sample, 60 are missing",
     ),
 ]
+PCFG = partial.partial_preset("smoke", 0.01)
+CASES += [
+    ("train_partial recording type", lambda: partial.train_partial(PCFG, recording=(T, V)), "recording must be a"),
+    (
+        "train_partial recording trials",
+        lambda: partial.train_partial(PCFG, recording=Recording([T, T], [V, V])),
+        "stage 2 trains on one trial, got 2",
+    ),
+    (
+        "train_partial recording channels",
+        lambda: partial.train_partial(PCFG, recording=Recording(T, V, observed=("n",))),
+        "must be the channels of cfg.observe",
+    ),
+    (
+        "train_partial recording grid",
+        lambda: partial.train_partial(PCFG, recording=Recording(T * 1.003, V)),
+        "every sampling interval must be a multiple of base.dt",
+    ),
+]
 cases(
     "identify",
     partial.identify,
