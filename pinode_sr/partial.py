@@ -348,7 +348,7 @@ def _fit_trials(system, trials, observed, names, p0, x0, w0, max_nfev, lsq, matc
 
     pos = np.array([k in POSITIVE for k in names], bool)
     Y = np.concatenate([y for _, y in trials])
-    sd = np.nanstd(Y, 0)
+    sd = np.nanstd(Y, 0) if np.isnan(Y).any() else Y.std(0)  # without gaps: exactly identify's scale of one trial
     masks = [np.isfinite(y) for _, y in trials]
     modes = [x0] * len(trials) if isinstance(x0, str) else list(x0)  # per trial: gates at rest, or learned
     n_p, n_w = len(names), 0 if w0 is None else len(w0)
