@@ -263,3 +263,23 @@ def test_fit_recording_is_identify_on_one_trial():
     for k in ("params", "rms", "nfev", "status"):
         assert np.array_equal(a[k], b[k]), k
     assert np.array_equal(a["x0"][0], b["x0"]) and a["params_dict"] == dict(zip(G3, b["params"].tolist()))
+
+
+def test_from_nwb_reads_a_current_clamp_series(tmp_path):
+    "A rig's CurrentClampSeries (integer samples with a conversion, a sampling rate and a start time) in ms and mV."
+    from datetime import datetime, timezone
+
+    import pynwb
+
+    nwb = pynwb.NWBFile(session_description="rig", identifier="rig", session_start_time=datetime.now(timezone.utc))
+    electrode = nwb.create_icephys_electrode(name="el", description="patch", device=nwb.create_device(name="amp"))
+    volts = (V * 1e-3 * 1e6).round().astype(np.int32)  # µV as integers
+    series = pynwb.icephys.CurrentClampSeries(
+        name="sweep", data=volts, conversion=1e-6, electrode=electrode, rate=1e4, starting_time=0.5, gain=1.0, unit="volts"
+    )
+    nwb.add_acquisition(series)
+    with pynwb.NWBHDF5IO(str(tmp_path / "rig.nwb"), "w") as io:
+        io.write(nwb)
+    rec = from_nwb(tmp_path / "rig.nwb", system=HH)
+    np.testing.assert_allclose(rec.t[0], 500.0 + T, atol=1e-9)  # 0.5 s + n / 10 kHz, in ms
+    np.testing.assert_allclose(rec.y[0][:, 0], V, atol=5e-4 + 1e-9)  # the 1 µV quantisation, in mV
