@@ -51,6 +51,7 @@ setuptools.setup(
         "dev": _reqs("dev_requirements"),
         "docs": _reqs("docs_requirements"),
         "bench": _reqs("bench_requirements"),
+        "nwb": _reqs("nwb_requirements"),
     },
     python_requires=">=" + min_python,
     zip_safe=False,

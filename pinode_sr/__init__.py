@@ -21,6 +21,8 @@ _API = {
     "reference": ("reference_trajectory", "solve_reference"),
     "dataset": ("DatasetConfig", "single_oscillation"),
     "timescales": ("TimeScales", "time_scales"),
+    "recordings": ("Recording", "from_csv", "from_nwb", "fit_recording", "recording_dataset"),
+    "partial": ("identify",),
     "training": ("TrainConfig", "preset", "train", "load_or_train", "load_model", "evaluate"),
     "trained": ("TrainedModel", "trained_model"),
     "pinn": ("PINNConfig", "pinn_preset", "train_pinn", "load_or_train_pinn"),

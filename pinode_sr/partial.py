@@ -272,6 +272,17 @@ def _check_p0(names: tuple, p0) -> np.ndarray:
     return p0
 
 
+def _check_lsq(ftol, xtol, gtol, diff_step, starts, spread, seed) -> dict:
+    "The least-squares tolerances and the multi-start, checked; None keeps scipy's default (a tolerance) or p0 alone."
+    for k, v in (("ftol", ftol), ("xtol", xtol), ("gtol", gtol)):
+        check_number(k, v, 0, 1, lo_open=True, none_ok=True)
+    check_number("diff_step", diff_step, 0, 1, lo_open=True, none_ok=True)
+    check_int("starts", starts, 1, 1000)
+    check_number("spread", spread, 0, 10, lo_open=True)
+    check_int("seed", seed, 0)
+    return dict(ftol=ftol, xtol=xtol, gtol=gtol, diff_step=diff_step, starts=starts, spread=spread, seed=seed)
+
+
 def _check_identify(system, t, y, observed, names, p0, x0, w0, max_nfev):
     "identify's arguments, checked before any solve."
     check_system("system", system, HodgkinHuxley)
@@ -301,65 +312,136 @@ def _check_identify(system, t, y, observed, names, p0, x0, w0, max_nfev):
     return t, y, observed, names, p0, w0
 
 
-def identify(
-    system: HodgkinHuxley,  # the model whose structure is known
-    t: np.ndarray,  # observation times (T,)
-    y: np.ndarray,  # observations of the observed channels (T, n_obs)
-    observed: list,  # their state indices
-    names: tuple,  # parameters to estimate
-    p0: np.ndarray,  # their starting values (n,)
-    x0: str = "rest",  # "rest": gates at rest at V0 | "learn": gates estimated too
-    w0: np.ndarray | None = None,  # starting rate-network weights (the missing n-kinetics), or None
-    max_nfev: int = 400,
-) -> dict:
-    "Stage 1: least squares of the physics model's rollout (LSODA) against the observed channels over the unknowns, V0 and (x0='learn') the gates."
-    t, y, observed, names, p0, w0 = _check_identify(system, t, y, observed, names, p0, x0, w0, max_nfev)
+# %% ../nbs/17_partial.ipynb #5ab29068
+def _start_draws(names: tuple, p0: np.ndarray, starts: int, spread: float, seed: int) -> np.ndarray:
+    "p0, then starts − 1 draws around it: positive constants log-uniform in p0·exp(±spread), others p0 ± spread·max(1, |p0|)."
+    pos = np.array([k in POSITIVE for k in names], bool)
+    u = rng(seed, "identify-starts").uniform(-spread, spread, (starts - 1, len(names)))
+    draws = np.where(pos, p0 * np.exp(u), p0 + u * np.maximum(1.0, np.abs(p0)))
+    return np.concatenate([p0[None], draws])
 
+
+def _orbit_gates(system, names, p, w, t, V, window: float = 5.0) -> np.ndarray:
+    "Gates where a trial that starts at an unknown phase may start: the state on the model's orbit (p) whose next `window` ms of V best match the data's."
+    from scipy.integrate import solve_ivp
+
+    h = 0.05
+    grid = np.arange(0.0, 200.0 + h / 2, h)
+    x_start = np.array([-65.0, *_rest_gates(-65.0, w)])
+    S = solve_ivp(_hh_numpy(system, names, p, w), (0, grid[-1]), x_start, t_eval=grid, method="LSODA", rtol=1e-6, atol=1e-8)
+    ok = np.isfinite(V)
+    lag = np.rint((t[ok] - t[0]) / h).astype(int)
+    sel = lag <= window / h
+    lag, v = lag[sel], V[ok][sel]
+    if not S.success or S.y.shape[1] != len(grid) or len(v) < 2:
+        return _rest_gates(V[0], w)
+    X = S.y.T[grid >= 50.0]  # past the transient from rest
+    n = len(X) - lag[-1]
+    err = ((X[np.arange(n)[:, None] + lag[None], 0] - v) ** 2).sum(1)
+    return np.clip(X[int(np.argmin(err)), 1:], 1e-4, 1 - 1e-4)
+
+
+def _fit_trials(system, trials, observed, names, p0, x0, w0, max_nfev, lsq, match_gates: bool = False) -> dict:
+    "identify on checked input: trials [(t, y)] (NaN in y: left out), shared unknowns, each trial its own V0 (and gates: x0 per trial)."
     from scipy.integrate import solve_ivp
     from scipy.optimize import least_squares
 
     pos = np.array([k in POSITIVE for k in names], bool)
-    sd = y.std(0)
+    Y = np.concatenate([y for _, y in trials])
+    sd = np.nanstd(Y, 0) if np.isnan(Y).any() else Y.std(0)  # without gaps: exactly identify's scale of one trial
+    masks = [np.isfinite(y) for _, y in trials]
+    modes = [x0] * len(trials) if isinstance(x0, str) else list(x0)  # per trial: gates at rest, or learned
     n_p, n_w = len(names), 0 if w0 is None else len(w0)
-    V0 = float(y[0, 0])
+    at = np.cumsum([n_p + n_w] + [4 if m == "learn" else 1 for m in modes])  # where each trial's V0 offset (and gates) sit
+    V0s = [float(y[0, 0]) for _, y in trials]
 
     def unpack(th):
         p = np.where(pos, np.exp(th[:n_p]), th[:n_p] * np.maximum(1.0, np.abs(p0)))
         w = None if w0 is None else th[n_p : n_p + n_w]
-        v0 = V0 + th[n_p + n_w]
-        gates = _rest_gates(v0, w) if x0 == "rest" else 1 / (1 + np.exp(-th[n_p + n_w + 1 :]))
-        return p, w, np.array([v0, *gates])
-
-    def simulate(th, t_eval):
-        p, w, x = unpack(th)
-        s = solve_ivp(
-            _hh_numpy(system, names, p, w), (t_eval[0], t_eval[-1]), x, t_eval=t_eval, method="LSODA", rtol=1e-8, atol=1e-9
-        )
-        return s.y.T if s.success and s.y.shape[1] == len(t_eval) else None
+        xs = []
+        for k, V0 in enumerate(V0s):
+            z = th[at[k] : at[k + 1]]
+            v0 = V0 + z[0]
+            xs.append([v0, *(_rest_gates(v0, w) if modes[k] == "rest" else 1 / (1 + np.exp(-z[1:])))])
+        return p, w, np.array(xs)
 
     def res(th):
-        X = simulate(th, t)
-        return np.full(y.size, 1e3) if X is None else ((X[:, observed] - y) / sd).ravel()
+        p, w, xs = unpack(th)
+        f, out = _hh_numpy(system, names, p, w), []
+        for (t, y), m, x in zip(trials, masks, xs):
+            s = solve_ivp(f, (t[0], t[-1]), x, t_eval=t, method="LSODA", rtol=1e-8, atol=1e-9)
+            ok = s.success and s.y.shape[1] == len(t)
+            out.append(((s.y.T[:, observed] - y) / sd)[m] if ok else np.full(m.sum(), 1e3))
+        return np.concatenate(out)
 
-    th0 = np.concatenate(
-        [np.where(pos, np.log(np.where(pos, p0, 1.0)), p0 / np.maximum(1.0, np.abs(p0))), [] if w0 is None else w0, [0.0]]
-    )
-    if x0 == "learn":
-        g = _rest_gates(V0)
-        th0 = np.concatenate([th0, np.log(g) - np.log1p(-g)])
-    tight = (
-        {} if w0 is None else dict(xtol=1e-12, ftol=1e-12, gtol=1e-12)
-    )  # a rate network is sloppy: the default xtol stops it early
-    sol = least_squares(res, th0, method="trf", x_scale="jac", max_nfev=max_nfev, **tight)
-    p, w, x = unpack(sol.x)
+    def theta(p):
+        th = [np.where(pos, np.log(np.where(pos, p, 1.0)), p / np.maximum(1.0, np.abs(p0))), [] if w0 is None else w0]
+        for (t, y), V0, m in zip(trials, V0s, modes):  # learned gates start at rest, or (match_gates) on p's orbit
+            g = _orbit_gates(system, names, p, w0, t, y[:, 0]) if match_gates and m == "learn" else _rest_gates(V0)
+            th.append([0.0, *(np.log(g) - np.log1p(-g) if m == "learn" else [])])
+        return np.concatenate(th)
+
+    tight = 1e-12 if w0 is not None else 1e-8  # a rate network is sloppy: the default 1e-8 stops it early
+    tol = {k: tight if lsq[k] is None else lsq[k] for k in ("ftol", "xtol", "gtol")}
+    lv = [noise_level(y[m[:, j], j]) / sd[j] for (_, y), m in zip(trials, masks) for j in range(y.shape[1]) if m[:, j].sum() >= 8]
+    floor = float(np.sqrt(np.mean(np.square(lv)))) if lv else 0.0  # the data's noise, relative to each channel's std
+    best, runs = None, []
+    for p_start in _start_draws(names, p0, lsq["starts"], lsq["spread"], lsq["seed"]):
+        sol = least_squares(
+            res, theta(p_start), method="trf", x_scale="jac", max_nfev=max_nfev, diff_step=lsq["diff_step"], **tol
+        )
+        rms = float(np.sqrt(np.mean(sol.fun**2)))
+        runs.append(
+            {
+                "p0": p_start.tolist(),
+                "params": unpack(sol.x)[0].tolist(),
+                "rms": rms,
+                "nfev": int(sol.nfev),
+                "status": int(sol.status),
+            }
+        )
+        if best is None or sol.cost < best.cost:
+            best = sol
+        if lsq["starts"] > 1 and rms <= max(1.5 * floor, 1e-3):  # at the noise floor: no start can do much better
+            break
+    p, w, xs = unpack(best.x)
+    rms = float(np.sqrt(np.mean(best.fun**2)))
     return {
         "params": p,
         "w": w,
-        "x0": x,
-        "rms": float(np.sqrt(np.mean(sol.fun**2))),
-        "nfev": int(sol.nfev),
-        "status": int(sol.status),
+        "x0": xs,
+        "rms": rms,
+        "nfev": int(best.nfev),
+        "status": int(best.status),
+        "noise_floor": float(floor),
+        "starts": runs,
     }
+
+
+# %% ../nbs/17_partial.ipynb #9d84b4d4
+def identify(
+    system: HodgkinHuxley,  # the model whose structure is known
+    t: np.ndarray,  # observation times (T,), strictly increasing (irregular spacing is fine)
+    y: np.ndarray,  # observations of the observed channels (T, n_obs)
+    observed: list,  # their state indices (the first is V, 0)
+    names: tuple,  # parameters to estimate
+    p0: np.ndarray,  # their starting values (n,)
+    x0: str = "rest",  # "rest": gates at rest at V0 | "learn": gates estimated too
+    w0: np.ndarray | None = None,  # starting rate-network weights (the missing n-kinetics), or None
+    max_nfev: int = 400,  # residual evaluations per start
+    ftol: float | None = None,  # least-squares tolerances (scipy's trf); None: 1e-8, or 1e-12 with a rate network
+    xtol: float | None = None,
+    gtol: float | None = None,
+    diff_step: float | None = None,  # finite-difference step of the Jacobian (in log-parameters); None: scipy's ≈ 1.5e-8
+    starts: int = 1,  # multi-start: p0, then starts − 1 draws around it; the lowest residual wins
+    spread: float = 0.7,  # half-width of the draws in log-parameters (0.7: from p0/2 to 2·p0)
+    seed: int = 0,  # seeds the draws
+) -> dict:
+    "Stage 1: least squares of the physics model's rollout (LSODA) against the observed channels over the unknowns, V0 and (x0='learn') the gates."
+    t, y, observed, names, p0, w0 = _check_identify(system, t, y, observed, names, p0, x0, w0, max_nfev)
+    lsq = _check_lsq(ftol, xtol, gtol, diff_step, starts, spread, seed)
+    fit = _fit_trials(system, [(t, y)], observed, names, p0, x0, w0, max_nfev, lsq)
+    return fit | {"x0": fit["x0"][0]}
 
 
 # %% ../nbs/17_partial.ipynb #d83dd075
@@ -588,22 +670,44 @@ class PartialModel(nn.Module):
         return out
 
 
+# %% ../nbs/17_partial.ipynb #ea30bfbb
+def _recording_arrays(recording, cfg: PartialConfig) -> tuple:
+    "A Recording as stage 2's data: one trial, no gap, the channels of cfg.observe, intervals on the solver's grid; t from 0."
+    from pinode_sr.recordings import Recording
+
+    if not isinstance(recording, Recording):
+        raise TypeError(f"recording must be a pinode_sr.recordings.Recording or None, got {type(recording).__name__}")
+    if recording.n_trials != 1:
+        raise ValueError(f"recording: stage 2 trains on one trial, got {recording.n_trials} (fit_recording takes several)")
+    if set(recording.observed) != set(cfg.observe):
+        raise ValueError(f"recording.observed={recording.observed} must be the channels of cfg.observe={cfg.observe}")
+    t, y = recording.t[0], recording.y[0][:, [recording.observed.index(k) for k in cfg.observe]]
+    if np.isnan(y).any():
+        raise ValueError(f"recording: stage 2 needs every sample, {int(np.isnan(y).sum())} are missing (NaN)")
+    for name, dt in (("base.dt", cfg.base.dt), ("the physics trajectory's dt", 0.01)):
+        n = np.diff(t) / dt
+        if np.any(np.abs(n - np.rint(n)) > 1e-6 * np.maximum(1.0, n)):
+            raise ValueError(f"recording: every sampling interval must be a multiple of {name}={dt:g} (the solver's grid)")
+    return t - t[0], y
+
+
 # %% ../nbs/17_partial.ipynb #0a2acc54
 class PartialTask(Task):
     "PI-NODE-SR with physics known in part, for the loop: stage 1 fits the unknowns through the physics model; the network learns f(x; p̂) and the observed channels."
 
-    def __init__(self, cfg: PartialConfig, cache_dir=None):
+    def __init__(self, cfg: PartialConfig, cache_dir=None, recording=None):
         if not isinstance(cfg, PartialConfig):
             raise TypeError(f"cfg must be a PartialConfig (see partial_preset), got {type(cfg).__name__}")
         check_path("cache_dir", cache_dir)
+        rec = None if recording is None else _recording_arrays(recording, cfg)  # (t from 0, y in cfg.observe's order)
         self.cfg, self.seeds = cfg, cfg.base.seeds
         b = cfg.base
         self.prob = prob = Problem(b, cache_dir)
         sys_ = self.system = b.data.system
         K, D, ds = cfg.K, sys_.dim, prob.ds
-        self.t_obs = ds.t_train
         oi = self.obs_idx = [sys_.state_names.index(k) for k in cfg.observe]
-        y = ds.obs[:, oi]
+        self.t_obs, y = (ds.t_train, ds.obs[:, oi]) if rec is None else rec
+        self.obs_np = ds.obs if rec is None else y  # what `arrays` saves as the data
         self.sd_obs_np = y.std(0)
         # each member's start: the guess times exp(N(0, spread²))
         pos = np.array([k in POSITIVE for k in cfg.learn], bool)
@@ -692,10 +796,9 @@ class PartialTask(Task):
     def physics_trajectory(self, dt: float = 0.01) -> np.ndarray:
         "Heun at a small step on f(x; p) from x0 over the training window, at the observation times: (T, K, D)."
         x = self.model.x0()[:, None, :]
-        n_per = int(round(self.prob.cfg.data.dt_obs / dt))
         out = [x[:, 0]]
-        for _ in range(len(self.t_obs) - 1):
-            for _ in range(n_per):
+        for n_k in np.rint(np.diff(self.t_obs) / dt).astype(int):  # each interval: a multiple of dt
+            for _ in range(n_k):
                 k1 = self.field(x)
                 x = x + 0.5 * dt * (k1 + self.field(x + dt * k1))
                 x[..., 1:] = x[..., 1:].clamp(0, 1)
@@ -785,7 +888,7 @@ class PartialTask(Task):
         m = self.model
         out = {
             "t_obs": self.t_obs,
-            "obs": self.prob.ds.obs,
+            "obs": self.obs_np,
             "Y": self.Y.numpy().transpose(1, 0, 2),
             "observed": np.array(self.obs_idx),
             "x0": m.x0().detach().numpy(),
@@ -799,11 +902,22 @@ class PartialTask(Task):
 
 
 # %% ../nbs/17_partial.ipynb #21a02bb6
-def train_partial(cfg: PartialConfig, folder=None, progress=True, max_iterations=None, cache_dir=None) -> dict:
+def train_partial(
+    cfg: PartialConfig,
+    folder=None,
+    progress=True,
+    max_iterations=None,
+    cache_dir=None,
+    recording=None,  # the user's data (a Recording: one trial of cfg.observe) instead of cfg's dataset; not with folder
+) -> dict:
     "Stage 1 (the unknowns through the physics model), then PI-NODE-SR on f(x; p̂) with the observed channels as data; scored like `train`."
     check_run_args(cfg, PartialConfig, folder, progress, max_iterations, cache_dir, None)
+    if recording is not None and folder is not None:
+        raise ValueError("folder: a run on a recording is not a run of cfg alone (its folder is keyed by cfg); pass folder=None")
+    if recording is not None:
+        _recording_arrays(recording, cfg)
     torch.set_num_threads(1)
-    task = PartialTask(cfg, cache_dir)
+    task = PartialTask(cfg, cache_dir, recording)
     b = cfg.base
     res = fit(
         task,
