@@ -81,10 +81,15 @@ def test_model_jacobian_matches_the_chain_rule():
 
 
 def test_paper_preset_keeps_its_hash_and_defaults():
-    "The new fields are off in every preset: the paper preset and its hash stay (no recipe adopted yet, see 06_training)."
+    "The new fields are off in every preset but robust (paper + the Jacobian term): the paper preset and its hash stay."
     assert config_hash(preset("paper")) == "01319dfa7b10"
     for name, cfg in PRESETS.items():
-        assert (cfg.fp_points, cfg.region_scale, cfg.jacobian_weight) == (0, "orbit", 0.0), name
+        if name != "robust":
+            assert (cfg.fp_points, cfg.region_scale, cfg.jacobian_weight) == (0, "orbit", 0.0), name
+    paper, robust = PRESETS["paper"], PRESETS["robust"]  # robust = paper + the Jacobian term at the fixed point
+    diff = {k for k in paper.__dataclass_fields__ if getattr(paper, k) != getattr(robust, k)}
+    assert diff == {"fp_points", "jacobian_weight"}, diff
+    assert config_hash(robust) != config_hash(paper)
 
 
 def test_no_fixed_point_warns_and_adds_none():
