@@ -260,6 +260,11 @@ def preset(
     return dataclasses.replace(base, **ts.overrides(system, "smoke" if name == "smoke" else "paper", **overrides))
 
 
+# %% ../nbs/06_training.ipynb #c26f0005
+# beyond the paper: the paper's recipe plus the Jacobian term at the true fixed point (measured in "Off the orbit")
+PRESETS["robust"] = dataclasses.replace(PRESETS["paper"], fp_points=64, jacobian_weight=10.0)
+
+
 # %% ../nbs/06_training.ipynb #7e7f0e2c
 def weight_shapes(cfg: TrainConfig) -> dict:
     "The shapes of the stacked weights cfg builds: {'Ws.l': (K, in, out), 'bs.l': (K, out)}."

@@ -80,15 +80,16 @@ def test_model_jacobian_matches_the_chain_rule():
     np.testing.assert_allclose(Jm, J, rtol=1e-10, atol=1e-12)
 
 
-def test_robust_preset_is_paper_plus_new_fields():
-    "The paper preset keeps its hash; 'robust' differs from it only in the new fields."
+def test_paper_preset_keeps_its_hash_and_defaults():
+    "The new fields are off in every preset but robust (paper + the Jacobian term): the paper preset and its hash stay."
     assert config_hash(preset("paper")) == "01319dfa7b10"
-    if "robust" not in PRESETS:
-        pytest.skip("no robust preset")
-    paper, robust = PRESETS["paper"], PRESETS["robust"]
-    new = {"fp_points", "fp_radius", "region_scale", "region_weight", "jacobian_weight", "box_points"}
+    for name, cfg in PRESETS.items():
+        if name != "robust":
+            assert (cfg.fp_points, cfg.region_scale, cfg.jacobian_weight) == (0, "orbit", 0.0), name
+    paper, robust = PRESETS["paper"], PRESETS["robust"]  # robust = paper + the Jacobian term at the fixed point
     diff = {k for k in paper.__dataclass_fields__ if getattr(paper, k) != getattr(robust, k)}
-    assert diff and diff <= new, diff
+    assert diff == {"fp_points", "jacobian_weight"}, diff
+    assert config_hash(robust) != config_hash(paper)
 
 
 def test_no_fixed_point_warns_and_adds_none():

@@ -86,7 +86,7 @@ def learned_fixed_points(model, x_true: np.ndarray) -> list[dict]:
         for _ in range(50):
             f = m(x[:, None, :])[:, 0]
             J = learned_jacobian(m, x)
-            x = x - torch.linalg.solve(J, f)
+            x = x - (torch.linalg.pinv(J) @ f[..., None])[..., 0]  # pinv: a member with a singular Jacobian stays finite
         f = m(x[:, None, :])[:, 0]
         J = learned_jacobian(m, x)
     model.float()
@@ -142,8 +142,10 @@ def truth(system, starts, cache_path=None):
     dt = 0.05
     t = np.arange(0, int(round(T_END / dt)) + 1, SAVE) * dt
     j, thr = system.observable_index, system.observable.threshold
-    X, _ = solve_reference(system, (0.0, t[-1]), t, starts, solver="LSODA", rtol=1e-9, atol=1e-9)
-    P_lsoda = np.array([late_period(t, x[:, j], thr) for x in X])
+    P_lsoda = np.full(len(starts), np.nan)  # the LSODA truth per start: minutes of CPU on a busy machine; opt-in
+    if os.environ.get("RECIPE_LSODA"):
+        X, _ = solve_reference(system, (0.0, t[-1]), t, starts, solver="LSODA", rtol=1e-9, atol=1e-9)
+        P_lsoda = np.array([late_period(t, x[:, j], thr) for x in X])
     Xc, _ = solve_reference(system, (0.0, t[-1]), t, system.default_x0(), solver="LSODA", rtol=1e-9, atol=1e-9)
     P_star = late_period(t, Xc[:, j], thr)
     H = heun_true(system, starts, dt, int(round(T_END / dt)), SAVE)
@@ -194,7 +196,9 @@ def evaluate_run(run_dir, cfg, per_axis=5, truth_cache=None, chunk=128):
         "n_starts": len(starts),
         "P_star": P_star,
         "true_heun_fraction": float(ok_heun.mean()),
-        "true_lsoda_fraction": float((np.abs(P_lsoda - P_star) <= PERIOD_TOL * P_star).mean()),
+        "true_lsoda_fraction": float((np.abs(P_lsoda - P_star) <= PERIOD_TOL * P_star).mean())
+        if np.isfinite(P_lsoda).any()
+        else None,
         "learned_fraction_counted": float(counted.mean()),
         "learned_fraction_all": float(ok.mean()),
         "per_member_counted": counted.mean(1).round(4).tolist(),
