@@ -35,6 +35,7 @@ __all__ = [
     "DenseOutput",
     "RodasResult",
     "solve_rodas5p",
+    "RodasStepper",
     "FixedStepResult",
     "fixed_step_rodas5p",
 ]
@@ -424,15 +425,29 @@ def _fd_dfdt(rhs, t, y, p, out, fp):
         out[k] = (fp[k] - out[k]) / den
 
 
-@njit(cache=False, inline="always")  # a call with 17 arguments cost 50 ns a step on the 2-state problems
-def _derivatives(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, t, y, p, floor, F0, J, Ft, w1, w2, w3, stats):
-    """f, J (and f_t) at an accepted point; stats[3] counts f calls, stats[4] Jacobians. Returns OK or an ERR_ code."""
+@njit(cache=False)
+def _workspace(D, s, atol, rtol):
+    """One trajectory's work arrays, allocated once: (y1, F0, Ft, Y, F, sc, floor, J, LU, piv, U, K) for D states and
+    s stages; floor = clip(atol / rtol, 1e-8, 1) bounds the finite-difference perturbations from below."""
+    floor = np.empty(D)
+    for k in range(D):
+        floor[k] = min(max(atol[k] / rtol, 1e-8), 1.0)
+    vecs = (np.empty(D), np.empty(D), np.zeros(D), np.empty(D), np.empty(D), np.empty(D), floor)
+    return (*vecs, np.empty((D, D)), np.empty((D, D)), np.empty(D, dtype=np.int64), np.empty((s, D)), np.empty((3, D)))
+
+
+@njit(cache=False, inline="always")
+def _derivatives(rhs, jac, dfdt, flags, t, y, p, ws, stats):
+    """f, J (and f_t) at an accepted point into the workspace's F0, J, Ft (its Y, F, y1 as scratch); flags = (fd_jac,
+    use_ft, fd_ft); stats[3] counts f calls, stats[4] Jacobians. Returns OK or an ERR_ code."""
+    fd_jac, use_ft, fd_ft = flags
+    y1, F0, Ft, Y, F, _, floor, J, _, _, _, _ = ws
     rhs(t, y, p, F0)
     stats[3] += 1
     if not _all_finite(F0):
         return ERR_F_ACCEPTED
     if fd_jac:
-        _fd_jacobian(rhs, t, y, p, floor, J, w1, w2, w3)
+        _fd_jacobian(rhs, t, y, p, floor, J, Y, F, y1)
         stats[3] += 2 * y.shape[0]
     else:
         jac(t, y, p, J)
@@ -441,7 +456,7 @@ def _derivatives(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, t, y, p, floor, F0, J, F
         return ERR_JAC
     if use_ft:
         if fd_ft:
-            _fd_dfdt(rhs, t, y, p, Ft, w2)
+            _fd_dfdt(rhs, t, y, p, Ft, F)
             stats[3] += 2
         else:
             dfdt(t, y, p, Ft)
@@ -662,10 +677,36 @@ def _rejected_factor(err):
     return max(_FACMIN, _SAFETY * max(err, 1e-10) ** (-0.2))
 
 
+# %% ../nbs/02_rodas5p.ipynb #c7d1a001
+_CTL0 = (1.0, False, 0, 0.0)  # the controller's memory at the start: (err_prev, rejected_last, nonfinite, h_acc)
+
+
+@njit(cache=False, inline="always")
+def _control(err, t, h, t1, last, h_max, ctl, predictive):
+    """The step control, one source for the kernel and `RodasStepper`: after an attempt of size h from t with error
+    norm err, returns (accepted, t_new, h_next, ctl, code). ctl is the controller's memory (`_CTL0` at the start);
+    code is ERR_NONFINITE_STEP or ERR_UNDERFLOW when a rejected step cannot shrink further, else OK."""
+    err_prev, rejected_last, nonfinite, h_acc = ctl
+    if err <= 1.0:
+        if predictive:
+            fac, err_prev = _predictive_factor(err, h, h_acc, err_prev, rejected_last)
+            h_acc = h
+        else:
+            fac, err_prev = _accepted_factor(err, err_prev, rejected_last)
+        return True, (t1 if last else t + h), min(h * fac, h_max), (err_prev, False, 0, h_acc), OK
+    nonfinite = nonfinite + 1 if not (err < np.inf) else 0
+    h_new = h * _rejected_factor(err)
+    code = OK
+    if nonfinite > _MAX_NONFINITE or h_new < 1e-14 * abs(t) or t + h_new == t:
+        code = ERR_NONFINITE_STEP if nonfinite > 0 else ERR_UNDERFLOW
+    return False, t, h_new, (err_prev, True, nonfinite, h_acc), code
+
+
 @njit(cache=False)
-def _initial_step(rhs, t, span, y, F0, p, rtol, atol, sc, Y, F, stats):
-    """Hairer's initial step (one extra f call)."""
+def _initial_step(rhs, t, span, y, p, rtol, atol, ws, stats):
+    """Hairer's initial step (one extra f call), from F0 in the workspace."""
     D = y.shape[0]
+    _, F0, _, Y, F, sc, _, _, _, _, _, _ = ws
     for k in range(D):
         sc[k] = atol[k] + rtol * abs(y[k])
     d0 = _rms_scaled(y, sc)
@@ -740,45 +781,52 @@ def _record_step(rec, n, t_old, h, t, y0, y1, K):
     return rec, n + 1
 
 
+# %% ../nbs/02_rodas5p.ipynb #c7d1a002
+@njit(cache=False, inline="always")
+def _attempt(rhs, p, tab, use_ft, predictive, t, h, y, rtol, atol, ws):
+    """One Rodas5P step attempt from (t, y) with step h: y1 (order 5) in the workspace; returns the error norm (inf when
+    W is singular) and the stage time of the first non-finite f (NaN if none)."""
+    y1, F0, Ft, Y, F, sc, _, J, LU, piv, U, _ = ws
+    err, t_bad = np.inf, np.nan  # a singular W counts as a non-finite error
+    if _step_factor(J, tab[0], h, LU, piv, predictive):  # written out for D in SMALL_D (predictive: 1 / pivots)
+        t_bad = _rodas5p_stages(rhs, p, t, h, y, F0, Ft, use_ft, LU, piv, U, Y, F, y1, predictive)  # unrolled
+        err = _error_norm(U[U.shape[0] - 1], y, y1, atol, rtol, sc)
+    return err, t_bad
+
+
+@njit(cache=False, inline="always")
+def _try_step(rhs, p, tab, use_ft, prob, t, h, y, ctl, ws, stats):
+    """One attempted step from (t, y) and its control: the last step stretched by up to 0.01 % to hit t1 (when
+    t1 - t <= h_max), the attempt, `_control`. Returns (accepted, t_new, h_used, h_next, ctl, code, t_bad)."""
+    t1, rtol, atol, h_max, predictive = prob[1], prob[2], prob[3], prob[6], prob[8]
+    last = t + 1.0001 * h >= t1 and t1 - t <= h_max
+    if last:
+        h = t1 - t
+    err, t_bad = _attempt(rhs, p, tab, use_ft, predictive, t, h, y, rtol, atol, ws)
+    stats[0] += 1
+    stats[5] += 1
+    stats[3] += tab[1].shape[0] - 1
+    accepted, t_new, h_next, ctl, code = _control(err, t, h, t1, last, h_max, ctl, predictive)
+    stats[1 if accepted else 2] += 1
+    return accepted, t_new, h, h_next, ctl, code, t_bad
+
+
+def _problem(t0, t1, rtol, atol, te=None, h_init=0.0, max_steps=1, predictive=False, h_max=np.inf) -> tuple:
+    """The kernel's problem tuple (t0, t1, rtol, atol, te, h_init, h_max, max_steps, predictive), typed as the kernel
+    takes it (te None: no output times; h_init <= 0: Hairer's first step; h_max: the largest step)."""
+    te = np.empty(0) if te is None else te
+    return (float(t0), float(t1), float(rtol), atol, te, float(h_init), float(h_max), int(max_steps), bool(predictive))
+
+
 # %% ../nbs/02_rodas5p.ipynb #b7fbbe6d
 @njit(cache=False)
-def _integrate(
-    rhs,
-    jac,
-    dfdt,
-    fd_jac,
-    use_ft,
-    fd_ft,
-    gamma,
-    a,
-    C,
-    c,
-    d,
-    H,
-    t0,
-    t1,
-    y0,
-    p,
-    rtol,
-    atol,
-    te,
-    h_init,
-    max_steps,
-    predictive,
-    record,
-    yout,
-    stats,
-    info,
-):
-    """Adaptive Rodas5P on [t0, t1] for one trajectory (h_init <= 0: Hairer's first step; predictive: Gustafsson's
-    controller instead of the PI one)."""
-    s, D = a.shape[0], y0.shape[0]
-    y, y1, F0, Ft, Y, F, sc = y0.copy(), np.empty(D), np.empty(D), np.zeros(D), np.empty(D), np.empty(D), np.empty(D)
-    J, LU, piv = np.empty((D, D)), np.empty((D, D)), np.empty(D, dtype=np.int64)
-    U, K = np.empty((s, D)), np.empty((3, D))
-    floor = np.empty(D)
-    for k in range(D):
-        floor[k] = min(max(atol[k] / rtol, 1e-8), 1.0)
+def _integrate(rhs, jac, dfdt, tab, flags, prob, y0, p, record, yout, stats, info):
+    """Adaptive Rodas5P on [t0, t1] for one trajectory: tab the tableau (`_TABLEAU`), flags = (fd_jac, use_ft, fd_ft),
+    prob `_problem`'s tuple; record: keep the accepted steps. Returns (code, recorded steps)."""
+    t0, t1, rtol, atol, te, h_init, _, max_steps, _ = prob
+    D = y0.shape[0]
+    ws = _workspace(D, tab[1].shape[0], atol, rtol)
+    y, y1, U, K = y0.copy(), ws[0], ws[10], ws[11]
     rec, n_rec = np.empty((64 if record else 0, 3 + 5 * D)), 0
     t = t0
     info[0] = t0
@@ -786,116 +834,39 @@ def _integrate(
     while ptr < te.shape[0] and te[ptr] <= t0:  # output times at t0 are y0 itself
         yout[ptr] = y0
         ptr += 1
-    code = _derivatives(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, t, y, p, floor, F0, J, Ft, Y, F, y1, stats)
+    code = _derivatives(rhs, jac, dfdt, flags, t, y, p, ws, stats)
     if code != OK:
         info[1] = t
         return code, rec[:0]
-    h = min(h_init, t1 - t0) if h_init > 0.0 else _initial_step(rhs, t, t1 - t0, y, F0, p, rtol, atol, sc, Y, F, stats)
-    err_prev, rejected_last, nonfinite, h_acc = 1.0, False, 0, 0.0
+    h = min(h_init, t1 - t0) if h_init > 0.0 else _initial_step(rhs, t, t1 - t0, y, p, rtol, atol, ws, stats)
+    ctl = _CTL0
     while True:
-        last = t + 1.0001 * h >= t1  # stretch the last step by up to 0.01 % to hit t1
-        if last:
-            h = t1 - t
-        err, t_bad = np.inf, np.nan  # a singular W counts as a non-finite error
-        if _step_factor(J, gamma, h, LU, piv, predictive):  # written out for D in SMALL_D (predictive: 1 / pivots)
-            t_bad = _rodas5p_stages(rhs, p, t, h, y, F0, Ft, use_ft, LU, piv, U, Y, F, y1, predictive)  # unrolled
-            err = _error_norm(U[s - 1], y, y1, atol, rtol, sc)
-        stats[0] += 1
-        stats[5] += 1
-        stats[3] += s - 1
-        t_old, h_used = t, h
-        if err <= 1.0:
-            if predictive:
-                fac, err_prev = _predictive_factor(err, h, h_acc, err_prev, rejected_last)
-                h_acc = h
-            else:
-                fac, err_prev = _accepted_factor(err, err_prev, rejected_last)
-            rejected_last, nonfinite = False, 0
-            stats[1] += 1
-            t = t1 if last else t + h
-            h = h * fac
+        t_old = t
+        accepted, t, h_used, h, ctl, code, t_bad = _try_step(rhs, p, tab, flags[1], prob, t, h, y, ctl, ws, stats)
+        if code != OK:
+            info[0], info[1], info[2], info[3], info[4], info[5], info[6] = t, t, h, t_old, h_used, t_bad, ctl[2]
+            return code, rec[:n_rec]
+        if accepted:
             if record or (ptr < te.shape[0] and te[ptr] <= t):
-                _dense_K(H, U, K)
+                _dense_K(tab[5], U, K)
                 ptr = _output_points(te, ptr, t_old, h_used, t, y, y1, K, yout)
                 if record:
                     rec, n_rec = _record_step(rec, n_rec, t_old, h_used, t, y, y1, K)
             y[:] = y1
-        else:
-            nonfinite = nonfinite + 1 if not (err < np.inf) else 0
-            rejected_last = True
-            stats[2] += 1
-            h = h * _rejected_factor(err)
-            if nonfinite > _MAX_NONFINITE or h < 1e-14 * abs(t) or t + h == t:
-                info[0], info[1], info[2], info[3], info[4], info[5], info[6] = t, t, h, t_old, h_used, t_bad, nonfinite
-                return (ERR_NONFINITE_STEP if nonfinite else ERR_UNDERFLOW), rec[:n_rec]
         if t >= t1 or stats[0] >= max_steps:
             info[0] = t
             return (OK if t >= t1 else MAX_STEPS), rec[:n_rec]
-        if err <= 1.0:
-            code = _derivatives(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, t, y, p, floor, F0, J, Ft, Y, F, y1, stats)
+        if accepted:
+            code = _derivatives(rhs, jac, dfdt, flags, t, y, p, ws, stats)
             if code != OK:
                 info[1] = t
                 return code, rec[:n_rec]
 
 
 # %% ../nbs/02_rodas5p.ipynb #0a3c0128
-def _integrate_rows(
-    rhs,
-    jac,
-    dfdt,
-    fd_jac,
-    use_ft,
-    fd_ft,
-    gamma,
-    a,
-    C,
-    c,
-    d,
-    H,
-    t0,
-    t1,
-    Y0,
-    P,
-    rtol,
-    atol,
-    te,
-    h_init,
-    max_steps,
-    predictive,
-    Yout,
-    Stats,
-    Info,
-    codes,
-):
+def _integrate_rows(rhs, jac, dfdt, tab, flags, prob, Y0, P, Yout, Stats, Info, codes):
     for b in prange(Y0.shape[0]):
-        code, _ = _integrate(
-            rhs,
-            jac,
-            dfdt,
-            fd_jac,
-            use_ft,
-            fd_ft,
-            gamma,
-            a,
-            C,
-            c,
-            d,
-            H,
-            t0,
-            t1,
-            Y0[b],
-            P[b],
-            rtol,
-            atol,
-            te,
-            h_init,
-            max_steps,
-            predictive,
-            False,
-            Yout[b],
-            Stats[b],
-            Info[b],
-        )
+        code, _ = _integrate(rhs, jac, dfdt, tab, flags, prob, Y0[b], P[b], False, Yout[b], Stats[b], Info[b])
         codes[b] = code
 
 
@@ -904,10 +875,8 @@ _integrate_serial = njit(cache=False)(_integrate_rows)
 
 # %% ../nbs/02_rodas5p.ipynb #a5375953
 _BOUND: dict = {}  # field module name -> its bound kernel module
-_BOUND_ARGS = "fd_jac, use_ft, fd_ft"
-_TABLEAU_ARGS = "_GAMMA, _A, _C, _c, _d, _H"  # the tableau: constants of the bound module
-_ONE = "t0, t1, y0, p, rtol, atol, te, h_init, max_steps, predictive, record, yout, stats, info"
-_ROWS = "t0, t1, Y0, P, rtol, atol, te, h_init, max_steps, predictive, Yout, Stats, Info, codes"
+_ONE = "flags, prob, y0, p, record, yout, stats, info"  # `_integrate`'s arguments after the callbacks and the tableau
+_ROWS = "flags, prob, Y0, P, Yout, Stats, Info, codes"  # `_integrate_rows`' arguments after them
 _BOUND_TEMPLATE = f"""# Generated by pinode_sr.rodas5p: the Rodas5P kernel bound to one generated field. Do not edit (named by its hash).
 # kernel source sha256: {{kernel}}
 from numba import njit
@@ -918,22 +887,22 @@ from {{field}} import jac, rhs
 __pinode_generated__ = True
 _f = _k._static_dispatcher(rhs), _k._static_dispatcher(jac), _k._static_dispatcher(dfdt)
 _rhs, _jac, _dfdt = _f
-{_TABLEAU_ARGS} = _k._TABLEAU
+_GAMMA, _A, _C, _c, _d, _H = _k._TABLEAU  # the tableau: constants of the bound module
 
 
 @njit(cache=True)
-def integrate({_BOUND_ARGS}, {_ONE}):
-    return _k._integrate(_rhs(), _jac(), _dfdt(), {_BOUND_ARGS}, {_TABLEAU_ARGS}, {_ONE})
+def integrate({_ONE}):
+    return _k._integrate(_rhs(), _jac(), _dfdt(), (_GAMMA, _A, _C, _c, _d, _H), {_ONE})
 
 
 @njit(cache=True)
-def rows_serial({_BOUND_ARGS}, {_ROWS}):
-    _k._integrate_serial(_rhs(), _jac(), _dfdt(), {_BOUND_ARGS}, {_TABLEAU_ARGS}, {_ROWS})
+def rows_serial({_ROWS}):
+    _k._integrate_serial(_rhs(), _jac(), _dfdt(), (_GAMMA, _A, _C, _c, _d, _H), {_ROWS})
 
 
 @njit(cache=True)
-def rows_parallel({_BOUND_ARGS}, {_ROWS}):
-    _k._integrate_parallel(_rhs(), _jac(), _dfdt(), {_BOUND_ARGS}, {_TABLEAU_ARGS}, {_ROWS})
+def rows_parallel({_ROWS}):
+    _k._integrate_parallel(_rhs(), _jac(), _dfdt(), (_GAMMA, _A, _C, _c, _d, _H), {_ROWS})
 """
 
 
@@ -996,6 +965,19 @@ def _py_jac(t, y, p, J):
 def _py_dfdt(t, y, p, out):
     with objmode():
         _py_call(2, t, y, p, out)
+
+
+class _PySlot:
+    "Context: Python callbacks `entry` (f, jac, dfdt, p rows) in the trampolines' table under `slot` for its duration."
+
+    def __init__(self, slot, entry):
+        self.slot, self.entry = slot, entry
+
+    def __enter__(self):
+        _PY_FIELDS[self.slot] = self.entry
+
+    def __exit__(self, *exc):
+        _PY_FIELDS.pop(self.slot, None)
 
 
 # %% ../nbs/02_rodas5p.ipynb #7676165d
@@ -1153,6 +1135,7 @@ def _check_inputs(t_span, y0, rtol, atol, t_eval, h0, max_steps):
     return t0, t1, Y, single, rt, at, te, h0, int(max_steps)
 
 
+# %% ../nbs/02_rodas5p.ipynb #c7d1a003
 _BOUND_OF: dict = {}  # (rhs, jac, dfdt) -> bound kernel module or None: the look-up once per field, not per call
 
 
@@ -1204,6 +1187,7 @@ class _field:
             raise ValueError(f"p has {rows.shape[1]} parameters, but the field has n_params={n_params}")
         self.fd_jac, self.use_ft = jac is None, (dfdt is not None) or not autonomous
         self.fd_ft = self.use_ft and dfdt is None
+        self.flags = (self.fd_jac, self.use_ft, self.fd_ft)
         self.bound = _bound_kernel_of(f, jac, dfdt) if self.compiled else None
         if self.compiled:
             self.fns = (f, _no_jac if jac is None else jac, _no_dfdt if dfdt is None else dfdt)
@@ -1216,25 +1200,25 @@ class _field:
             self.P = np.stack([np.full(B, float(self.slot)), np.arange(B, dtype=np.float64)], axis=1)
 
     def kernel_args(self):
-        return (*self.fns, self.fd_jac, self.use_ft, self.fd_ft, *_TABLEAU)
+        "The kernel's leading arguments: the callbacks and the tableau."
+        return (*self.fns, _TABLEAU)
 
     def names(self) -> dict:
         "How a failure message names the callbacks (None: finite differences of f)."
         return dict(jac=None if self.fd_jac else "jac", dfdt=None if self.fd_ft else "dfdt")
 
     def integrate(self, *args):
-        "One trajectory (`_integrate`'s arguments after the tableau), through the bound kernel when there is one."
+        "One trajectory (`_integrate`'s arguments after the flags), through the bound kernel when there is one."
         if self.bound is not None:
-            return self.bound.integrate(self.fd_jac, self.use_ft, self.fd_ft, *args)
-        return _integrate(*self.kernel_args(), *args)
+            return self.bound.integrate(self.flags, *args)
+        return _integrate(*self.kernel_args(), self.flags, *args)
 
     def rows(self, parallel, *args):
-        "A batch (`_integrate_rows`' arguments after the tableau), serial or parallel, bound kernel when there is one."
+        "A batch (`_integrate_rows`' arguments after the flags), serial or parallel, bound kernel when there is one."
         if self.bound is not None:
-            run = self.bound.rows_parallel if parallel else self.bound.rows_serial
-            run(self.fd_jac, self.use_ft, self.fd_ft, *args)
+            (self.bound.rows_parallel if parallel else self.bound.rows_serial)(self.flags, *args)
         else:
-            (_integrate_parallel if parallel else _integrate_serial)(*self.kernel_args(), *args)
+            (_integrate_parallel if parallel else _integrate_serial)(*self.kernel_args(), self.flags, *args)
 
     def __enter__(self):
         return self
@@ -1243,6 +1227,7 @@ class _field:
         _PY_FIELDS.pop(self.slot, None)
 
 
+# %% ../nbs/02_rodas5p.ipynb #c7d1a004
 def _raise_failure(code, info, tag="", f="f", jac="jac", dfdt="dfdt"):
     """Raise the exception for a kernel failure code (info: the kernel's float64[7] diagnostics).
 
@@ -1316,26 +1301,14 @@ def solve_rodas5p(
     Yout = np.full((B, 0 if te is None else te.size, D), np.nan)
     record = te is None or dense
     recs = []
+    prob = _problem(t0, t1, rtol, atol, te, 0.0 if h0 is None else h0, max_steps, controller == "predictive")
     with _field(f, jac, dfdt, p, autonomous, B, D) as fld:
-        args = (
-            t0,
-            t1,
-            Y,
-            fld.P,
-            rtol,
-            atol,
-            np.empty(0) if te is None else te,
-            0.0 if h0 is None else h0,
-            max_steps,
-            controller == "predictive",
-        )
         if record:  # trajectory by trajectory, keeping the accepted steps
             for b in range(B):
-                code, rec = fld.integrate(*args[:2], Y[b], fld.P[b], *args[4:], True, Yout[b], Stats[b], Info[b])
-                codes[b] = code
+                codes[b], rec = fld.integrate(prob, Y[b], fld.P[b], True, Yout[b], Stats[b], Info[b])
                 recs.append(rec)
         else:
-            fld.rows(_use_parallel(parallel, fld, B), *args, Yout, Stats, Info, codes)
+            fld.rows(_use_parallel(parallel, fld, B), prob, Y, fld.P, Yout, Stats, Info, codes)
     for b, code in enumerate(codes.tolist()):  # the first failed trajectory's exception
         if code > 0:
             _raise_failure(code, Info[b], "" if single else f" [trajectory {b}]", **fld.names())
@@ -1391,26 +1364,108 @@ def _result(Y, te, Yout, Stats, Info, codes, recs, single, dense, t0, max_steps)
     )
 
 
+# %% ../nbs/02_rodas5p.ipynb #c7d1a006
+class RodasStepper:
+    """Rodas5P on one trajectory, one accepted step per `step()` call, driven from Python (scipy's `OdeSolver` adapter,
+    `scipy_rodas5p.Rodas5P`, wraps it). Each attempt is the kernel's own compiled `_try_step` (stages, error, step
+    control) and each accepted point its `_derivatives`, with plain-Python callbacks f(t, y), jac(t, y), dfdt(t, y).
+    t1 < t0 integrates backwards. After a step: t, y, h (the next step's size) and `last` = (t_old, t, y_old, y, K),
+    the step's interpolant for `dense_eval`; `stats` counts as `RodasStats` does."""
+
+    def __init__(
+        self,
+        f: Callable,  # f(t, y) -> (D,)
+        t0: float,
+        t1: float,
+        y0,  # (D,)
+        *,
+        jac: Callable | None = None,  # jac(t, y) -> (D, D); None: central differences
+        dfdt: Callable | None = None,  # dfdt(t, y) -> (D,); None: central difference in t unless autonomous
+        autonomous: bool = True,
+        rtol: float = 1e-6,
+        atol=1e-8,  # scalar or (D,)
+        h_max: float = np.inf,  # the largest step
+        first_step: float | None = None,  # None: Hairer's heuristic
+        names: tuple = ("f", "jac", "dfdt"),  # how failure messages name the callbacks
+    ):
+        y = np.array(y0, dtype=np.float64).ravel()
+        n = y.size
+        _, _, _, _, self.rtol, self.atol, _, _, _ = _check_inputs((0.0, 1.0), np.ones(max(n, 1)), rtol, atol, None, None, 1)
+        sign = self.sign = -1.0 if t1 < t0 else 1.0  # the kernel runs forward, in s = sign * t
+        if sign < 0:
+            f, jac, dfdt = (lambda s, z: -f(-s, z)), jac and (lambda s, z: -jac(-s, z)), dfdt and (lambda s, z: dfdt(-s, z))
+        self._entry, self._slot, self._names = (f, jac, dfdt, None), next(_PY_SLOTS), names
+        self._p = np.array([float(self._slot), 0.0])  # [slot, trajectory], as the trampolines expect
+        self._flags = (jac is None, dfdt is not None or not autonomous, dfdt is None and not autonomous)
+        self._prob = _problem(sign * t0, sign * t1, self.rtol, self.atol, h_max=h_max)
+        self._ws, self._ctl = _workspace(n, _TABLEAU[1].shape[0], self.atol, self.rtol), _CTL0
+        self.stats, self.t, self._s, self.y, self.last = np.zeros(6, dtype=np.int64), float(t0), sign * t0, y, None
+        span, h = abs(t1 - t0), 0.0
+        if n and span > 0:
+            with self._callbacks():
+                self._derivatives()
+                h = (
+                    float(first_step)
+                    if first_step is not None
+                    else _initial_step(_py_rhs, self._s, span, y, self._p, self.rtol, self.atol, self._ws, self.stats)
+                )
+        self.h = min(h, float(h_max))
+
+    def _callbacks(self):
+        "Context: the user's callbacks in the trampolines' table for the duration of a call."
+        return _PySlot(self._slot, self._entry)
+
+    def _fail(self, code, info):
+        fd_jac, _, fd_ft = self._flags
+        f, jac, dfdt = self._names
+        _raise_failure(code, info, f=f, jac=None if fd_jac else jac, dfdt=None if fd_ft else dfdt)
+
+    def _derivatives(self):
+        code = _derivatives(_py_rhs, _py_jac, _py_dfdt, self._flags, self._s, self.y, self._p, self._ws, self.stats)
+        if code != OK:
+            info = np.full(7, np.nan)
+            info[1] = self.sign * self._s
+            self._fail(code, info)
+
+    def step(self):
+        "Attempts until one is accepted (then t, y, h, last are the new ones); raises NonFiniteError / StepSizeError."
+        s, h, y, sign = self._s, self.h, self.y, self.sign
+        with self._callbacks():
+            while True:
+                ok, s_new, h_used, h, self._ctl, code, t_bad = _try_step(
+                    _py_rhs, self._p, _TABLEAU, self._flags[1], self._prob, s, h, y, self._ctl, self._ws, self.stats
+                )
+                if code != OK:
+                    t = sign * s
+                    self._fail(code, np.array([t, t, h, t, h_used, sign * t_bad, self._ctl[2]]))
+                if ok:
+                    break
+            _dense_K(_TABLEAU[5], self._ws[10], self._ws[11])
+            self.last = (sign * s, sign * s_new, y, self._ws[0].copy(), self._ws[11].copy())
+            self._s, self.t, self.y, self.h = s_new, sign * s_new, self._ws[0].copy(), h
+            if s_new < self._prob[1]:
+                self._derivatives()
+
+
 # %% ../nbs/02_rodas5p.ipynb #a68c6067
 @njit(cache=False)
-def _fixed_steps(
-    rhs, jac, dfdt, fd_jac, use_ft, fd_ft, gamma, a, C, c, d, H, t_grid, h, y0, p, embedded, ys, y1s, Ks, yemb, info
-):
+def _fixed_steps(rhs, jac, dfdt, tab, flags, t_grid, h, y0, p, embedded, ys, y1s, Ks, yemb, info):
     """n equal steps of size h from y0: states at the step ends ys (n+1, D), step solutions y1s (n, D), K (n, 3, D)."""
-    s, D = a.shape[0], y0.shape[0]
-    y, F0, Ft, Y, F, w = y0.copy(), np.empty(D), np.zeros(D), np.empty(D), np.empty(D), np.empty(D)
-    J, LU, piv, U = np.empty((D, D)), np.empty((D, D)), np.empty(D, dtype=np.int64), np.empty((s, D))
-    floor, stats = np.ones(D), np.zeros(6, dtype=np.int64)
+    gamma, a, C, c, d, H = tab
+    D = y0.shape[0]
+    y, stats = y0.copy(), np.zeros(6, dtype=np.int64)
+    ws = _workspace(D, a.shape[0], np.ones(D), 1.0)  # the finite differences' floor: 1
+    _, F0, Ft, Y, F, _, _, J, LU, piv, U, _ = ws
     ys[0] = y0
     for n in range(t_grid.shape[0] - 1):
         t = t_grid[n]
         info[1] = t
-        code = _derivatives(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, t, y, p, floor, F0, J, Ft, Y, F, w, stats)
+        code = _derivatives(rhs, jac, dfdt, flags, t, y, p, ws, stats)
         if code != OK:
             return code
         if not _factor_W(J, gamma, h, LU, piv):
             return ERR_SINGULAR
-        rodas_stages(rhs, p, gamma, a, C, c, d, t, h, y, F0, Ft, use_ft, LU, piv, U, Y, F, y1s[n])
+        rodas_stages(rhs, p, gamma, a, C, c, d, t, h, y, F0, Ft, flags[1], LU, piv, U, Y, F, y1s[n])
         _dense_K(H, U, Ks[n])
         yemb[:] = Y
         y[:] = Y if embedded else y1s[n]
@@ -1459,7 +1514,7 @@ def fixed_step_rodas5p(
     ys, y1s, Ks, yemb, info = np.empty((n + 1, D)), np.empty((n, D)), np.empty((n, 3, D)), np.empty(D), np.full(7, np.nan)
     with _field(f, jac, dfdt, p, autonomous, 1, D) as fld:
         code = _fixed_steps(
-            *fld.kernel_args(), t_grid, (t1 - t0) / n, Y[0], fld.P[0], propagate == "embedded", ys, y1s, Ks, yemb, info
+            *fld.kernel_args(), fld.flags, t_grid, (t1 - t0) / n, Y[0], fld.P[0], propagate == "embedded", ys, y1s, Ks, yemb, info
         )
     _raise_failure(code, info, **fld.names())
     return FixedStepResult(t_grid=t_grid, y=y1s[-1], y_embedded=yemb, y_steps=ys, y1_steps=y1s, K_steps=Ks)
