@@ -1393,7 +1393,8 @@ class RodasStepper:
         _, _, _, _, self.rtol, self.atol, _, _, _ = _check_inputs((0.0, 1.0), np.ones(max(n, 1)), rtol, atol, None, None, 1)
         sign = self.sign = -1.0 if t1 < t0 else 1.0  # the kernel runs forward, in s = sign * t
         if sign < 0:
-            f, jac, dfdt = (lambda s, z: -f(-s, z)), jac and (lambda s, z: -jac(-s, z)), dfdt and (lambda s, z: dfdt(-s, z))
+            f0, j0, d0 = f, jac, dfdt
+            f, jac, dfdt = (lambda s, z: -f0(-s, z)), j0 and (lambda s, z: -j0(-s, z)), d0 and (lambda s, z: d0(-s, z))
         self._entry, self._slot, self._names = (f, jac, dfdt, None), next(_PY_SLOTS), names
         self._p = np.array([float(self._slot), 0.0])  # [slot, trajectory], as the trampolines expect
         self._flags = (jac is None, dfdt is not None or not autonomous, dfdt is None and not autonomous)
