@@ -21,12 +21,15 @@ from numba import types as numba_types
 from numba.core.dispatcher import Dispatcher
 from numba.extending import intrinsic
 
+from .tsit5 import TSIT5, TSIT5_STABILITY, explicit_dense_K, explicit_stages
+
 # %% auto #0
 __all__ = [
     "RODAS5P",
     "SMALL_D",
     "AUTO_PARALLEL_MIN",
     "CONTROLLERS",
+    "METHODS",
     "NonFiniteError",
     "StepSizeError",
     "RosenbrockTableau",
@@ -270,7 +273,11 @@ RODAS5P = RosenbrockTableau(
 )
 
 # %% ../nbs/02_rodas5p.ipynb #2ff26d9f
-_TABLEAU = (RODAS5P.gamma, *(np.ascontiguousarray(x) for x in (RODAS5P.a, RODAS5P.C, RODAS5P.c, RODAS5P.d, RODAS5P.H)))
+_TABLEAU = (  # Rodas5P (gamma, a, C, c, d, H), then the explicit pair of method="auto" (A, c, bhat - b, R)
+    RODAS5P.gamma,
+    *(np.ascontiguousarray(x) for x in (RODAS5P.a, RODAS5P.C, RODAS5P.c, RODAS5P.d, RODAS5P.H)),
+    *(np.ascontiguousarray(x) for x in (TSIT5.A, TSIT5.c, TSIT5.bhat - TSIT5.b, TSIT5.R)),
+)
 OK, MAX_STEPS = 0, -1
 ERR_F_ACCEPTED, ERR_JAC, ERR_FT, ERR_NONFINITE_STEP, ERR_UNDERFLOW, ERR_SINGULAR = 1, 2, 3, 4, 5, 6
 _EPS = float(np.finfo(np.float64).eps)
@@ -427,13 +434,15 @@ def _fd_dfdt(rhs, t, y, p, out, fp):
 
 @njit(cache=False)
 def _workspace(D, s, atol, rtol):
-    """One trajectory's work arrays, allocated once: (y1, F0, Ft, Y, F, sc, floor, J, LU, piv, U, K) for D states and
-    s stages; floor = clip(atol / rtol, 1e-8, 1) bounds the finite-difference perturbations from below."""
+    """One trajectory's work arrays, allocated once: (y1, F0, Ft, Y, F, sc, floor, J, LU, piv, U, K, v) for D states and
+    s stages; floor = clip(atol / rtol, 1e-8, 1) bounds the finite-difference perturbations from below; v is the
+    stiffness switch's power-iteration vector."""
     floor = np.empty(D)
     for k in range(D):
         floor[k] = min(max(atol[k] / rtol, 1e-8), 1.0)
     vecs = (np.empty(D), np.empty(D), np.zeros(D), np.empty(D), np.empty(D), np.empty(D), floor)
-    return (*vecs, np.empty((D, D)), np.empty((D, D)), np.empty(D, dtype=np.int64), np.empty((s, D)), np.empty((3, D)))
+    mats = (np.empty((D, D)), np.empty((D, D)), np.empty(D, dtype=np.int64), np.empty((s, D)), np.empty((3, D)))
+    return (*vecs, *mats, np.full(D, 1.0 / math.sqrt(max(D, 1))))
 
 
 @njit(cache=False, inline="always")
@@ -441,7 +450,7 @@ def _derivatives(rhs, jac, dfdt, flags, t, y, p, ws, stats):
     """f, J (and f_t) at an accepted point into the workspace's F0, J, Ft (its Y, F, y1 as scratch); flags = (fd_jac,
     use_ft, fd_ft); stats[3] counts f calls, stats[4] Jacobians. Returns OK or an ERR_ code."""
     fd_jac, use_ft, fd_ft = flags
-    y1, F0, Ft, Y, F, _, floor, J, _, _, _, _ = ws
+    y1, F0, Ft, Y, F, _, floor, J, _, _, _, _, _ = ws
     rhs(t, y, p, F0)
     stats[3] += 1
     if not _all_finite(F0):
@@ -706,7 +715,7 @@ def _control(err, t, h, t1, last, h_max, ctl, predictive):
 def _initial_step(rhs, t, span, y, p, rtol, atol, ws, stats):
     """Hairer's initial step (one extra f call), from F0 in the workspace."""
     D = y.shape[0]
-    _, F0, _, Y, F, sc, _, _, _, _, _, _ = ws
+    _, F0, _, Y, F, sc, _, _, _, _, _, _, _ = ws
     for k in range(D):
         sc[k] = atol[k] + rtol * abs(y[k])
     d0 = _rms_scaled(y, sc)
@@ -726,6 +735,69 @@ def _initial_step(rhs, t, span, y, p, rtol, atol, ws, stats):
     if not (math.isfinite(h) and h > 0.0):
         h = hh0
     return min(h, span)
+
+
+# %% ../nbs/02_rodas5p.ipynb #c7d1a007
+_STIFF_HL = 0.9 * TSIT5_STABILITY  # h|λ| beyond which the explicit pair's step is bounded by stability, not accuracy
+_TO_STIFF, _TO_EXPLICIT = 10, 5  # consecutive accepted steps on one side of _STIFF_HL that switch (hysteresis)
+
+
+@njit(cache=False, inline="always")
+def _stiffness(stiff, count, hl):
+    """The switch: (stiff, count, switched) after an accepted step with stiffness estimate hl = h|λ|."""
+    if stiff:
+        count = count + 1 if hl < _STIFF_HL else 0
+        if count >= _TO_EXPLICIT:
+            return False, 0, True
+    else:
+        count = count + 1 if hl > _STIFF_HL else 0
+        if count >= _TO_STIFF:
+            return True, 0, True
+    return stiff, count, False
+
+
+@njit(cache=False, inline="always")
+def _spectral_radius(J, v, w):
+    """|λ_max| of J by 6 power iterations from v (kept between calls: a warm start), w scratch."""
+    D = J.shape[0]
+    rho = 0.0
+    for _ in range(6):
+        nrm = 0.0
+        for i in range(D):
+            acc = 0.0
+            for j in range(D):
+                acc += J[i, j] * v[j]
+            w[i] = acc
+            nrm += acc * acc
+        rho = math.sqrt(nrm)
+        if not (rho > 0.0 and math.isfinite(rho)):
+            for i in range(D):
+                v[i] = 1.0 / math.sqrt(D)
+            return 0.0 if rho == 0.0 else np.inf
+        for i in range(D):
+            v[i] = w[i] / rho
+    return rho
+
+
+@njit(cache=False, inline="always")
+def _next_point(rhs, jac, dfdt, tab, flags, auto, t, h_next, y, p, ws, stats, stiff, count, hl):
+    """At an accepted point (t, y): what the next step needs, and (auto) the stiffness switch. The explicit pair needs
+    f only (its last stage's, FSAL); Rodas5P f, J (and f_t), after which J's spectral radius times h_next is the
+    estimate. stats[6] counts switches. Returns (code, stiff, count)."""
+    was_stiff = stiff
+    if not stiff:
+        F0, U = ws[1], ws[10]
+        for k in range(y.shape[0]):
+            F0[k] = U[tab[6].shape[0] - 1, k]
+        stiff, count, switched = _stiffness(False, count, hl)
+        if not stiff:
+            return OK, stiff, count
+        stats[6] += 1
+    code = _derivatives(rhs, jac, dfdt, flags, t, y, p, ws, stats)
+    if code == OK and auto and was_stiff:
+        stiff, count, switched = _stiffness(True, count, h_next * _spectral_radius(ws[7], ws[12], ws[5]))
+        stats[6] += switched
+    return code, stiff, count
 
 
 # %% ../nbs/02_rodas5p.ipynb #f38d643b
@@ -786,7 +858,7 @@ def _record_step(rec, n, t_old, h, t, y0, y1, K):
 def _attempt(rhs, p, tab, use_ft, predictive, t, h, y, rtol, atol, ws):
     """One Rodas5P step attempt from (t, y) with step h: y1 (order 5) in the workspace; returns the error norm (inf when
     W is singular) and the stage time of the first non-finite f (NaN if none)."""
-    y1, F0, Ft, Y, F, sc, _, J, LU, piv, U, _ = ws
+    y1, F0, Ft, Y, F, sc, _, J, LU, piv, U, _, _ = ws
     err, t_bad = np.inf, np.nan  # a singular W counts as a non-finite error
     if _step_factor(J, tab[0], h, LU, piv, predictive):  # written out for D in SMALL_D (predictive: 1 / pivots)
         t_bad = _rodas5p_stages(rhs, p, t, h, y, F0, Ft, use_ft, LU, piv, U, Y, F, y1, predictive)  # unrolled
@@ -795,35 +867,53 @@ def _attempt(rhs, p, tab, use_ft, predictive, t, h, y, rtol, atol, ws):
 
 
 @njit(cache=False, inline="always")
-def _try_step(rhs, p, tab, use_ft, prob, t, h, y, ctl, ws, stats):
+def _explicit_attempt(rhs, p, tab, t, h, y, rtol, atol, ws):
+    """One attempt of the explicit pair (`tsit5.explicit_stages`): y1 in the workspace; returns the error norm, the
+    stage time of the first non-finite f (NaN if none) and the pair's estimate of h|λ|."""
+    y1, F0, _, Y, F, sc, _, _, _, _, U, _, _ = ws
+    t_bad, hl = explicit_stages(rhs, p, tab[6], tab[7], tab[8], t, h, y, F0, U, Y, F, y1)
+    return _error_norm(U[tab[6].shape[0]], y, y1, atol, rtol, sc), t_bad, hl
+
+
+@njit(cache=False, inline="always")
+def _try_step(rhs, p, tab, use_ft, prob, t, h, y, ctl, ws, stats, stiff):
     """One attempted step from (t, y) and its control: the last step stretched by up to 0.01 % to hit t1 (when
-    t1 - t <= h_max), the attempt, `_control`. Returns (accepted, t_new, h_used, h_next, ctl, code, t_bad)."""
+    t1 - t <= h_max), the attempt (Rodas5P when stiff, else the explicit pair), `_control`. Returns (accepted, t_new,
+    h_used, h_next, ctl, code, t_bad, the explicit pair's h|λ| or 0)."""
     t1, rtol, atol, h_max, predictive = prob[1], prob[2], prob[3], prob[6], prob[8]
     last = t + 1.0001 * h >= t1 and t1 - t <= h_max
     if last:
         h = t1 - t
-    err, t_bad = _attempt(rhs, p, tab, use_ft, predictive, t, h, y, rtol, atol, ws)
+    hl = 0.0
+    if stiff:
+        err, t_bad = _attempt(rhs, p, tab, use_ft, predictive, t, h, y, rtol, atol, ws)
+        stats[5] += 1
+        stats[3] += tab[1].shape[0] - 1
+    else:
+        err, t_bad, hl = _explicit_attempt(rhs, p, tab, t, h, y, rtol, atol, ws)
+        stats[3] += tab[6].shape[0] - 1
     stats[0] += 1
-    stats[5] += 1
-    stats[3] += tab[1].shape[0] - 1
     accepted, t_new, h_next, ctl, code = _control(err, t, h, t1, last, h_max, ctl, predictive)
     stats[1 if accepted else 2] += 1
-    return accepted, t_new, h, h_next, ctl, code, t_bad
+    return accepted, t_new, h, h_next, ctl, code, t_bad, hl
 
 
-def _problem(t0, t1, rtol, atol, te=None, h_init=0.0, max_steps=1, predictive=False, h_max=np.inf) -> tuple:
-    """The kernel's problem tuple (t0, t1, rtol, atol, te, h_init, h_max, max_steps, predictive), typed as the kernel
-    takes it (te None: no output times; h_init <= 0: Hairer's first step; h_max: the largest step)."""
+def _problem(t0, t1, rtol, atol, te=None, h_init=0.0, max_steps=1, predictive=False, h_max=np.inf, auto=False) -> tuple:
+    """The kernel's problem tuple (t0, t1, rtol, atol, te, h_init, h_max, max_steps, predictive, auto), typed as the
+    kernel takes it (te None: no output times; h_init <= 0: Hairer's first step; h_max: the largest step; auto: start
+    with the explicit pair and switch by stiffness, else Rodas5P throughout)."""
     te = np.empty(0) if te is None else te
-    return (float(t0), float(t1), float(rtol), atol, te, float(h_init), float(h_max), int(max_steps), bool(predictive))
+    t0, t1, rtol, h_init, h_max = float(t0), float(t1), float(rtol), float(h_init), float(h_max)
+    return (t0, t1, rtol, atol, te, h_init, h_max, int(max_steps), bool(predictive), bool(auto))
 
 
 # %% ../nbs/02_rodas5p.ipynb #b7fbbe6d
 @njit(cache=False)
 def _integrate(rhs, jac, dfdt, tab, flags, prob, y0, p, record, yout, stats, info):
-    """Adaptive Rodas5P on [t0, t1] for one trajectory: tab the tableau (`_TABLEAU`), flags = (fd_jac, use_ft, fd_ft),
-    prob `_problem`'s tuple; record: keep the accepted steps. Returns (code, recorded steps)."""
-    t0, t1, rtol, atol, te, h_init, _, max_steps, _ = prob
+    """Adaptive Rodas5P (or, prob's auto, the explicit pair switching to Rodas5P and back by stiffness) on [t0, t1] for
+    one trajectory: tab the tableaus (`_TABLEAU`), flags = (fd_jac, use_ft, fd_ft), prob `_problem`'s tuple; record:
+    keep the accepted steps. Returns (code, recorded steps)."""
+    t0, t1, rtol, atol, te, h_init, _, max_steps, _, auto = prob
     D = y0.shape[0]
     ws = _workspace(D, tab[1].shape[0], atol, rtol)
     y, y1, U, K = y0.copy(), ws[0], ws[10], ws[11]
@@ -839,16 +929,19 @@ def _integrate(rhs, jac, dfdt, tab, flags, prob, y0, p, record, yout, stats, inf
         info[1] = t
         return code, rec[:0]
     h = min(h_init, t1 - t0) if h_init > 0.0 else _initial_step(rhs, t, t1 - t0, y, p, rtol, atol, ws, stats)
-    ctl = _CTL0
+    ctl, stiff, count = _CTL0, not auto, 0
     while True:
         t_old = t
-        accepted, t, h_used, h, ctl, code, t_bad = _try_step(rhs, p, tab, flags[1], prob, t, h, y, ctl, ws, stats)
+        accepted, t, h_used, h, ctl, code, t_bad, hl = _try_step(rhs, p, tab, flags[1], prob, t, h, y, ctl, ws, stats, stiff)
         if code != OK:
             info[0], info[1], info[2], info[3], info[4], info[5], info[6] = t, t, h, t_old, h_used, t_bad, ctl[2]
             return code, rec[:n_rec]
         if accepted:
             if record or (ptr < te.shape[0] and te[ptr] <= t):
-                _dense_K(tab[5], U, K)
+                if stiff:
+                    _dense_K(tab[5], U, K)
+                else:
+                    explicit_dense_K(tab[9], h_used, U, K)
                 ptr = _output_points(te, ptr, t_old, h_used, t, y, y1, K, yout)
                 if record:
                     rec, n_rec = _record_step(rec, n_rec, t_old, h_used, t, y, y1, K)
@@ -857,7 +950,7 @@ def _integrate(rhs, jac, dfdt, tab, flags, prob, y0, p, record, yout, stats, inf
             info[0] = t
             return (OK if t >= t1 else MAX_STEPS), rec[:n_rec]
         if accepted:
-            code = _derivatives(rhs, jac, dfdt, flags, t, y, p, ws, stats)
+            code, stiff, count = _next_point(rhs, jac, dfdt, tab, flags, auto, t, h, y, p, ws, stats, stiff, count, hl)
             if code != OK:
                 info[1] = t
                 return code, rec[:n_rec]
@@ -877,6 +970,7 @@ _integrate_serial = njit(cache=False)(_integrate_rows)
 _BOUND: dict = {}  # field module name -> its bound kernel module
 _ONE = "flags, prob, y0, p, record, yout, stats, info"  # `_integrate`'s arguments after the callbacks and the tableau
 _ROWS = "flags, prob, Y0, P, Yout, Stats, Info, codes"  # `_integrate_rows`' arguments after them
+_TAB = ", ".join(f"_T{i}" for i in range(len(_TABLEAU)))
 _BOUND_TEMPLATE = f"""# Generated by pinode_sr.rodas5p: the Rodas5P kernel bound to one generated field. Do not edit (named by its hash).
 # kernel source sha256: {{kernel}}
 from numba import njit
@@ -887,22 +981,22 @@ from {{field}} import jac, rhs
 __pinode_generated__ = True
 _f = _k._static_dispatcher(rhs), _k._static_dispatcher(jac), _k._static_dispatcher(dfdt)
 _rhs, _jac, _dfdt = _f
-_GAMMA, _A, _C, _c, _d, _H = _k._TABLEAU  # the tableau: constants of the bound module
+{_TAB} = _k._TABLEAU  # the tableaus: constants of the bound module
 
 
 @njit(cache=True)
 def integrate({_ONE}):
-    return _k._integrate(_rhs(), _jac(), _dfdt(), (_GAMMA, _A, _C, _c, _d, _H), {_ONE})
+    return _k._integrate(_rhs(), _jac(), _dfdt(), ({_TAB}), {_ONE})
 
 
 @njit(cache=True)
 def rows_serial({_ROWS}):
-    _k._integrate_serial(_rhs(), _jac(), _dfdt(), (_GAMMA, _A, _C, _c, _d, _H), {_ROWS})
+    _k._integrate_serial(_rhs(), _jac(), _dfdt(), ({_TAB}), {_ROWS})
 
 
 @njit(cache=True)
 def rows_parallel({_ROWS}):
-    _k._integrate_parallel(_rhs(), _jac(), _dfdt(), (_GAMMA, _A, _C, _c, _d, _H), {_ROWS})
+    _k._integrate_parallel(_rhs(), _jac(), _dfdt(), ({_TAB}), {_ROWS})
 """
 
 
@@ -981,7 +1075,7 @@ class _PySlot:
 
 
 # %% ../nbs/02_rodas5p.ipynb #7676165d
-_STAT_NAMES = ("n_steps", "n_accepted", "n_rejected", "n_f_evals", "n_jac_evals", "n_lu")
+_STAT_NAMES = ("n_steps", "n_accepted", "n_rejected", "n_f_evals", "n_jac_evals", "n_lu", "n_switches")
 
 
 @dataclass
@@ -990,7 +1084,8 @@ class RodasStats:
 
     n_steps = attempted steps (accepted + rejected); n_f_evals counts evaluations of f per trajectory
     (finite-difference Jacobian / dfdt evaluations included); n_jac_evals = Jacobian evaluations (analytic or FD);
-    n_lu = LU factorisations of W (one per attempted step)."""
+    n_lu = LU factorisations of W (one per attempted Rodas5P step); n_switches = switches between the explicit pair
+    and Rodas5P (method="auto")."""
 
     n_steps: object
     n_accepted: object
@@ -998,6 +1093,7 @@ class RodasStats:
     n_f_evals: object
     n_jac_evals: object
     n_lu: object
+    n_switches: object = 0
 
 
 class DenseOutput:
@@ -1267,6 +1363,7 @@ def _raise_failure(code, info, tag="", f="f", jac="jac", dfdt="dfdt"):
 # %% ../nbs/02_rodas5p.ipynb #954884f2
 AUTO_PARALLEL_MIN = 32  # batches of at least this many trajectories run in parallel by default (parallel=None)
 CONTROLLERS = ("pi", "predictive")  # the step-size controllers `solve_rodas5p` offers
+METHODS = ("rodas5p", "auto")  # Rodas5P throughout, or Tsit5 switching to Rodas5P and back by stiffness
 
 
 def solve_rodas5p(
@@ -1286,6 +1383,7 @@ def solve_rodas5p(
     dense: bool = False,  # also return the interpolant(s) in result.sol
     parallel: bool | None = None,  # a batch over all cores; None: when it pays (see AUTO_PARALLEL_MIN), True / False: force
     controller: str = "pi",  # step-size control: "pi" (PI, the reference data's) or "predictive" (Gustafsson)
+    method: str = "rodas5p",  # "rodas5p", or "auto": Tsit5 while the problem is not stiff, Rodas5P while it is
 ) -> RodasResult:
     """Integrate y' = f(t, y) on t_span with adaptive Rodas5P, per-trajectory error control, batches in parallel.
 
@@ -1296,12 +1394,16 @@ def solve_rodas5p(
         raise TypeError(f"parallel must be True, False or None, got {parallel!r}")
     if controller not in CONTROLLERS:
         raise ValueError(f"controller must be one of {CONTROLLERS}, got {controller!r}")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     B, D = Y.shape
-    Stats, Info, codes = np.zeros((B, 6), dtype=np.int64), np.full((B, 7), np.nan), np.zeros(B, dtype=np.int64)
+    Stats, Info, codes = np.zeros((B, 7), dtype=np.int64), np.full((B, 7), np.nan), np.zeros(B, dtype=np.int64)
     Yout = np.full((B, 0 if te is None else te.size, D), np.nan)
     record = te is None or dense
     recs = []
-    prob = _problem(t0, t1, rtol, atol, te, 0.0 if h0 is None else h0, max_steps, controller == "predictive")
+    prob = _problem(
+        t0, t1, rtol, atol, te, 0.0 if h0 is None else h0, max_steps, controller == "predictive", auto=method == "auto"
+    )
     with _field(f, jac, dfdt, p, autonomous, B, D) as fld:
         if record:  # trajectory by trajectory, keeping the accepted steps
             for b in range(B):
@@ -1387,6 +1489,7 @@ class RodasStepper:
         h_max: float = np.inf,  # the largest step
         first_step: float | None = None,  # None: Hairer's heuristic
         names: tuple = ("f", "jac", "dfdt"),  # how failure messages name the callbacks
+        method: str = "rodas5p",  # or "auto" (as in `solve_rodas5p`)
     ):
         y = np.array(y0, dtype=np.float64).ravel()
         n = y.size
@@ -1398,9 +1501,12 @@ class RodasStepper:
         self._entry, self._slot, self._names = (f, jac, dfdt, None), next(_PY_SLOTS), names
         self._p = np.array([float(self._slot), 0.0])  # [slot, trajectory], as the trampolines expect
         self._flags = (jac is None, dfdt is not None or not autonomous, dfdt is None and not autonomous)
-        self._prob = _problem(sign * t0, sign * t1, self.rtol, self.atol, h_max=h_max)
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        self._prob = _problem(sign * t0, sign * t1, self.rtol, self.atol, h_max=h_max, auto=method == "auto")
+        self._stiff, self._count = method != "auto", 0
         self._ws, self._ctl = _workspace(n, _TABLEAU[1].shape[0], self.atol, self.rtol), _CTL0
-        self.stats, self.t, self._s, self.y, self.last = np.zeros(6, dtype=np.int64), float(t0), sign * t0, y, None
+        self.stats, self.t, self._s, self.y, self.last = np.zeros(7, dtype=np.int64), float(t0), sign * t0, y, None
         span, h = abs(t1 - t0), 0.0
         if n and span > 0:
             with self._callbacks():
@@ -1433,19 +1539,27 @@ class RodasStepper:
         s, h, y, sign = self._s, self.h, self.y, self.sign
         with self._callbacks():
             while True:
-                ok, s_new, h_used, h, self._ctl, code, t_bad = _try_step(
-                    _py_rhs, self._p, _TABLEAU, self._flags[1], self._prob, s, h, y, self._ctl, self._ws, self.stats
+                ok, s_new, h_used, h, self._ctl, code, t_bad, hl = _try_step(
+                    _py_rhs, self._p, _TABLEAU, self._flags[1], self._prob, s, h, y, self._ctl, self._ws, self.stats, self._stiff
                 )
                 if code != OK:
                     t = sign * s
                     self._fail(code, np.array([t, t, h, t, h_used, sign * t_bad, self._ctl[2]]))
                 if ok:
                     break
-            _dense_K(_TABLEAU[5], self._ws[10], self._ws[11])
+            if self._stiff:
+                _dense_K(_TABLEAU[5], self._ws[10], self._ws[11])
+            else:
+                explicit_dense_K(_TABLEAU[9], h_used, self._ws[10], self._ws[11])
             self.last = (sign * s, sign * s_new, y, self._ws[0].copy(), self._ws[11].copy())
             self._s, self.t, self.y, self.h = s_new, sign * s_new, self._ws[0].copy(), h
             if s_new < self._prob[1]:
-                self._derivatives()
+                code, self._stiff, self._count = _next_point(
+                    *(_py_rhs, _py_jac, _py_dfdt, _TABLEAU, self._flags, self._prob[9], s_new, h, self.y, self._p),
+                    *(self._ws, self.stats, self._stiff, self._count, hl),
+                )
+                if code != OK:
+                    self._fail(code, np.array([np.nan, self.t, *[np.nan] * 5]))
 
 
 # %% ../nbs/02_rodas5p.ipynb #a68c6067
@@ -1454,9 +1568,9 @@ def _fixed_steps(rhs, jac, dfdt, tab, flags, t_grid, h, y0, p, embedded, ys, y1s
     """n equal steps of size h from y0: states at the step ends ys (n+1, D), step solutions y1s (n, D), K (n, 3, D)."""
     gamma, a, C, c, d, H = tab
     D = y0.shape[0]
-    y, stats = y0.copy(), np.zeros(6, dtype=np.int64)
+    y, stats = y0.copy(), np.zeros(7, dtype=np.int64)
     ws = _workspace(D, a.shape[0], np.ones(D), 1.0)  # the finite differences' floor: 1
-    _, F0, Ft, Y, F, _, _, J, LU, piv, U, _ = ws
+    _, F0, Ft, Y, F, _, _, J, LU, piv, U, _, _ = ws
     ys[0] = y0
     for n in range(t_grid.shape[0] - 1):
         t = t_grid[n]

@@ -12,7 +12,7 @@ from scipy.sparse import issparse
 from .rodas5p import NonFiniteError, RodasStepper, StepSizeError, dense_eval
 
 # %% auto #0
-__all__ = ["Rodas5P", "RodasDenseOutput"]
+__all__ = ["Rodas5P", "AutoTsit5Rodas5P", "RodasDenseOutput"]
 
 
 # %% ../nbs/02d_scipy.ipynb #e0234e74
@@ -36,6 +36,8 @@ _OPTIONS = ("rtol", "atol", "first_step", "max_step", "jac", "dfdt", "autonomous
 
 class Rodas5P(OdeSolver):
     """Rodas5P (order 5(4), L-stable, stiffly accurate) as a scipy `OdeSolver`: `solve_ivp(..., method=Rodas5P)`."""
+
+    _METHOD = "rodas5p"  # RodasStepper's method
 
     def __init__(
         self,
@@ -70,7 +72,12 @@ class Rodas5P(OdeSolver):
         self.max_step, self.y = float(max_step), np.array(self.y, dtype=np.float64)
         kw = dict(jac=_jac_callable(jac, self.n), dfdt=dfdt, autonomous=autonomous, rtol=rtol, atol=atol)
         self._stepper = RodasStepper(
-            self.fun, t0, t_bound, self.y, **kw, h_max=self.max_step, first_step=first_step, names=("fun", "jac", "dfdt")
+            *(self.fun, t0, t_bound, self.y),
+            **kw,
+            h_max=self.max_step,
+            first_step=first_step,
+            method=self._METHOD,
+            names=("fun", "jac", "dfdt"),
         )
         self.rtol, self.atol, self.h_abs = self._stepper.rtol, self._stepper.atol, self._stepper.h
         self._count()
@@ -93,8 +100,16 @@ class Rodas5P(OdeSolver):
         return RodasDenseOutput(*self._stepper.last)
 
 
+class AutoTsit5Rodas5P(Rodas5P):
+    """Tsit5 while the problem is not stiff, Rodas5P while it is, switching by stiffness (`solve_rodas5p`'s
+    `method="auto"`, `02e_autoswitch`), as a scipy `OdeSolver`: `solve_ivp(..., method=AutoTsit5Rodas5P)`. The same
+    options as `Rodas5P`; `nlu` counts the Rodas5P steps, `njev` the Jacobians (none while explicit)."""
+
+    _METHOD = "auto"
+
+
 class RodasDenseOutput(DenseOutput):
-    """The order-4 Rodas5P interpolant of one step (`dense_eval`), as scipy's `DenseOutput`."""
+    """The order-4 interpolant of one step (`dense_eval`: Rodas5P's, or Tsit5's in the same form), as scipy's `DenseOutput`."""
 
     def __init__(self, t_old, t, y_old, y, K):
         super().__init__(t_old, t)
