@@ -920,6 +920,7 @@ d = {
             "pinode_sr.validity.FixedPoint.stable": ("validity.html#fixedpoint.stable", "pinode_sr/validity.py"),
             "pinode_sr.validity.MemberCensus": ("validity.html#membercensus", "pinode_sr/validity.py"),
             "pinode_sr.validity.SpuriousAttractorWarning": ("validity.html#spuriousattractorwarning", "pinode_sr/validity.py"),
+            "pinode_sr.validity._check_attractor_starts": ("validity.html#_check_attractor_starts", "pinode_sr/validity.py"),
             "pinode_sr.validity._clusters": ("validity.html#_clusters", "pinode_sr/validity.py"),
             "pinode_sr.validity._member": ("validity.html#_member", "pinode_sr/validity.py"),
             "pinode_sr.validity._pct": ("validity.html#_pct", "pinode_sr/validity.py"),

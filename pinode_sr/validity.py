@@ -441,7 +441,12 @@ class FixedPoint:
 
 def stability_type(eigenvalues) -> str:
     "stable/unstable node or focus, saddle, saddle-focus, or non-hyperbolic (a real part within 1e-9·max|λ| of 0)."
-    lam = np.asarray(eigenvalues, dtype=complex)
+    try:
+        lam = np.asarray(eigenvalues, dtype=complex)
+    except (TypeError, ValueError):
+        raise TypeError(f"eigenvalues must be a 1-D array of numbers, got {eigenvalues!r}") from None
+    if lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)):
+        raise ValueError(f"eigenvalues must be a non-empty 1-D array of finite numbers, got {eigenvalues!r}")
     re, tol = lam.real, 1e-9 * max(float(np.abs(lam).max(initial=0.0)), 1e-300)
     focus = bool(np.any(np.abs(lam.imag) > tol))
     if np.any(np.abs(re) <= tol):
@@ -572,6 +577,15 @@ def field_rollout(
 
 
 # %% ../nbs/09a_validity.ipynb #3f87ab05
+def _check_attractor_starts(system, starts) -> np.ndarray:
+    "The starts as a (B, D) float array for `system`; a clear error naming the argument."
+    check_system("system", system)
+    starts = as_real_array("starts", starts, ndim=2)
+    if starts.shape[0] == 0 or starts.shape[1] != system.dim:
+        raise ValueError(f"starts must be (B, {system.dim}) with B >= 1, got shape {starts.shape}")
+    return starts
+
+
 def rollout_attractors(
     rollout: Callable,  # (starts (B, D), t_end) -> (T, K, B, D) on 0:dt:t_end
     system,
@@ -582,7 +596,12 @@ def rollout_attractors(
     max_values: int = 32_000_000,  # one chunk of trajectories holds at most this many numbers (256 MB)
 ) -> list[list[Attractor]]:  # (K, B)
     "The attractor each (member, start) rollout settles on, rolling out the starts in chunks of bounded memory."
+    if not callable(rollout):
+        raise TypeError(f"rollout must be callable (starts, t_end) -> (T, K, B, D), got {type(rollout).__name__}")
+    starts = _check_attractor_starts(system, starts)
     T = check_steps("t_end", t_end, dt) + 1
+    if not 0 <= check_number("t_late", t_late) < t_end:
+        raise ValueError(f"t_late={t_late} must be in [0, t_end={t_end})")
     t = dt * np.arange(T)
     rows, step = None, max(1, max_values // (T * system.dim * 8))  # sized for up to 8 members
     for c in range(0, len(starts), step):
@@ -597,7 +616,10 @@ def rollout_attractors(
 
 def reference_attractors(system, starts, dt, t_end, t_late, max_values: int = 32_000_000) -> list[Attractor]:
     "The attractor the true system reaches from each start (Rodas5P, rtol = atol = 1e-8), in chunks."
+    starts = _check_attractor_starts(system, starts)
     T = check_steps("t_end", t_end, dt) + 1
+    if not 0 <= check_number("t_late", t_late) < t_end:
+        raise ValueError(f"t_late={t_late} must be in [0, t_end={t_end})")
     t, out, step = dt * np.arange(T), [], max(1, max_values // (T * system.dim))
     for c in range(0, len(starts), step):
         X, _ = solve_reference(system, (0.0, t[-1]), t, starts[c : c + step], rtol=1e-8, atol=1e-8)
@@ -701,6 +723,8 @@ class Census:
 # %% ../nbs/09a_validity.ipynb #a9619c63
 def census_summary(c: Census) -> str:
     "The census as text: what a user reads before trusting a trained model off its training orbit."
+    if not isinstance(c, Census):
+        raise TypeError(f"c must be a Census (from attractor_census or census_of_run), got {type(c).__name__}")
     fp = lambda f: f.describe(c.state_names, c.units)
     groups = {g: int((c.groups == g).sum()) for g in dict.fromkeys(c.groups)}
     n_set = int(c.settled.sum())

@@ -510,12 +510,15 @@ def test_bad_input_fails_clearly(label, fn, arg):
 
 
 def test_fuzz_table_covers_every_entry_point():
-    "Every public callable of the three modules has at least one case."
-    covered = " ".join(c[0] for c in CASES)
+    "Every public callable of the three modules has at least one case (here or in test_census.py's table)."
+    from test_census import CASES as CENSUS_CASES
+
+    covered = " ".join(c[0] for c in CASES + CENSUS_CASES)
+    results = {"FixedPoint", "MemberCensus", "Census", "SpuriousAttractorWarning"}  # what the census returns or warns
     for mod in (validity, beyond, partial):
         for name in mod.__all__:
             obj = getattr(mod, name)
-            if callable(obj):
+            if callable(obj) and name not in results:
                 assert name in covered, f"{mod.__name__}.{name} has no bad-input case"
     assert len(CASES) >= 250, len(CASES)
 
