@@ -56,6 +56,8 @@ __all__ = [
     "file_sha256",
     "array_sha256",
     "read_json",
+    "import_closure",
+    "module_hashes",
     "code_fingerprint",
     "system_fingerprint",
     "content_fingerprint",
@@ -446,19 +448,77 @@ def _normalized_source(text: str) -> str:
     return ast.unparse(tree)
 
 
-@functools.lru_cache(maxsize=None)
-def code_fingerprint() -> str:
-    "SHA-256 of the package code on the science path (every module but CODE_EXCLUDED, normalised, and the data files); once per process."
+def _package_dir() -> Path:
     import pinode_sr
 
-    pkg = Path(pinode_sr.__file__).parent
-    h = hashlib.sha256()
-    for p in sorted(pkg.glob("*.py")):
-        if p.name not in CODE_EXCLUDED:
-            h.update(f"{p.name}\0{_normalized_source(p.read_text())}\0".encode())
+    return Path(pinode_sr.__file__).parent
+
+
+def _imported_modules(tree: ast.AST, modules: set[str], public: dict[str, str]) -> set[str]:
+    "The package modules a parsed module imports anywhere (module level or inside functions): relative, absolute, public names."
+
+    def named(name: str) -> set[str]:  # a module of the package, or a public name from `pinode_sr`'s table
+        name = name.split(".")[0]
+        return {name} if name in modules else {public[name]} if name in public else set()
+
+    out = set()
+    for n in ast.walk(tree):
+        if isinstance(n, ast.ImportFrom) and (n.level == 1 or (n.level == 0 and (n.module or "").split(".")[0] == "pinode_sr")):
+            rest = (n.module or "").split(".")[1 if n.level == 0 else 0 :] if n.module else []
+            for name in [".".join(rest)] if rest and rest[0] else [a.name for a in n.names]:
+                out |= named(name)
+        elif isinstance(n, ast.Import):
+            out |= {m for a in n.names if a.name.startswith("pinode_sr.") for m in named(a.name.split(".", 1)[1])}
+        elif isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "pinode_sr":
+            out |= named(n.attr)  # `import pinode_sr; pinode_sr.x`
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _module_code() -> dict[str, tuple[str, frozenset]]:
+    "{module: (SHA-256 of its normalised source, the package modules it imports)} for the science-path modules; once per process."
+    pkg = _package_dir()
+    paths = {p.stem: p for p in sorted(pkg.glob("*.py")) if p.name not in CODE_EXCLUDED}
+    from pinode_sr import _WHERE as public  # the lazy table of public names: `from pinode_sr import train` is training
+
+    out = {}
+    for name, p in paths.items():
+        tree = ast.parse(p.read_text())
+        deps = _imported_modules(tree, set(paths), {k: v for k, v in public.items() if v in paths})
+        out[name] = (sha256_bytes(_normalized_source(p.read_text()).encode()), frozenset(deps - {name}))
+    return out
+
+
+def import_closure(
+    *roots: str,  # module names of pinode_sr (e.g. "training"); none: every science-path module
+) -> tuple[str, ...]:
+    "The modules whose code can run when `roots` run: the roots and everything they import, transitively, sorted."
+    code = _module_code()
+    unknown = [r for r in roots if r not in code]
+    if unknown:
+        raise ValueError(f"roots must be modules of pinode_sr on the science path ({sorted(code)}), got {unknown}")
+    seen, todo = set(), list(roots or code)
+    while todo:
+        m = todo.pop()
+        if m not in seen:
+            seen.add(m)
+            todo.extend(code[m][1])
+    return tuple(sorted(seen))
+
+
+def module_hashes(*roots: str) -> dict[str, str]:
+    "{module: SHA-256 of its normalised source} over `import_closure(*roots)`; the package's data files under `data/...`."
+    code, pkg = _module_code(), _package_dir()
+    out = {m: code[m][0] for m in import_closure(*roots)}
     for p in sorted(q for q in (pkg / "data").rglob("*") if q.is_file()):
-        h.update(f"{p.relative_to(pkg)}\0".encode() + p.read_bytes() + b"\0")
-    return h.hexdigest()
+        out[str(p.relative_to(pkg))] = sha256_bytes(p.read_bytes())
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def code_fingerprint(*roots: str) -> str:
+    "SHA-256 of the code that can produce a result: the modules in `import_closure(*roots)` (normalised) and the data files."
+    return sha256_bytes(json.dumps(module_hashes(*roots), sort_keys=True).encode())
 
 
 # %% ../nbs/00_core.ipynb #c1c4fbc3
@@ -527,14 +587,37 @@ def system_fingerprint(
 
 
 # %% ../nbs/00_core.ipynb #38dd5ce2
+def _package_modules(obj, out: set) -> set:
+    "The modules of pinode_sr that define the classes of a (nested) config, its dataclasses and systems, and their bases."
+    out |= {c.__module__.split(".")[1] for c in type(obj).__mro__ if c.__module__.startswith("pinode_sr.")}
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            _package_modules(getattr(obj, f.name), out)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            _package_modules(v, out)
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            _package_modules(v, out)
+    return out
+
+
 def content_fingerprint(
     obj,  # a config dataclass (its systems are found inside it) or a system
+    producer: str | None = None,  # the module of pinode_sr that computes the result (e.g. "reference"), if not the config's
 ) -> dict:
-    "The content fingerprint of a result: package code and each system's parts, and one SHA-256 over all of them."
+    "The content fingerprint of a result: the code that can produce it, each system's parts, and one SHA-256 over all of them."
     systems = {k: system_fingerprint(s) for k, s in _find_systems(obj, "", {}).items()}
-    code = code_fingerprint()
+    roots = _package_modules(obj, set()) | ({producer} if producer else set())
+    known = set(import_closure())
+    # a system of the user's is covered by its equations; a config class of the user's may run anything
+    users_config = dataclasses.is_dataclass(obj) and not _is_system(obj) and not type(obj).__module__.startswith("pinode_sr.")
+    if users_config or not roots or not roots <= known:  # a config of the user's may run any of it: all of it counts
+        roots = set()
+    roots = tuple(sorted(roots))
+    code = code_fingerprint(*roots)
     blob = json.dumps({"code": code, "systems": systems}, sort_keys=True)
-    return {"sha256": sha256_bytes(blob.encode()), "code": code, "systems": systems}
+    return {"sha256": sha256_bytes(blob.encode()), "code": code, "modules": module_hashes(*roots), "systems": systems}
 
 
 def stale_reason(
@@ -546,7 +629,7 @@ def stale_reason(
         return "it records no content fingerprint (written by an older pinode-sr)"
     if recorded["sha256"] == current["sha256"]:
         return None
-    why = ["other package code (a module on the science path changed)"] if recorded.get("code") != current["code"] else []
+    why = [_code_change(recorded.get("modules"), current.get("modules"))] if recorded.get("code") != current["code"] else []
     old = recorded.get("systems") if isinstance(recorded.get("systems"), dict) else {}
     for where, parts in current["systems"].items():
         theirs = old.get(where) if isinstance(old.get(where), dict) else {}
@@ -554,6 +637,17 @@ def stale_reason(
         if diff:
             why.append(f"other {', '.join(diff)} of the system" + (f" at cfg.{where}" if where else ""))
     return "; ".join(why) or "another content fingerprint"
+
+
+def _code_change(old, new) -> str:
+    "Which of a result's modules changed, in words (a result stored before module hashes were kept: just 'other code')."
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return "other package code (a module on the science path changed)"
+    changed = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+    if not changed:
+        return "other package code (a module on the science path changed)"
+    shown = ", ".join(changed[:6]) + (f" and {len(changed) - 6} more" if len(changed) > 6 else "")
+    return f"other package code (changed since: {shown})"
 
 
 class StaleResult(RuntimeError):

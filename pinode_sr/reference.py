@@ -237,7 +237,7 @@ def reference_trajectory(
     if cfg is None or cache_dir is False:
         return _compute(model, t, x0, spec, key, None, None)
     folder = Path(cache_dir or default_cache_dir()) / "reference"
-    fingerprint = content_fingerprint(model)
+    fingerprint = content_fingerprint(model, producer="reference")
     with _entry_lock(folder, key):  # another process computing this entry finishes first; we then load it
         _step("reference:locked")
         _clean_entry(folder, key)

@@ -326,7 +326,7 @@ def time_scales(
     if cache_dir is not False:
         check_path("cache_dir", cache_dir)
     spec = _Spec(cfg, tuple(float(v) for v in system.default_x0()), float(rtol), float(atol))
-    key, fingerprint = config_hash(spec), content_fingerprint(system)
+    key, fingerprint = config_hash(spec), content_fingerprint(system, producer="timescales")
     if (key, fingerprint["sha256"]) in _MEMORY:  # an edited class under the same name and parameters is not this
         return _MEMORY[key, fingerprint["sha256"]]
     folder = None if cache_dir is False else Path(cache_dir or default_cache_dir()) / "timescales"

@@ -112,7 +112,7 @@ def test_changed_observable_never_returns_a_run_scored_with_the_old_one(runs):
 
 def test_changed_package_code_recomputes_the_run(runs, trained, monkeypatch):
     root, folder = runs
-    monkeypatch.setattr(core, "code_fingerprint", lambda: "f" * 64)  # as if a module on the science path changed
+    monkeypatch.setattr(core, "code_fingerprint", lambda *roots: "f" * 64)  # as if a module on the science path changed
     assert not folder.done and not RunFolder(TINY, root, "pinode").done
     with pytest.raises(StaleResult, match="other package code"):
         RunFolder(TINY, root, "pinode").load()
