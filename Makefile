@@ -7,6 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PRESET ?= paper
 SCHEDULER ?=
+ONLY ?=
 FLAGS ?=
 JOBS ?= 2
 OUT := $(if $(filter paper,$(PRESET)),out,out-$(PRESET))
@@ -22,7 +23,7 @@ TORCH := torch==2.13.0
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}'
-	@echo "  variables: PRESET=paper|smoke (figures), SCHEDULER=tcp://host:port (figures: train on a Dask cluster), FLAGS=slow (test), JOBS=2 (test workers, figures' training processes)"
+	@echo "  variables: PRESET=paper|smoke (figures), SCHEDULER=tcp://host:port (figures: train on a Dask cluster), ONLY=fig02_extrapolation (figures: those notebooks, space-separated, and their runs), FLAGS=slow (test), JOBS=2 (test workers, figures' training processes)"
 
 $(STAMP): constraints.txt settings.ini setup.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,8 +51,8 @@ test: $(STAMP) ## run every nbs/ notebook and the repository checks through pyte
 # `python tools/timing_table.py paper_figures/$(OUT)/timing.json` renders it as a table. The bench extra (the peers
 # fig07 compares against) is installed first where it can be; a failing figure still prints papermill's traceback
 # and the command exits non-zero.
-figures: $(BENCH_STAMP) ## train every run, then regenerate every paper_figures/ notebook, timed (PRESET=paper|smoke, SCHEDULER=tcp://host:port)
-	@OMP_NUM_THREADS=1 $(PY) tools/make_figures.py --preset $(PRESET) --jobs $(JOBS)$(if $(SCHEDULER), --scheduler $(SCHEDULER))
+figures: $(BENCH_STAMP) ## train every run, then regenerate every paper_figures/ notebook, timed (PRESET=paper|smoke, SCHEDULER=tcp://host:port, ONLY=notebook stems)
+	@OMP_NUM_THREADS=1 $(PY) tools/make_figures.py --preset $(PRESET) --jobs $(JOBS)$(if $(SCHEDULER), --scheduler $(SCHEDULER))$(if $(ONLY), --only $(ONLY))
 
 # The peers are optional: numbalsoda builds from source (needs gfortran and cmake: apt-get install gfortran cmake);
 # if the extra cannot be installed the benchmark still runs and reports which peers it found.

@@ -146,3 +146,19 @@ def test_executed_notebook_is_reused_only_for_its_source(tmp_path, monkeypatch):
     env = {**os.environ, "PINODE_SR_EXECUTED": str(tmp_path)}
     r = subprocess.run([sys.executable, "-c", check], env=env, capture_output=True, text=True, check=True)
     assert r.stdout.split() == ["True", "False"], r.stdout + r.stderr
+
+
+def test_only_trains_what_those_figures_load(monkeypatch):
+    "`--only fig02_extrapolation` sweeps the paper grid and nothing of the beyond figures."
+    import pinode_sr.sweep as sweep_mod
+
+    seen = []
+
+    def fake_sweep(cfgs, **kw):
+        seen.extend(make_figures.folder_name(c) for c in cfgs)
+        return [{"type": "pinode", "hash": "h", "from_cache": True, "worker": "w", "seconds": 0.0} for _ in cfgs]
+
+    monkeypatch.setattr(sweep_mod, "sweep", fake_sweep)
+    out = make_figures.train_all("smoke", 1, None, {}, False, only=["fig02_extrapolation"])
+    grid = {make_figures.folder_name(c) for c in make_figures.figure_configs("smoke")["fig02_extrapolation"]}
+    assert set(seen) == grid and set(out["need"]) == {"fig02_extrapolation"}

@@ -151,13 +151,17 @@ def load_avg() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def train_all(preset: str, jobs: int, scheduler: str | None, previous: dict[str, float], retrain: bool) -> dict:
-    "The up-front sweep over every config any figure needs; returns the per-figure map and each run's record."
+def train_all(
+    preset: str, jobs: int, scheduler: str | None, previous: dict[str, float], retrain: bool, only: list[str] | None = None
+) -> dict:
+    "The up-front sweep over every config the figures need (those in `only`, if given); returns the per-figure map and each run's record."
     from pinode_sr.core import config_hash
     from pinode_sr.sweep import sweep
 
     register_partial()
     need = figure_configs(preset)
+    if only is not None:  # `--only fig02_extrapolation`: train what those notebooks load, nothing more
+        need = {nb: cfgs for nb, cfgs in need.items() if nb in only}
     unique = {}
     for cfgs in need.values():
         for c in cfgs:
@@ -290,7 +294,9 @@ def main(argv=None) -> int:
     ap.add_argument("--preset", default="paper", choices=("paper", "smoke"))
     ap.add_argument("--jobs", type=int, default=2, help="worker processes of the up-front sweep (default 2)")
     ap.add_argument("--scheduler", default=None, help="a Dask scheduler address (tcp://host:port): train the runs there")
-    ap.add_argument("--only", nargs="*", default=None, help="notebook stems to execute (default: every one)")
+    ap.add_argument(
+        "--only", nargs="*", default=None, help="notebook stems to execute, training only the runs they load (default: every one)"
+    )
     ap.add_argument("--no-train", action="store_true", help="skip the up-front sweep (each notebook trains what it lacks)")
     ap.add_argument("--retrain", action="store_true", help="train every run again")
     a = ap.parse_args(argv)
@@ -333,7 +339,7 @@ def main(argv=None) -> int:
         report["training"] = None
         need, runs = {}, {}
     else:
-        tr = train_all(a.preset, a.jobs, a.scheduler, previous, a.retrain)
+        tr = train_all(a.preset, a.jobs, a.scheduler, previous, a.retrain, a.only)
         report["training"], need, runs = tr["summary"], tr["need"], tr["runs"]
     report["runs"] = runs
     print(
