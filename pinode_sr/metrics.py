@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -25,6 +25,7 @@ __all__ = [
     "meets_threshold",
     "summarize",
     "time_to_threshold",
+    "score_run",
     "latent_morphology",
 ]
 
@@ -293,6 +294,23 @@ def time_to_threshold(
     bad = np.flatnonzero(~ok)
     i = 0 if len(bad) == 0 else int(bad[-1]) + 1
     return int(iterations[i]), float(seconds[i])
+
+
+# %% ../nbs/09_metrics.ipynb #e59d9362
+def score_run(
+    rows: Sequence[dict],  # the final evaluation's rows, one per member (`compare`'s)
+    evals: Sequence[dict],  # the periodic evaluations: {"iteration", "seconds", "rows"}, in order
+    success: Callable[[dict], bool] | None = None,  # the success test of a row (default: `meets_threshold`)
+) -> dict:
+    "The metrics that judge a run: `summary` of the final rows, and per member the iteration and seconds from which `success` held to the end."
+    success = meets_threshold if success is None else success
+    its, secs = [e["iteration"] for e in evals], [e["seconds"] for e in evals]
+    ttt = [time_to_threshold(its, secs, [success(e["rows"][k]) for e in evals]) for k in range(len(rows))]
+    return {
+        "summary": summarize(rows),
+        "iterations_to_threshold": [t[0] for t in ttt],
+        "seconds_to_threshold": [t[1] for t in ttt],
+    }
 
 
 # %% ../nbs/09_metrics.ipynb #f63f7433
