@@ -18,7 +18,8 @@ from .morris_lecar import MorrisLecar
 from .oregonator import TysonOregonator
 from .system import DynamicalSystem
 from .training import VECTOR_FIELDS, TrainConfig, preset
-from .validity import as_real_array, check_system, check_times, check_window
+from .core import as_real_array, check_times, check_window
+from .validity import check_system
 
 # %% auto #0
 __all__ = [

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import time
 import warnings
 from dataclasses import dataclass
@@ -20,15 +19,14 @@ from numba import njit
 from tqdm.auto import tqdm
 
 from .core import check_bool, check_choice, check_int, check_number, check_positive, check_steps
-from .core import config_dict, config_hash
-from .gradients import _BLAS_ONE
+from .core import check_memory, config_dict, config_hash
+from ._kernels import BlasOne
 from .runs import RunFolder, load_or_run
 
 # %% auto #0
 __all__ = [
     "LAM_SCHEDULES",
     "MAX_LAM",
-    "MEMORY_ENV",
     "cosine",
     "exponential",
     "Phase",
@@ -40,15 +38,16 @@ __all__ = [
     "Task",
     "check_run_args",
     "fit",
-    "available_memory",
-    "memory_limit",
-    "check_memory",
     "check_run",
     "check_eval_args",
     "Runner",
     "train",
     "load_or_train",
     "load_model",
+    "MEMORY_ENV",
+    "available_memory",
+    "memory_limit",
+    "check_memory",
 ]
 
 
@@ -540,7 +539,7 @@ def fit(
     run = _Run(task, phases, clip, log_every, eval_every, checkpoint_every, folder, max_iterations)
     _resume(run, progress, desc)
     # under the fast path numpy's BLAS is pinned once for the loop: the kernels' own pinning is then a counter
-    with _BLAS_ONE() if task.fused_optimizer else contextlib.nullcontext():
+    with BlasOne() if task.fused_optimizer else contextlib.nullcontext():
         for pi in range(run.start["phase"], len(phases)):
             if not _run_phase(run, pi):
                 break
@@ -551,70 +550,9 @@ def fit(
 
 
 # %% ../nbs/05a_loop.ipynb #5ca27d5d
-MEMORY_ENV = "PINODE_SR_MEMORY_LIMIT"  # overrides the memory limit of check_memory (bytes, "64G", or "none")
-_UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+from .core import MEMORY_ENV, available_memory, memory_limit  # noqa: F401 (re-exported)
 
-
-def _gb(n: float) -> str:
-    return f"{n / 2**30:.3g} GiB"
-
-
-def available_memory(
-    device: str | torch.device | None = None,  # where the run allocates (default: CPU)
-) -> int | None:  # bytes, or None when it cannot be told
-    "Bytes a run may allocate now: the free memory of a CUDA device, else MemAvailable (or os.sysconf's available pages)."
-    dev = torch.device(device if device is not None else "cpu")
-    if dev.type == "cuda":
-        return int(torch.cuda.mem_get_info(dev)[0]) if torch.cuda.is_available() else None
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
-def memory_limit(
-    device: str | torch.device | None = None,
-    limit: float | str | None = None,  # bytes (or "64G"); None: $PINODE_SR_MEMORY_LIMIT, else available_memory(device)
-) -> float | None:  # None: no limit
-    "The memory a run may use: `limit`, else the environment variable PINODE_SR_MEMORY_LIMIT, else what is available."
-    name, v = ("limit", limit) if limit is not None else (MEMORY_ENV, os.environ.get(MEMORY_ENV))
-    if v is None:
-        return available_memory(device)
-    if isinstance(v, str):
-        s = v.strip().upper().removesuffix("B").removesuffix("I")
-        if s in ("NONE", "OFF", "INF"):
-            return None
-        try:
-            v = float(s[:-1]) * _UNITS[s[-1]] if s[-1:] in _UNITS and s[-1:].isalpha() else float(s)
-        except (ValueError, KeyError):
-            raise ValueError(f"{name} must be a number of bytes, e.g. 64G or 500M, or 'none', got {v!r}") from None
-    check_number(name, v, 0, lo_open=True)
-    return float(v)
-
-
-def check_memory(
-    need: dict,  # estimated bytes by part, e.g. {"parameters and optimiser state": ..., "residual points": ...}
-    knobs: str,  # what sets the size, for the message, e.g. "seeds (K=1024), width (4096)"
-    device: str | torch.device | None = None,
-    limit: float | str | None = None,  # see memory_limit
-) -> int:  # the estimated total, bytes
-    "Raise a ValueError naming the knobs when the estimated memory of a run exceeds the limit (before anything is allocated)."
-    total = int(sum(need.values()))
-    lim = memory_limit(device, limit)
-    if lim is not None and total > lim:
-        parts = ", ".join(f"{k} {_gb(v)}" for k, v in need.items())
-        raise ValueError(
-            f"this run needs about {_gb(total)} ({parts}), more than the {_gb(lim)} available: lower {knobs}; "
-            f"if the estimate is wrong for your machine, set {MEMORY_ENV} (bytes, e.g. 64G, or none)"
-        )
-    return total
+_all_ = ["MEMORY_ENV", "available_memory", "memory_limit", "check_memory"]  # defined in core; still here
 
 
 # %% ../nbs/05a_loop.ipynb #ffc4504c

@@ -23,7 +23,8 @@ from .metrics import score_members, score_run
 from .models import EnsembleMLP, StackedMLP
 from .residuals import derivative_scales, physics_residual
 from .training import PRESETS, Problem, TrainConfig, integrate, phases, preset, weight_shapes
-from .validity import as_real_array, check_system, check_times, check_window
+from .core import as_real_array, check_times, check_window
+from .validity import check_system
 
 # %% auto #0
 __all__ = [
@@ -676,9 +677,7 @@ class PartialModel(nn.Module):
 # %% ../nbs/17_partial.ipynb #ea30bfbb
 def _recording_arrays(recording, cfg: PartialConfig) -> tuple:
     "A Recording as stage 2's data: one trial, no gap, the channels of cfg.observe, intervals on the solver's grid; t from 0."
-    from pinode_sr.recordings import Recording
-
-    if not isinstance(recording, Recording):
+    if not all(hasattr(recording, a) for a in ("t", "y", "observed", "n_trials")):  # duck-typed: recordings builds on this module
         raise TypeError(f"recording must be a pinode_sr.recordings.Recording or None, got {type(recording).__name__}")
     if recording.n_trials != 1:
         raise ValueError(f"recording: stage 2 trains on one trial, got {recording.n_trials} (fit_recording takes several)")
