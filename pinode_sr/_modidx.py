@@ -148,6 +148,7 @@ d = {
             "pinode_sr.core.stale_reason": ("core.html#stale_reason", "pinode_sr/core.py"),
             "pinode_sr.core.system_fingerprint": ("core.html#system_fingerprint", "pinode_sr/core.py"),
             "pinode_sr.core.torch_generator": ("core.html#torch_generator", "pinode_sr/core.py"),
+            "pinode_sr.core.user_stacklevel": ("core.html#user_stacklevel", "pinode_sr/core.py"),
             "pinode_sr.core.write_json": ("core.html#write_json", "pinode_sr/core.py"),
             "pinode_sr.core.write_step": ("core.html#write_step", "pinode_sr/core.py"),
         },

@@ -11,7 +11,7 @@ from typing import Sequence
 from .baselines import PAPER_COMPARISON, method_config
 from .core import check_choice, config_hash
 from .baselines import METHODS
-from .training import TrainConfig
+from .training import RUN_SCALES, TrainConfig
 
 # %% auto #0
 __all__ = ["ABLATIONS", "LAMBDA_VALUES", "ablation_config", "ablation_grid", "paper_configs", "run_paper"]
@@ -58,7 +58,7 @@ def ablation_config(
     **overrides,  # further fields, e.g. seeds=(0,)
 ) -> TrainConfig:
     "The config of one ablation cell."
-    check_choice("preset_name", preset_name, ("paper", "smoke"))
+    check_choice("preset_name", preset_name, RUN_SCALES)
     cells = dict(ABLATIONS[check_choice("group", group, ABLATIONS)])
     change = cells[check_choice("label", label, cells)]
     if isinstance(change, str) and change in ("vanilla_heun",):
@@ -73,7 +73,7 @@ def ablation_config(
 
 def ablation_grid(preset_name: str = "paper", **overrides) -> dict:
     "{group: [(label, config)]} for every ablation."
-    check_choice("preset_name", preset_name, ("paper", "smoke"))
+    check_choice("preset_name", preset_name, RUN_SCALES)
     return {g: [(lab, ablation_config(g, lab, preset_name, **overrides)) for lab, _ in cells] for g, cells in ABLATIONS.items()}
 
 
@@ -107,7 +107,7 @@ def paper_configs(
     methods: Sequence[str] = PAPER_COMPARISON,  # the comparison's methods
 ) -> list:
     "Every distinct config the paper's figures and table need, longest first."
-    check_choice("preset_name", preset_name, ("paper", "smoke"))
+    check_choice("preset_name", preset_name, RUN_SCALES)
     _check_methods(methods)
     cfgs = [method_config(m, preset_name) for m in methods]
     cfgs += [c for cells in ablation_grid(preset_name).values() for _, c in cells]

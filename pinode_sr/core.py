@@ -14,6 +14,7 @@ import inspect
 import json
 import math
 import os
+import sys
 import tempfile
 import textwrap
 import time
@@ -63,6 +64,7 @@ __all__ = [
     "write_json",
     "default_cache_dir",
     "write_step",
+    "user_stacklevel",
     "CorruptFile",
     "sha256_bytes",
     "file_sha256",
@@ -531,6 +533,15 @@ def write_step(name: str) -> None:
         step, _, seconds = spec.partition("=")
         if step in (name, "*"):
             time.sleep(float(seconds))
+
+
+# %% ../nbs/00_core.ipynb #04496196
+def user_stacklevel() -> int:
+    "The `stacklevel` for a `warnings.warn` in the calling function that points at the first frame outside pinode_sr."
+    f, level = sys._getframe(1), 1
+    while f is not None and f.f_globals.get("__name__", "").split(".")[0] == "pinode_sr":
+        f, level = f.f_back, level + 1
+    return level
 
 
 # %% ../nbs/00_core.ipynb #d31b2b28

@@ -22,7 +22,7 @@ from .loop import load_or_train as _load_or_train_any, train as _train_any
 from .metrics import score_members, score_run
 from .models import EnsembleMLP, StackedMLP
 from .residuals import derivative_scales, physics_residual
-from .training import PRESETS, Problem, TrainConfig, integrate, phases, preset, weight_shapes
+from .training import PRESETS, RUN_SCALES, Problem, TrainConfig, integrate, phases, preset, weight_shapes
 from .core import as_real_array, check_times, check_window
 from .validity import check_system
 
@@ -1056,7 +1056,7 @@ def partial_config(
 ) -> PartialConfig:
     "The runs of this notebook and of the beyond4 figures: V-only data; g_Na, g_K, g_L unknown at 1 % and 5 % noise (plain and randomised ensemble); the n-gate kinetics missing at 1 %."
     check_choice("name", name, PARTIAL_RUNS)
-    check_choice("preset_name", preset_name, ("paper", "smoke"))
+    check_choice("preset_name", preset_name, RUN_SCALES)
     if preset_name == "smoke":
         scale = dict(base_t_eval_end=150.0, max_nfev=2 if name == "missing_n_1" else 40)
     else:  # the paper preset: its network, step, λ, learning rates, collocation and its 10,000 + 1,000 iterations

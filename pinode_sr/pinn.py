@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from .core import check_choice, check_finite, check_int, check_number, check_positive, check_seeds
-from .core import check_steps, config_dict, config_hash, resolve_dtype, torch_generator
+from .core import check_steps, config_dict, config_hash, resolve_dtype, torch_generator, user_stacklevel
 from .dataset import DatasetConfig, OscillationDataset, single_oscillation
 from .loop import MAX_LAM, Phase, Runner, Task, check_eval_args, fit
 from .loop import load_model as _load_model_any, load_or_train as _load_or_train_any, train as _train_any
@@ -338,7 +338,7 @@ def _extrapolation_warning(cfg: PINNConfig):
             f"but it is evaluated to t_eval_end={cfg.t_eval_end:g} {u}, where nothing constrains it "
             "(collocation='horizon' puts residual points there)",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),  # the user's call, through the run entry
         )
 
 

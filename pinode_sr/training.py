@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from .core import MAX_STEPS, check_bool, check_choice, check_int, check_number, check_positive, check_seeds, check_steps
-from .core import ADDED_FIELD, config_dict, config_hash, torch_generator
+from .core import ADDED_FIELD, config_dict, config_hash, torch_generator, user_stacklevel
 from .gradients import ADAPTIVE_METHODS, GRADIENT_METHODS, KERNELS, StepBudgetExceeded, rollout_model, rollout_nograd
 from .dataset import DatasetConfig, OscillationDataset, single_oscillation
 from .loop import MAX_LAM, Phase, Runner, RunStopped, Task, check_eval_args, fit
@@ -35,6 +35,8 @@ __all__ = [
     "REGION_SCALES",
     "VECTOR_FIELDS",
     "PRESETS",
+    "RUN_SCALES",
+    "VANILLA_SMOKE",
     "TrainConfig",
     "preset",
     "weight_shapes",
@@ -292,6 +294,10 @@ def preset(
 # beyond the paper: the paper's recipe plus the Jacobian term at the true fixed point (measured in "Off the orbit")
 PRESETS["robust"] = dataclasses.replace(PRESETS["paper"], fp_points=64, jacobian_weight=10.0)
 
+RUN_SCALES = ("paper", "smoke")  # the two scales every figure's runs come in: the paper's, and the smoke test's
+# the vanilla neural ODE at smoke scale: its few hundred joint iterations (the baselines and the beyond-the-paper grids)
+VANILLA_SMOKE = dict(lam=0.0, schedule="joint", joint_iters=320, lr_phys=1e-3, cycle_every=0, cycle_every_joint=0)
+
 
 # %% ../nbs/06_training.ipynb #7e7f0e2c
 def weight_shapes(cfg: TrainConfig) -> dict:
@@ -527,7 +533,8 @@ def _off_orbit_points(prob: Problem) -> tuple:
         fixed_points = true_fixed_points(prob.system)  # (F, D); none in the box: no points (a warning)
         if not len(fixed_points):
             warnings.warn(
-                f"fp_points={cfg.fp_points}: the true field has no fixed point in the box, so none are added", stacklevel=3
+                f"fp_points={cfg.fp_points}: the true field has no fixed point in the box, so none are added",
+                stacklevel=user_stacklevel(),
             )
         args = (prob.sd, cfg.fp_radius, prob.system.box, cfg.seeds, cfg.fp_points, prob.dtype, prob.device)
         fp = FixedPointPoints(fixed_points, *args)
