@@ -303,6 +303,20 @@ def score_run(
     success: Callable[[dict], bool] | None = None,  # the success test of a row (default: `meets_threshold`)
 ) -> dict:
     "The metrics that judge a run: `summary` of the final rows, and per member the iteration and seconds from which `success` held to the end."
+    if (
+        isinstance(rows, (str, bytes, dict))
+        or not hasattr(rows, "__len__")
+        or not rows
+        or not all(isinstance(r, dict) for r in rows)
+    ):
+        raise TypeError(f"rows must be a non-empty list of metric rows (dicts, one per member), got {rows!r}"[:300])
+    ok = lambda e: isinstance(e, dict) and {"iteration", "seconds", "rows"} <= set(e) and len(e["rows"]) == len(rows)  # noqa: E731
+    if isinstance(evals, (str, bytes, dict)) or not hasattr(evals, "__iter__") or not all(ok(e) for e in evals):
+        raise ValueError(
+            f"evals must be a list of evaluations {{'iteration', 'seconds', 'rows'}} with {len(rows)} rows each (one per member)"
+        )
+    if success is not None and not callable(success):
+        raise TypeError(f"success must be a function of a metric row returning a bool, or None, got {success!r}")
     success = meets_threshold if success is None else success
     its, secs = [e["iteration"] for e in evals], [e["seconds"] for e in evals]
     ttt = [time_to_threshold(its, secs, [success(e["rows"][k]) for e in evals]) for k in range(len(rows))]

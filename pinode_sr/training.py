@@ -422,10 +422,10 @@ def integrate(
     n_steps: int | None = None,  # or this many steps of cfg.dt without a gradient (evaluation, own-cycle points)
 ):
     "Where a run picks its integrator: the differentiable rollout at t_obs, (T, K, 1, D), or n_steps steps as numpy, (n_steps + 1, K, 1, D)."
+    if not isinstance(cfg, TrainConfig):
+        raise TypeError(f"cfg must be a TrainConfig (its method, kernel, gradient and step), got {type(cfg).__name__}")
     if (t_obs is None) == (n_steps is None):
-        raise ValueError(
-            "integrate: give exactly one of t_obs (a differentiable rollout) or n_steps (a rollout without gradient)"
-        )
+        raise ValueError("give exactly one of t_obs (a differentiable rollout) or n_steps (a rollout without gradient)")
     opts = adaptive_options(cfg)
     if t_obs is not None:
         return rollout_model(model, x0, t_obs, cfg.dt, cfg.gradient, cfg.method, kernel=cfg.kernel, **opts)
