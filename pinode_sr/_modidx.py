@@ -10,11 +10,11 @@ d = {
     },
     "syms": {
         "pinode_sr.ablations": {
-            "pinode_sr.ablations._check_methods": ("ablations.html#_check_methods", "pinode_sr/ablations.py"),
             "pinode_sr.ablations._cost": ("ablations.html#_cost", "pinode_sr/ablations.py"),
             "pinode_sr.ablations._data": ("ablations.html#_data", "pinode_sr/ablations.py"),
             "pinode_sr.ablations.ablation_config": ("ablations.html#ablation_config", "pinode_sr/ablations.py"),
             "pinode_sr.ablations.ablation_grid": ("ablations.html#ablation_grid", "pinode_sr/ablations.py"),
+            "pinode_sr.ablations.check_methods": ("ablations.html#check_methods", "pinode_sr/ablations.py"),
             "pinode_sr.ablations.paper_configs": ("ablations.html#paper_configs", "pinode_sr/ablations.py"),
             "pinode_sr.ablations.run_paper": ("ablations.html#run_paper", "pinode_sr/ablations.py"),
         },
@@ -733,7 +733,6 @@ d = {
             "pinode_sr.sweep.SweepError.__init__": ("sweep.html#sweeperror.__init__", "pinode_sr/sweep.py"),
             "pinode_sr.sweep._Serial": ("sweep.html#_serial", "pinode_sr/sweep.py"),
             "pinode_sr.sweep._Serial.submit": ("sweep.html#_serial.submit", "pinode_sr/sweep.py"),
-            "pinode_sr.sweep._check_executor": ("sweep.html#_check_executor", "pinode_sr/sweep.py"),
             "pinode_sr.sweep._check_sweep_args": ("sweep.html#_check_sweep_args", "pinode_sr/sweep.py"),
             "pinode_sr.sweep._clean_leftovers": ("sweep.html#_clean_leftovers", "pinode_sr/sweep.py"),
             "pinode_sr.sweep._failure": ("sweep.html#_failure", "pinode_sr/sweep.py"),
@@ -747,6 +746,7 @@ d = {
             "pinode_sr.sweep._summary": ("sweep.html#_summary", "pinode_sr/sweep.py"),
             "pinode_sr.sweep._worker_env": ("sweep.html#_worker_env", "pinode_sr/sweep.py"),
             "pinode_sr.sweep._worker_side": ("sweep.html#_worker_side", "pinode_sr/sweep.py"),
+            "pinode_sr.sweep.check_executor": ("sweep.html#check_executor", "pinode_sr/sweep.py"),
             "pinode_sr.sweep.load_run": ("sweep.html#load_run", "pinode_sr/sweep.py"),
             "pinode_sr.sweep.register_runner": ("sweep.html#register_runner", "pinode_sr/sweep.py"),
             "pinode_sr.sweep.run_folder": ("sweep.html#run_folder", "pinode_sr/sweep.py"),

@@ -14,7 +14,7 @@ from .baselines import METHODS
 from .training import RUN_SCALES, TrainConfig
 
 # %% auto #0
-__all__ = ["ABLATIONS", "LAMBDA_VALUES", "ablation_config", "ablation_grid", "paper_configs", "run_paper"]
+__all__ = ["ABLATIONS", "LAMBDA_VALUES", "ablation_config", "ablation_grid", "check_methods", "paper_configs", "run_paper"]
 
 
 # %% ../nbs/12_ablations.ipynb #7f4710de
@@ -90,7 +90,7 @@ def _cost(cfg) -> float:
     return ((cfg.phys_iters if both else 0) * 0.4 + cfg.joint_iters * f) / 1000
 
 
-def _check_methods(methods) -> None:
+def check_methods(methods) -> None:
     "`methods` must be a non-empty list or tuple of distinct method names (a string would be read letter by letter)."
     if not isinstance(methods, (list, tuple)) or not methods:
         raise TypeError(
@@ -102,13 +102,16 @@ def _check_methods(methods) -> None:
         raise ValueError(f"methods must be distinct, got {methods!r}")
 
 
+_check_methods = check_methods  # the older, private name
+
+
 def paper_configs(
     preset_name: str = "paper",  # "paper" | "smoke"
     methods: Sequence[str] = PAPER_COMPARISON,  # the comparison's methods
 ) -> list:
     "Every distinct config the paper's figures and table need, longest first."
     check_choice("preset_name", preset_name, RUN_SCALES)
-    _check_methods(methods)
+    check_methods(methods)
     cfgs = [method_config(m, preset_name) for m in methods]
     cfgs += [c for cells in ablation_grid(preset_name).values() for _, c in cells]
     unique = list({config_hash(c): c for c in cfgs}.values())

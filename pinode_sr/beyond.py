@@ -189,7 +189,7 @@ def load_beyond_runs(
 ) -> dict:
     "{(name, method): (config, run)} for every model and method, training what the run cache lacks."
     from pinode_sr.core import check_path
-    from pinode_sr.sweep import _check_executor, load_run, sweep
+    from pinode_sr.sweep import check_executor, load_run, sweep
 
     check_choice("preset_name", preset_name, RUN_SCALES)
     names = tuple(RECIPES) if preset_name == "paper" and names is None else SMOKE_MODELS if names is None else names
@@ -203,7 +203,7 @@ def load_beyond_runs(
     names = tuple(names)
     check_bool("retrain", retrain)
     check_bool("progress", progress)
-    _check_executor(executor, n_workers, None)  # before any config is built (building one may compile its system)
+    check_executor(executor, n_workers, None)  # before any config is built (building one may compile its system)
     check_path("root", root)
     cfgs = {(n, m): beyond_config(n, m, preset_name) for n in names for m in methods}
     sweep(list(cfgs.values()), root=root, executor=executor, n_workers=n_workers, progress=progress, retrain=retrain)

@@ -22,7 +22,7 @@ from typing import Sequence
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ["RUNNERS", "EXECUTORS", "register_runner", "run_folder", "load_run", "SweepError", "sweep"]
+__all__ = ["RUNNERS", "EXECUTORS", "register_runner", "run_folder", "load_run", "check_executor", "SweepError", "sweep"]
 
 # %% ../nbs/11_sweep.ipynb #478f8034
 RUNNERS: dict[str, tuple[str, str, str]] = {}  # the runners of configs that do not make their own run (no runner())
@@ -156,7 +156,7 @@ class _Serial:
         return fut
 
 
-def _check_executor(executor, n_workers, address):
+def check_executor(executor, n_workers, address):
     "Reject a bad executor, worker count or address before anything runs."
     if not isinstance(executor, str):
         if not callable(getattr(executor, "submit", None)):
@@ -170,6 +170,9 @@ def _check_executor(executor, n_workers, address):
         raise TypeError(f"address must be a string or None, got {type(address).__name__}")
     if address is not None and executor != "dask":
         raise ValueError(f"address={address!r} is only used with executor='dask', not executor={executor!r}")
+
+
+_check_executor = check_executor  # the older, private name
 
 
 def _open_executor(executor, n_workers: int, address, n_runs: int):
@@ -277,7 +280,7 @@ def _check_sweep_args(configs, root, executor, n_workers, address, progress, ret
     check_path("root", root)
     check_bool("progress", progress)
     check_bool("retrain", retrain)
-    _check_executor(executor, n_workers, address)
+    check_executor(executor, n_workers, address)
     return configs
 
 
