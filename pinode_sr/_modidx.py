@@ -459,6 +459,7 @@ d = {
             "pinode_sr.partial._check_lsq": ("partial.html#_check_lsq", "pinode_sr/partial.py"),
             "pinode_sr.partial._check_names": ("partial.html#_check_names", "pinode_sr/partial.py"),
             "pinode_sr.partial._check_p0": ("partial.html#_check_p0", "pinode_sr/partial.py"),
+            "pinode_sr.partial._check_partial": ("partial.html#_check_partial", "pinode_sr/partial.py"),
             "pinode_sr.partial._check_weights": ("partial.html#_check_weights", "pinode_sr/partial.py"),
             "pinode_sr.partial._driven_gate": ("partial.html#_driven_gate", "pinode_sr/partial.py"),
             "pinode_sr.partial._fit_trials": ("partial.html#_fit_trials", "pinode_sr/partial.py"),

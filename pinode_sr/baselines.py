@@ -132,6 +132,7 @@ def iteration_budget(cfg) -> int:
     return int(cfg.iters + getattr(cfg, "lbfgs_iters", 0))
 
 
+# %% ../nbs/07_baselines.ipynb #7f7c805a
 @dataclass
 class Comparison:
     "Runs of several methods on the same data, scored the same way."
@@ -244,6 +245,7 @@ class Comparison:
         }
 
 
+# %% ../nbs/07_baselines.ipynb #75088931
 def comparison_configs(methods: Sequence[str] = PAPER_COMPARISON, preset_name: str = "paper", **overrides) -> dict:
     "method -> config for each method under a preset."
     return {m: method_config(m, preset_name, **overrides) for m in methods}

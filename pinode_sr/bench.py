@@ -416,6 +416,7 @@ def _rodas(controller):
     return make
 
 
+# %% ../nbs/10_bench.ipynb #d1856ec5
 def _numbalsoda(method):
     def make(problem):
         import numbalsoda
@@ -484,6 +485,7 @@ def _jax_fn():
     )
 
 
+# %% ../nbs/10_bench.ipynb #f742674b
 def _diffrax(method):
     def make(problem):
         import diffrax
@@ -548,6 +550,7 @@ def _torchdiffeq(method):
     return make
 
 
+# %% ../nbs/10_bench.ipynb #5502938a
 # name: (peer that must be installed (None: always), explicit?, factory)
 PEER_SOLVERS = {
     "rodas5p": (None, False, _rodas("predictive")),  # the ratios are against this one
@@ -584,6 +587,7 @@ def _time_calls(solve, tol, repeats, slow_s):
     return np.array(times)
 
 
+# %% ../nbs/10_bench.ipynb #9ffbdcab
 def bench_peers(
     quick: bool = False,  # HH over 0–10 ms at two tolerances (for tests)
     repeats: int = 7,  # timed calls per point (fewer once a point has taken `slow_s`)
@@ -654,6 +658,7 @@ def bench_peers(
     return out
 
 
+# %% ../nbs/10_bench.ipynb #bb1c032d
 def _curve(rows, key="seconds"):
     return [(r["tol"], r[key], max(r["error"], 1e-300)) for r in rows]
 

@@ -99,6 +99,7 @@ RECIPES = {
 BEYOND_METHODS = ("pinode_sr", "vanilla_heun")
 
 
+# %% ../nbs/16_beyond.ipynb #ac6cb82a
 def beyond_config(
     name: str,  # a key of RECIPES
     method: str = "pinode_sr",  # "pinode_sr" | "vanilla_heun"

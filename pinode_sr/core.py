@@ -143,6 +143,7 @@ def check_positive(
     return check_number(name, value, 0, lo_open=True)
 
 
+# %% ../nbs/00_core.ipynb #c782148f
 def check_int(
     name: str,  # argument name
     value,  # the value given
@@ -203,6 +204,7 @@ def check_path(name: str, value, none_ok: bool = True):
 MAX_STEPS = 2_000_000  # the longest rollout or reference grid one call may ask for (a bounded cost)
 
 
+# %% ../nbs/00_core.ipynb #81d5833a
 def check_steps(
     name: str,  # what sets the length, e.g. "cycle_t1"
     span: float,  # the time span

@@ -87,6 +87,7 @@ def _np_forward(x0, Ws, bs, dt, n_steps, save_every, store=True):
     return out, (Xin, Hs)
 
 
+# %% ../nbs/04a_gradients.ipynb #d1400c5d
 @one_blas_thread
 def _np_backward(G, Ws, dt, n_steps, save_every, Xin, Hs):
     """Discrete adjoint of the Heun rollout.  G: dL/d(saved states) (T,K,B,D).
@@ -233,6 +234,7 @@ def _hidden(h_prev, W, WT, bl, z):
         z[j] = _tanh(z[j] + bl[j])
 
 
+# %% ../nbs/04a_gradients.ipynb #e10f79c9
 @njit(inline="always", **JIT)
 def _eval(xin, Ws, WTs, bs, k, L, th, kbe, out):
     "Member k's MLP at one point: out = f(xin); hidden activations into th[l, k, b, e]."
@@ -299,6 +301,7 @@ def _back(cur, W, WT, h, gz):
         gz[i] *= 1 - h[i] * h[i]
 
 
+# %% ../nbs/04a_gradients.ipynb #260babf2
 @njit(inline="always", **JIT)
 def _vjp(g, Ws, WTs, k, L, th, tgz, tgo, kbe, gin):
     "Backward of _eval for upstream g (D,): pre-activation gradients onto tgz (L-1,K,B,E,H), tgo (K,B,E,D); gin = J^T g."
@@ -352,6 +355,7 @@ def _nb_backward(G, Ws, WTs, dt, n_steps, save_every, tape_h, tape_gz, tape_go, 
                 ga[k, b, d] = a[d] + G[0, k, b, d]
 
 
+# %% ../nbs/04a_gradients.ipynb #e2cacde0
 def _nb_rollout(x0, Ws, bs, dt, n_steps, save_every, store=True):
     "The compiled forward: states (T,K,B,D) and, if store, the tape (tape_x, tape_h, WTs)."
     K, B, D = x0.shape
@@ -481,6 +485,7 @@ def as_member_batch(x0, K: int, like: torch.Tensor | None = None) -> torch.Tenso
     return x0.contiguous()
 
 
+# %% ../nbs/04a_gradients.ipynb #3c47695c
 class _Field(nn.Module):
     "An EnsembleMLP as an autonomous f(t, x) module (what torchdiffeq's adjoint expects)."
 
@@ -492,6 +497,7 @@ class _Field(nn.Module):
         return self.model(x)
 
 
+# %% ../nbs/04a_gradients.ipynb #a84a3aac
 def rollout_model(
     model: EnsembleMLP,  # the vector field, K members
     x0,  # initial states (D,), (K, D) or (K, B, D)

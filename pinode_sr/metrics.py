@@ -197,6 +197,7 @@ def compare(
     return out
 
 
+# %% ../nbs/09_metrics.ipynb #69b4a96b
 def scoring_windows(
     t_end: float,  # end of the scored rollout
     t_late: float = 100.0,  # start of the late window (the dataset's t_late)
@@ -265,6 +266,7 @@ def _abs_or_inf(rows, key):
     return np.array([abs(r[key]) if np.isfinite(r[key]) else np.inf for r in rows])
 
 
+# %% ../nbs/09_metrics.ipynb #21352cdf
 def summarize(rows: Sequence[dict]) -> dict:
     "Distribution over members: medians, best and worst of |frequency error|, |peak| and |trough| errors, event counts."
     f, p, tr = (_abs_or_inf(rows, k) for k in ("freq_error_pct", "peak_error", "trough_error"))

@@ -29,6 +29,7 @@ ACTIVATIONS = {
 INITS = ("uniform", "glorot")
 
 
+# %% ../nbs/04_models.ipynb #ea044d98
 class StackedMLP(nn.Module):
     "K independent MLPs h ↦ MLP(h) in stacked weights (K, in, out), each member initialised from its own seed."
 

@@ -58,6 +58,65 @@ X0_MODES = ("learn", "rest")
 RATES_STARTS = ("prior", "matched")
 
 
+# %% ../nbs/17_partial.ipynb #230e86bb
+def _check_partial(cfg) -> None:
+    "Check every field of a PartialConfig by type and range, and their combinations."
+    if not isinstance(cfg.base, TrainConfig):
+        raise TypeError(f"base must be a TrainConfig, got {type(cfg.base).__name__}")
+    sys_ = cfg.base.data.system
+    if not isinstance(sys_, HodgkinHuxley):
+        raise ValueError(f"base.data.system must be a HodgkinHuxley (partial physics is built for HH), got {sys_!r}")
+    names = sys_.param_names
+    for k in ("learn", "observe", "init"):
+        if not isinstance(getattr(cfg, k), tuple):
+            raise TypeError(f"{k} must be a tuple, got {getattr(cfg, k)!r}")
+    bad = [k for k in cfg.learn if k not in names or k == "I_ext"]
+    if bad or len(set(cfg.learn)) != len(cfg.learn):
+        raise ValueError(
+            f"learn: {bad or list(cfg.learn)} — each must be a distinct parameter of HH, one of {[n for n in names if n != 'I_ext']}"
+        )
+    init = dict(cfg.init)
+    if any(not (isinstance(p, tuple) and len(p) == 2) for p in cfg.init):
+        raise ValueError(f"init must be (name, value) pairs, got {cfg.init!r}")
+    extra = [k for k in init if k not in cfg.learn]
+    if extra:
+        raise ValueError(f"init: {extra} are not learned (learn={cfg.learn})")
+    for k, v in init.items():
+        check_number(f"init[{k!r}]", v)
+        if k in POSITIVE and v <= 0:
+            raise ValueError(f"init: {k} must be > 0 (it is learned as a log-value), got {v}")
+    check_number("init_spread", cfg.init_spread, 0, 1)
+    bad = [k for k in cfg.observe if k not in sys_.state_names]
+    if bad or len(set(cfg.observe)) != len(cfg.observe):
+        raise ValueError(f"observe: {bad or list(cfg.observe)} — each must be a distinct state of {list(sys_.state_names)}")
+    if not cfg.observe:
+        raise ValueError(
+            f"observe must name at least one channel of {list(sys_.state_names)} (a mask that observes nothing), got ()"
+        )
+    if sys_.observable.variable not in cfg.observe:
+        raise ValueError(f"observe must include the observable {sys_.observable.variable!r} (x0 starts from its observation)")
+    check_choice("x0", cfg.x0, X0_MODES)
+    check_choice("missing", cfg.missing, MISSING)
+    check_int("rates_width", cfg.rates_width, 1, 64)
+    check_bool("identify", cfg.identify)
+    check_bool("joint_params", cfg.joint_params)
+    check_int("max_nfev", cfg.max_nfev, 1, 100_000)
+    if not cfg.learn and cfg.missing == "none":
+        raise ValueError("learn is empty and missing='none': nothing is unknown (use pinode_sr.training for known physics)")
+    if cfg.missing != "none" and cfg.x0 == "learn":
+        raise ValueError("missing='n_rates' needs x0='rest' (the rest state of the missing gate is the learned n∞(V0))")
+    check_number("rates_prior_v", cfg.rates_prior_v)
+    check_positive("rates_prior_k", cfg.rates_prior_k)
+    check_positive("rates_prior_tau", cfg.rates_prior_tau)
+    check_positive("p_rate", cfg.p_rate)
+    check_int("physics_every", cfg.physics_every, 0)
+    check_bool("randomise", cfg.randomise)
+    check_choice("rates_start", cfg.rates_start, RATES_STARTS)
+    check_int("match_nfev", cfg.match_nfev, 1, 100_000)
+    if cfg.base.schedule != "warmup" or cfg.base.lam <= 0:
+        raise ValueError("base must use schedule='warmup' with lam > 0: the physics warm-up, then the joint phase")
+
+
 # %% ../nbs/17_partial.ipynb #e73022bf
 @dataclass(frozen=True)
 class PartialConfig:
@@ -85,60 +144,8 @@ class PartialConfig:
     match_nfev: int = field(default=150, metadata=ADDED_FIELD)  # residual evaluations of that matching fit
 
     def __post_init__(self):
-        if not isinstance(self.base, TrainConfig):
-            raise TypeError(f"base must be a TrainConfig, got {type(self.base).__name__}")
-        sys_ = self.base.data.system
-        if not isinstance(sys_, HodgkinHuxley):
-            raise ValueError(f"base.data.system must be a HodgkinHuxley (partial physics is built for HH), got {sys_!r}")
-        names = sys_.param_names
-        for k in ("learn", "observe", "init"):
-            if not isinstance(getattr(self, k), tuple):
-                raise TypeError(f"{k} must be a tuple, got {getattr(self, k)!r}")
-        bad = [k for k in self.learn if k not in names or k == "I_ext"]
-        if bad or len(set(self.learn)) != len(self.learn):
-            raise ValueError(
-                f"learn: {bad or list(self.learn)} — each must be a distinct parameter of HH, one of {[n for n in names if n != 'I_ext']}"
-            )
-        init = dict(self.init)
-        if any(not (isinstance(p, tuple) and len(p) == 2) for p in self.init):
-            raise ValueError(f"init must be (name, value) pairs, got {self.init!r}")
-        extra = [k for k in init if k not in self.learn]
-        if extra:
-            raise ValueError(f"init: {extra} are not learned (learn={self.learn})")
-        for k, v in init.items():
-            check_number(f"init[{k!r}]", v)
-            if k in POSITIVE and v <= 0:
-                raise ValueError(f"init: {k} must be > 0 (it is learned as a log-value), got {v}")
-        check_number("init_spread", self.init_spread, 0, 1)
-        bad = [k for k in self.observe if k not in sys_.state_names]
-        if bad or len(set(self.observe)) != len(self.observe):
-            raise ValueError(f"observe: {bad or list(self.observe)} — each must be a distinct state of {list(sys_.state_names)}")
-        if not self.observe:
-            raise ValueError(
-                f"observe must name at least one channel of {list(sys_.state_names)} (a mask that observes nothing), got ()"
-            )
-        if sys_.observable.variable not in self.observe:
-            raise ValueError(f"observe must include the observable {sys_.observable.variable!r} (x0 starts from its observation)")
-        check_choice("x0", self.x0, X0_MODES)
-        check_choice("missing", self.missing, MISSING)
-        check_int("rates_width", self.rates_width, 1, 64)
-        check_bool("identify", self.identify)
-        check_bool("joint_params", self.joint_params)
-        check_int("max_nfev", self.max_nfev, 1, 100_000)
-        if not self.learn and self.missing == "none":
-            raise ValueError("learn is empty and missing='none': nothing is unknown (use pinode_sr.training for known physics)")
-        if self.missing != "none" and self.x0 == "learn":
-            raise ValueError("missing='n_rates' needs x0='rest' (the rest state of the missing gate is the learned n∞(V0))")
-        check_number("rates_prior_v", self.rates_prior_v)
-        check_positive("rates_prior_k", self.rates_prior_k)
-        check_positive("rates_prior_tau", self.rates_prior_tau)
-        check_positive("p_rate", self.p_rate)
-        check_int("physics_every", self.physics_every, 0)
-        check_bool("randomise", self.randomise)
-        check_choice("rates_start", self.rates_start, RATES_STARTS)
-        check_int("match_nfev", self.match_nfev, 1, 100_000)
-        if self.base.schedule != "warmup" or self.base.lam <= 0:
-            raise ValueError("base must use schedule='warmup' with lam > 0: the physics warm-up, then the joint phase")
+        "Check every field by type and range."
+        _check_partial(self)
 
     @property
     def K(self) -> int:
@@ -345,6 +352,7 @@ def _orbit_gates(system, names, p, w, t, V, window: float = 5.0) -> np.ndarray:
     return np.clip(X[int(np.argmin(err)), 1:], 1e-4, 1 - 1e-4)
 
 
+# %% ../nbs/17_partial.ipynb #60cc3a2a
 def _fit_trials(system, trials, observed, names, p0, x0, w0, max_nfev, lsq, match_gates: bool = False) -> dict:
     "identify on checked input: trials [(t, y)] (NaN in y: left out), shared unknowns, each trial its own V0 (and gates: x0 per trial)."
     from scipy.integrate import solve_ivp

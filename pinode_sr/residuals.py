@@ -161,6 +161,7 @@ def _residual_head(r, c, w, s_res, s):
 _NO_WEIGHT = np.empty((0, 0, 1), np.float32)  # weight=None for the kernels (an empty weight axis)
 
 
+# %% ../nbs/05_residuals.ipynb #ec1c72ce
 def _fused_forward(xn, s, f_true, s_res, weight, Ws, bs):
     "The fused forward on tensors: loss (K,) and the tape _phys_backward takes after g (weights, scales, activations)."
     npy = lambda t: None if t is None else t.detach().contiguous().numpy()
@@ -212,6 +213,7 @@ def _phys_backward(g, Ws, s, s_res, weight, acts, r):
 _phys_forward, _phys_backward = one_blas_thread(_phys_forward), one_blas_thread(_phys_backward)
 
 
+# %% ../nbs/05_residuals.ipynb #a9afc4fa
 class PhysicsResidual(torch.autograd.Function):
     """loss = PhysicsResidual.apply(xn, s, f_true, s_res, weight, W_0..W_{L-1}, b_0..b_{L-1}): the scale-aware residual
     of a tanh MLP per member (K,), with a hand-written backward. xn = (x − μ)/σ (K,P,D); weight (K,P,1) or None."""
@@ -263,6 +265,7 @@ def model_residual(
     return PhysicsResidual.apply(xn, model.s, f_true.to(xn.dtype), s.to(xn.dtype), weight, *model.Ws, *model.bs)
 
 
+# %% ../nbs/05_residuals.ipynb #32dd1501
 def residual_tape(
     model,  # a tanh EnsembleMLP on the CPU (fused_residual_available(model) is None)
     pts: torch.Tensor,  # points (K, P, D)
@@ -420,6 +423,7 @@ def region_scales(
     return np.maximum(f.std(0), floor)
 
 
+# %% ../nbs/05_residuals.ipynb #1810793b
 def model_jacobian(
     model,  # a vector field taking (K, P, D) points
     pts: torch.Tensor,  # (K, P, D)

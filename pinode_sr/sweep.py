@@ -175,6 +175,7 @@ def check_executor(executor, n_workers, address):
 _check_executor = check_executor  # the older, private name
 
 
+# %% ../nbs/11_sweep.ipynb #2c2fe7a1
 def _open_executor(executor, n_workers: int, address, n_runs: int):
     "The executor to submit to, and `close(abort)` releasing what this call started (None for the caller's own)."
     if not isinstance(executor, str):
@@ -303,6 +304,7 @@ def _plan(configs: list, root: Path, retrain: bool) -> tuple[dict, list, dict]:
     return runs, order, results
 
 
+# %% ../nbs/11_sweep.ipynb #171ef24d
 def _run_all(runs: dict, todo: list, root: Path, retrain: bool, executor, n_workers, address, bar, results, failures) -> None:
     "Submit the runs to do and record each result or failure as it finishes; an interruption stops the runs this call started."
     done_q: queue.Queue = queue.Queue()  # futures arrive here as they finish (from any thread)

@@ -181,6 +181,7 @@ def model_rollout(
     return run
 
 
+# %% ../nbs/09a_validity.ipynb #6a510bbc
 def global_validity(
     rollout: Callable,  # (starts (B, D), t_end) -> trajectories (T, K, B, D) on 0:dt:t_end
     system,  # the true system
