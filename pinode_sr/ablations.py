@@ -11,10 +11,10 @@ from typing import Sequence
 from .baselines import PAPER_COMPARISON, method_config
 from .core import check_choice, config_hash
 from .baselines import METHODS
-from .training import TrainConfig
+from .training import RUN_SCALES, TrainConfig
 
 # %% auto #0
-__all__ = ["ABLATIONS", "LAMBDA_VALUES", "ablation_config", "ablation_grid", "paper_configs", "run_paper"]
+__all__ = ["ABLATIONS", "LAMBDA_VALUES", "ablation_config", "ablation_grid", "check_methods", "paper_configs", "run_paper"]
 
 
 # %% ../nbs/12_ablations.ipynb #7f4710de
@@ -58,7 +58,7 @@ def ablation_config(
     **overrides,  # further fields, e.g. seeds=(0,)
 ) -> TrainConfig:
     "The config of one ablation cell."
-    check_choice("preset_name", preset_name, ("paper", "smoke"))
+    check_choice("preset_name", preset_name, RUN_SCALES)
     cells = dict(ABLATIONS[check_choice("group", group, ABLATIONS)])
     change = cells[check_choice("label", label, cells)]
     if isinstance(change, str) and change in ("vanilla_heun",):
@@ -73,7 +73,7 @@ def ablation_config(
 
 def ablation_grid(preset_name: str = "paper", **overrides) -> dict:
     "{group: [(label, config)]} for every ablation."
-    check_choice("preset_name", preset_name, ("paper", "smoke"))
+    check_choice("preset_name", preset_name, RUN_SCALES)
     return {g: [(lab, ablation_config(g, lab, preset_name, **overrides)) for lab, _ in cells] for g, cells in ABLATIONS.items()}
 
 
@@ -90,7 +90,7 @@ def _cost(cfg) -> float:
     return ((cfg.phys_iters if both else 0) * 0.4 + cfg.joint_iters * f) / 1000
 
 
-def _check_methods(methods) -> None:
+def check_methods(methods) -> None:
     "`methods` must be a non-empty list or tuple of distinct method names (a string would be read letter by letter)."
     if not isinstance(methods, (list, tuple)) or not methods:
         raise TypeError(
@@ -102,13 +102,16 @@ def _check_methods(methods) -> None:
         raise ValueError(f"methods must be distinct, got {methods!r}")
 
 
+_check_methods = check_methods  # the older, private name
+
+
 def paper_configs(
     preset_name: str = "paper",  # "paper" | "smoke"
     methods: Sequence[str] = PAPER_COMPARISON,  # the comparison's methods
 ) -> list:
     "Every distinct config the paper's figures and table need, longest first."
-    check_choice("preset_name", preset_name, ("paper", "smoke"))
-    _check_methods(methods)
+    check_choice("preset_name", preset_name, RUN_SCALES)
+    check_methods(methods)
     cfgs = [method_config(m, preset_name) for m in methods]
     cfgs += [c for cells in ablation_grid(preset_name).values() for _, c in cells]
     unique = list({config_hash(c): c for c in cfgs}.values())

@@ -15,7 +15,7 @@ import numpy as np
 
 from .core import check_choice
 from .metrics import meets_threshold
-from .training import preset
+from .training import RUN_SCALES, VANILLA_SMOKE, preset
 
 # %% auto #0
 __all__ = [
@@ -45,8 +45,7 @@ class Method:
     base: str = "paper"  # which TrainConfig preset the paper config starts from
 
 
-_VANILLA_SMOKE = dict(lam=0.0, schedule="joint", joint_iters=320, lr_phys=1e-3, cycle_every=0, cycle_every_joint=0)
-_DOPRI_SMOKE = {**_VANILLA_SMOKE, "method": "dopri5", "joint_iters": 40, "eval_every": 20}
+_DOPRI_SMOKE = {**VANILLA_SMOKE, "method": "dopri5", "joint_iters": 40, "eval_every": 20}
 
 METHODS = {
     m.name: m
@@ -55,7 +54,7 @@ METHODS = {
         Method(
             "pinode_nosr", "PI-NODE, no SR (s = 1)", "#7570b3", "pinode", dict(residual_scale="none"), dict(residual_scale="none")
         ),
-        Method("vanilla_heun", "Neural ODE (Heun)", "#d95f02", "pinode", {}, _VANILLA_SMOKE, base="vanilla"),
+        Method("vanilla_heun", "Neural ODE (Heun)", "#d95f02", "pinode", {}, VANILLA_SMOKE, base="vanilla"),
         Method(
             "vanilla_dopri5",
             "Neural ODE (dopri5)",
@@ -96,7 +95,7 @@ def method_config(
 ):
     "The config (TrainConfig or PINNConfig) of a method under a preset."
     m = METHODS[check_choice("method", name, METHODS)]
-    check_choice("preset", preset_name, ("paper", "smoke"))
+    check_choice("preset", preset_name, RUN_SCALES)
     fields = {**(m.paper if preset_name == "paper" else m.smoke), **overrides}
     if m.family == "pinn":
         from pinode_sr.pinn import pinn_preset
@@ -133,6 +132,7 @@ def iteration_budget(cfg) -> int:
     return int(cfg.iters + getattr(cfg, "lbfgs_iters", 0))
 
 
+# %% ../nbs/07_baselines.ipynb #7f7c805a
 @dataclass
 class Comparison:
     "Runs of several methods on the same data, scored the same way."
@@ -245,6 +245,7 @@ class Comparison:
         }
 
 
+# %% ../nbs/07_baselines.ipynb #75088931
 def comparison_configs(methods: Sequence[str] = PAPER_COMPARISON, preset_name: str = "paper", **overrides) -> dict:
     "method -> config for each method under a preset."
     return {m: method_config(m, preset_name, **overrides) for m in methods}

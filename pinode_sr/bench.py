@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 import pinode_sr
+from ._kernels import BlasOne
 from .core import write_json
 from .hh import HodgkinHuxley
 from .reference import solve_reference
@@ -51,6 +52,7 @@ __all__ = [
     "fresh_process_seconds",
     "bench_training",
     "bench_physics_phase",
+    "bench_training_peers",
     "bench_paper_run",
     "run_all",
 ]
@@ -313,6 +315,61 @@ def peer_problems(quick: bool = False) -> dict:
     }
 
 
+# %% ../nbs/10_bench.ipynb #67868e86
+def _jax_training_step(K: int, Ws, bs, x0, sd, n_steps: int, save_every: int, dt: float):
+    "A JAX jit(value_and_grad) of a lax.scan Heun loop on the folded ensemble MLP and the bench's loss, or None without jax."
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        return None
+
+    def field(params, x):
+        L = len(params) // 2
+        h = x
+        for l in range(L):
+            h = jnp.einsum("ki,kio->ko", h, params[l]) + params[L + l]
+            if l < L - 1:
+                h = jnp.tanh(h)
+        return h
+
+    def loss(params, x0):
+        def saved(x, _):
+            def step(x, _):
+                k1 = field(params, x)
+                k2 = field(params, x + dt * k1)
+                return x + 0.5 * dt * (k1 + k2), None
+
+            x, _ = jax.lax.scan(step, x, None, length=save_every)
+            return x, x
+
+        _, xs = jax.lax.scan(saved, x0, None, length=n_steps // save_every)
+        X = jnp.concatenate([x0[None], xs])
+        return ((X / sd) ** 2).mean()
+
+    f = jax.jit(jax.value_and_grad(loss))
+    params = [jnp.asarray(w) for w in Ws] + [jnp.asarray(b) for b in bs]
+    x0 = jnp.asarray(np.broadcast_to(x0, (K, x0.shape[-1])).copy())
+
+    def run():
+        v, g = f(params, x0)
+        jax.block_until_ready(g)
+
+    return run
+
+
+def _xla_one_thread() -> bool:
+    """Ask XLA for one thread, like the kernels it is compared with. XLA reads its flags when jax is first imported,
+    so they can only be set before that: True if XLA runs (or will run) on one thread, False if jax came first."""
+    import os
+    import sys
+
+    flags = os.environ.get("XLA_FLAGS", "")
+    if "intra_op_parallelism_threads=1" not in flags and "jax" not in sys.modules:
+        flags = os.environ["XLA_FLAGS"] = f"{flags} --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1".strip()
+    return "intra_op_parallelism_threads=1" in flags
+
+
 # %% ../nbs/10_bench.ipynb #3d1b393b
 def _version(module: str) -> str | None:
     "Installed version of a distribution, None when it is not installed."
@@ -326,8 +383,6 @@ def _version(module: str) -> str | None:
 
 def peers_found() -> dict:
     "{peer: version or None}: which optional peers (the `bench` extra) are importable here."
-    from pinode_sr.gradients import _xla_one_thread
-
     _xla_one_thread()  # importing jax fixes XLA's threads: one, like every other solver and kernel here
     out = {}
     for name, mods in {"numbalsoda": ("numbalsoda",), "diffrax": ("diffrax", "jax"), "torchdiffeq": ("torchdiffeq",)}.items():
@@ -361,6 +416,7 @@ def _rodas(controller):
     return make
 
 
+# %% ../nbs/10_bench.ipynb #d1856ec5
 def _numbalsoda(method):
     def make(problem):
         import numbalsoda
@@ -429,6 +485,7 @@ def _jax_fn():
     )
 
 
+# %% ../nbs/10_bench.ipynb #f742674b
 def _diffrax(method):
     def make(problem):
         import diffrax
@@ -493,6 +550,7 @@ def _torchdiffeq(method):
     return make
 
 
+# %% ../nbs/10_bench.ipynb #5502938a
 # name: (peer that must be installed (None: always), explicit?, factory)
 PEER_SOLVERS = {
     "rodas5p": (None, False, _rodas("predictive")),  # the ratios are against this one
@@ -529,6 +587,7 @@ def _time_calls(solve, tol, repeats, slow_s):
     return np.array(times)
 
 
+# %% ../nbs/10_bench.ipynb #9ffbdcab
 def bench_peers(
     quick: bool = False,  # HH over 0–10 ms at two tolerances (for tests)
     repeats: int = 7,  # timed calls per point (fewer once a point has taken `slow_s`)
@@ -599,6 +658,7 @@ def bench_peers(
     return out
 
 
+# %% ../nbs/10_bench.ipynb #bb1c032d
 def _curve(rows, key="seconds"):
     return [(r["tol"], r[key], max(r["error"], 1e-300)) for r in rows]
 
@@ -757,7 +817,6 @@ def bench_physics_phase(
     iterations: int = 300,  # timed physics iterations per round
 ) -> dict:
     "The paper preset's whole physics-phase iteration (points, known field, residual, gradient, clip, Adam) vs its FLOP bound."
-    from pinode_sr.gradients import _BLAS_ONE
     from pinode_sr.loop import Phase, fit
     from pinode_sr.training import NeuralODETask, Problem, _cycle_points, preset
 
@@ -786,7 +845,7 @@ def bench_physics_phase(
         rng = np.random.default_rng(0)
         a, W = rng.standard_normal((model.K, P, H), dtype=np.float32), rng.standard_normal((model.K, H, H), dtype=np.float32)
         z = np.empty_like(a)
-        with _BLAS_ONE():
+        with BlasOne():
             sgemm_s = median_time(lambda: np.matmul(a, W, out=z), 5 if quick else 50, 2)
         rate = 2 * model.K * P * H * H / sgemm_s
         row = {"P": P, "flops": _physics_flops(model, P), "sgemm_gflops": rate / 1e9}
@@ -809,6 +868,125 @@ def bench_physics_phase(
         "paper_physics_phase": phase,
         "targets": {"compiled / bound <=": 2.0},
     }
+
+
+# %% ../nbs/10_bench.ipynb #d8c29570
+def _cpu_timed(fn, n: int) -> float:
+    "Median CPU seconds of the process (every thread, XLA's too: robust to a shared machine) over n calls, after one warm-up."
+    fn()
+    ts = []
+    for _ in range(n):
+        t0 = time.process_time()
+        fn()
+        ts.append(time.process_time() - t0)
+    return float(np.median(ts))
+
+
+def _training_cases(models: dict, x0: torch.Tensor, t: torch.Tensor, sd: list) -> tuple[dict, dict]:
+    "One training iteration per kernel and K (and JAX's, where it is installed), as calls; with the compile seconds."
+    from pinode_sr.gradients import rollout_model
+
+    sd_t, cases, compile_s = torch.tensor(sd), {}, {}
+    for K, model in models.items():
+        for kernel in ("compiled", "fused", "torch"):
+
+            def step(model=model, kernel=kernel):
+                ((rollout_model(model, x0, t, 0.05, kernel=kernel) / sd_t) ** 2).mean().backward()
+
+            cases[f"{kernel}_K{K}"] = step
+        with torch.no_grad():
+            Ws, bs = model.folded()
+        start = time.perf_counter()
+        jx = _jax_training_step(
+            K,
+            [w.detach().numpy() for w in Ws],
+            [b.detach().numpy() for b in bs],
+            x0.numpy(),
+            np.asarray(sd, np.float32),
+            300,
+            2,
+            0.05,
+        )
+        if jx is not None:
+            jx()  # compile
+            compile_s[f"jax_K{K}"] = time.perf_counter() - start
+            cases[f"jax_K{K}"] = jx
+    start = time.perf_counter()
+    cases["compiled_K1"]()
+    compile_s["compiled (cached after the first process)"] = time.perf_counter() - start
+    return cases, compile_s
+
+
+def _physics_residual_rows(m, reps: int, n_rounds: int) -> dict:
+    "The physics residual at the paper's 755 and 1,455 points per member (K = 8): its FLOPs, the sgemm rate on its shapes, fused and autograd times."
+    from pinode_sr.residuals import model_residual
+
+    K, H, D = 8, 64, 4
+    rng = np.random.default_rng(0)
+    phys = {}
+    for P in (755, 1455):
+        a, W = rng.standard_normal((K, P, H), dtype=np.float32), rng.standard_normal((K, H, H), dtype=np.float32)
+        z = np.empty_like(a)
+        with BlasOne():
+            sg = _cpu_timed(lambda: np.matmul(a, W, out=z), 3 * reps)
+        rate = 2 * K * P * H * H / sg
+        fwd = 2 * (D * H + H * H + H * D)  # per point
+        bwd = 2 * (H * D + H * D + H * H + H * H + D * H)  # weight and input gradients (no input gradient of layer 0)
+        flops = K * P * (fwd + bwd)
+        pts = m.mu + torch.randn(K, P, D, generator=torch.Generator().manual_seed(P)) * m.sd
+        f_true = torch.randn(K, P, D, generator=torch.Generator().manual_seed(P + 1)) * m.s
+        row = {"flops": flops, "sgemm_gflops": rate / 1e9, "bound_ms": 1e3 * flops / rate}
+        for name, kernel in (("fused", "compiled"), ("torch", "torch")):  # model_residual fuses under "compiled" only
+            call = lambda: model_residual(m, pts, f_true, m.s, None, kernel).sum().backward()
+            row[f"{name}_ms"] = 1e3 * float(np.median([_cpu_timed(call, reps) for _ in range(n_rounds)]))
+        row["fused / bound"] = row["fused_ms"] / row["bound_ms"]
+        row["torch / fused"] = row["torch_ms"] / row["fused_ms"]
+        phys[f"P={P}"] = row
+    return phys
+
+
+# %% ../nbs/10_bench.ipynb #90cb3f65
+def bench_training_peers(
+    quick: bool = False,  # one round, few repeats (a smoke check)
+) -> dict:
+    "Training iteration (rollout + gradient) vs numpy/torch/JAX at K = 1, 8, 16, and the physics residual vs its FLOP bound."
+    from pinode_sr.models import EnsembleMLP
+
+    xla_one_thread = _xla_one_thread()
+    torch.set_num_threads(1)
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cpus)})  # one core for every contender, JAX's worker thread included
+    try:
+        mu, sd, s = [-60.0, 0.2, 0.4, 0.4], [25.0, 0.25, 0.15, 0.1], [45.0, 0.42, 0.10, 0.11]
+        x0 = torch.tensor([-65.0, 0.0529, 0.5961, 0.3177])
+        t = torch.arange(0, 151) * 0.1
+        Ks = (1, 8, 16)
+        models = {K: EnsembleMLP(mu, sd, s, seeds=range(K)) for K in Ks}
+        cases, compile_s = _training_cases(models, x0, t, sd)
+        reps, n_rounds = (2, 1) if quick else (5, 3)
+        rounds = {k: [] for k in cases}
+        for _ in range(n_rounds):
+            for k, fn in cases.items():
+                rounds[k].append(_cpu_timed(fn, reps if not k.startswith("torch") else max(1, reps // 3)))
+        ms = {k: 1e3 * float(np.median(v)) for k, v in rounds.items()}
+        spread = {k: [1e3 * min(v), 1e3 * max(v)] for k, v in rounds.items()}
+        ratios = {}
+        for K in Ks:
+            for other in ("fused", "torch", "jax"):
+                if f"{other}_K{K}" in ms:
+                    ratios[f"compiled / {other}, K={K}"] = ms[f"compiled_K{K}"] / ms[f"{other}_K{K}"]
+        return {
+            "peers": {"jax": __import__("jax").__version__ if "jax_K1" in cases else "jax not found"},
+            "xla_one_thread": xla_one_thread,  # False: jax was imported before with other flags (see _xla_one_thread)
+            "ms_per_iteration": ms,
+            "spread_ms": spread,
+            "ratios": ratios,
+            "compile_seconds": compile_s,
+            "physics_residual_K8": _physics_residual_rows(models[8], reps, n_rounds),
+            "targets": {"compiled / jax <=": 1.0, "fused physics residual / FLOP bound <=": 2.0},
+        }
+    finally:
+        os.sched_setaffinity(0, cpus)
 
 
 # %% ../nbs/10_bench.ipynb #70210ec4
@@ -854,17 +1032,9 @@ def bench_paper_run(
 
 
 # %% ../nbs/10_bench.ipynb #7abb439d
-def _training_peers(quick: bool = False) -> dict:
-    "The training kernel against JAX's lax.scan Heun loop (`pinode_sr.gradients.bench_training_peers`, where it exists)."
-    from pinode_sr import gradients
-
-    fn = getattr(gradients, "bench_training_peers", None)
-    return {"skipped": "this version of pinode_sr.gradients has no bench_training_peers"} if fn is None else fn(quick=quick)
-
-
 BENCHMARKS: dict[str, Callable[..., dict]] = {  # run in this order: JAX's training loop before diffrax's solvers
     "training": bench_training,  # (run after them in one process, the JAX loop measured up to 2× slower)
-    "training_peers": _training_peers,
+    "training_peers": bench_training_peers,
     "rodas5p": bench_rodas5p,
     "scipy_rodas5p": bench_scipy_rodas5p,
     "peers": bench_peers,

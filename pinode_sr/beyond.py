@@ -17,8 +17,9 @@ from .metrics import event_times
 from .morris_lecar import MorrisLecar
 from .oregonator import TysonOregonator
 from .system import DynamicalSystem
-from .training import VECTOR_FIELDS, TrainConfig, preset
-from .validity import as_real_array, check_system, check_times, check_window
+from .training import RUN_SCALES, VANILLA_SMOKE, VECTOR_FIELDS, TrainConfig, preset
+from .core import as_real_array, check_times, check_window
+from .validity import check_system
 
 # %% auto #0
 __all__ = [
@@ -96,9 +97,9 @@ RECIPES = {
     ),
 }
 BEYOND_METHODS = ("pinode_sr", "vanilla_heun")
-_VANILLA_SMOKE = dict(lam=0.0, schedule="joint", joint_iters=320, lr_phys=1e-3, cycle_every=0, cycle_every_joint=0)
 
 
+# %% ../nbs/16_beyond.ipynb #ac6cb82a
 def beyond_config(
     name: str,  # a key of RECIPES
     method: str = "pinode_sr",  # "pinode_sr" | "vanilla_heun"
@@ -108,7 +109,7 @@ def beyond_config(
     "The TrainConfig of one model and method: the paper's (or smoke) preset with the recipe's time scales (`overrides` checked by `preset`)."
     r = RECIPES[check_choice("name", name, RECIPES)]
     check_choice("method", method, BEYOND_METHODS)
-    check_choice("preset_name", preset_name, ("paper", "smoke"))
+    check_choice("preset_name", preset_name, RUN_SCALES)
     data = DatasetConfig(system=r.system, t_train_end=r.t_train_end, dt_obs=r.dt_obs, t_end=r.t_end, t_late=r.t_late)
     t_eval = r.t_end if preset_name == "paper" else r.t_late  # smoke: no late window, fewer steps
     scales = dict(data=data, dt=r.dt, t_eval_end=t_eval, cycle_t0=r.cycle_t0, cycle_t1=t_eval, cycle_dt=r.cycle_dt)
@@ -119,7 +120,7 @@ def beyond_config(
     if r.phys_iters and method == "pinode_sr" and preset_name == "paper":
         scales["phys_iters"] = r.phys_iters
     if preset_name == "smoke":
-        return preset("smoke", **{**scales, **(_VANILLA_SMOKE if method == "vanilla_heun" else {}), **overrides})
+        return preset("smoke", **{**scales, **(VANILLA_SMOKE if method == "vanilla_heun" else {}), **overrides})
     return preset("paper" if method == "pinode_sr" else "vanilla", **{**scales, **overrides})
 
 
@@ -189,9 +190,9 @@ def load_beyond_runs(
 ) -> dict:
     "{(name, method): (config, run)} for every model and method, training what the run cache lacks."
     from pinode_sr.core import check_path
-    from pinode_sr.sweep import _check_executor, load_run, sweep
+    from pinode_sr.sweep import check_executor, load_run, sweep
 
-    check_choice("preset_name", preset_name, ("paper", "smoke"))
+    check_choice("preset_name", preset_name, RUN_SCALES)
     names = tuple(RECIPES) if preset_name == "paper" and names is None else SMOKE_MODELS if names is None else names
     for arg, v, allowed in (("names", names, RECIPES), ("methods", methods, BEYOND_METHODS)):
         if not isinstance(v, (tuple, list)):
@@ -203,7 +204,7 @@ def load_beyond_runs(
     names = tuple(names)
     check_bool("retrain", retrain)
     check_bool("progress", progress)
-    _check_executor(executor, n_workers, None)  # before any config is built (building one may compile its system)
+    check_executor(executor, n_workers, None)  # before any config is built (building one may compile its system)
     check_path("root", root)
     cfgs = {(n, m): beyond_config(n, m, preset_name) for n in names for m in methods}
     sweep(list(cfgs.values()), root=root, executor=executor, n_workers=n_workers, progress=progress, retrain=retrain)

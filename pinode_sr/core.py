@@ -14,8 +14,10 @@ import inspect
 import json
 import math
 import os
+import sys
 import tempfile
 import textwrap
+import time
 import zlib
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple
@@ -27,9 +29,11 @@ import torch
 __all__ = [
     "MAX_SEEDS",
     "MAX_STEPS",
+    "MEMORY_ENV",
     "DTYPES",
     "TOLERANCES",
     "ADDED_FIELD",
+    "WRITE_DELAY_ENV",
     "CODE_EXCLUDED",
     "check_choice",
     "check_number",
@@ -41,6 +45,12 @@ __all__ = [
     "check_steps",
     "check_finite",
     "check_last_dim",
+    "as_real_array",
+    "check_times",
+    "check_window",
+    "available_memory",
+    "memory_limit",
+    "check_memory",
     "rng",
     "torch_generator",
     "resolve_dtype",
@@ -48,9 +58,13 @@ __all__ = [
     "allclose",
     "max_violation",
     "config_dict",
+    "json_default",
     "config_hash",
     "atomic_write",
     "write_json",
+    "default_cache_dir",
+    "write_step",
+    "user_stacklevel",
     "CorruptFile",
     "sha256_bytes",
     "file_sha256",
@@ -131,6 +145,7 @@ def check_positive(
     return check_number(name, value, 0, lo_open=True)
 
 
+# %% ../nbs/00_core.ipynb #c782148f
 def check_int(
     name: str,  # argument name
     value,  # the value given
@@ -191,6 +206,7 @@ def check_path(name: str, value, none_ok: bool = True):
 MAX_STEPS = 2_000_000  # the longest rollout or reference grid one call may ask for (a bounded cost)
 
 
+# %% ../nbs/00_core.ipynb #81d5833a
 def check_steps(
     name: str,  # what sets the length, e.g. "cycle_t1"
     span: float,  # the time span
@@ -231,6 +247,126 @@ def check_last_dim(
     if len(shape) == 0 or shape[-1] != n:
         raise ValueError(f"{name} must have shape (..., {n}), got {shape}")
     return x
+
+
+# %% ../nbs/00_core.ipynb #e2a1ed9c
+def as_real_array(
+    name: str,  # argument name, used in the message
+    x,  # array-like (a CPU tensor too)
+    ndim: int | None = None,  # required number of axes (None: any)
+    finite: bool = True,  # reject NaN and inf
+) -> np.ndarray:
+    "`x` as a float64 array; a TypeError (not real numbers) or ValueError (axes, non-finite) naming `name`."
+    try:
+        a = np.asarray(x)
+    except (ValueError, TypeError) as e:  # ragged nesting
+        raise ValueError(f"{name} must be a rectangular array of real numbers, got {type(x).__name__}: {e}") from None
+    if a.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold real numbers, got {type(x).__name__} of dtype {a.dtype}")
+    if ndim is not None and a.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got shape {a.shape}")
+    a = a.astype(float, copy=False)
+    if finite and not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains non-finite values (NaN or inf)")
+    return a
+
+
+def check_times(
+    name: str,  # argument name
+    t,  # sample times (T,)
+    min_len: int = 2,  # fewest samples allowed
+) -> np.ndarray:
+    "`t` as a float64 array if it is 1-D, finite, strictly increasing and holds `min_len` samples; else an error naming `name`."
+    t = as_real_array(name, t, 1)
+    if len(t) < min_len:
+        raise ValueError(f"{name} must hold at least {min_len} sample times, got {len(t)}")
+    if np.any(np.diff(t) <= 0):
+        raise ValueError(f"{name} must be strictly increasing (sorted, no repeated times)")
+    return t
+
+
+def check_window(
+    name: str,  # argument name
+    window,  # (start, end)
+    t: np.ndarray | None = None,  # sample times the window must hold samples of
+    min_samples: int = 1,
+) -> tuple[float, float]:
+    "`window` as (start, end) if both are finite numbers with start < end (holding `min_samples` of `t`); else an error naming `name`."
+    if not isinstance(window, (tuple, list)) or len(window) != 2:
+        raise TypeError(f"{name} must be a (start, end) pair of numbers, got {type(window).__name__} {window!r}")
+    lo, hi = (check_number(f"{name}[{i}]", v) for i, v in enumerate(window))
+    if not lo < hi:
+        raise ValueError(f"{name} must have start < end, got {window!r} (reversed or empty)")
+    if t is not None and np.count_nonzero((t >= lo) & (t <= hi)) < min_samples:
+        raise ValueError(f"{name}={window!r} holds fewer than {min_samples} of the samples (t from {t[0]:g} to {t[-1]:g})")
+    return lo, hi
+
+
+# %% ../nbs/00_core.ipynb #5d1c872d
+MEMORY_ENV = "PINODE_SR_MEMORY_LIMIT"  # overrides the memory limit of check_memory (bytes, "64G", or "none")
+_UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+
+
+def _gb(n: float) -> str:
+    return f"{n / 2**30:.3g} GiB"
+
+
+def available_memory(
+    device: str | torch.device | None = None,  # where the run allocates (default: CPU)
+) -> int | None:  # bytes, or None when it cannot be told
+    "Bytes a run may allocate now: the free memory of a CUDA device, else MemAvailable (or os.sysconf's available pages)."
+    dev = torch.device(device if device is not None else "cpu")
+    if dev.type == "cuda":
+        return int(torch.cuda.mem_get_info(dev)[0]) if torch.cuda.is_available() else None
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def memory_limit(
+    device: str | torch.device | None = None,
+    limit: float | str | None = None,  # bytes (or "64G"); None: $PINODE_SR_MEMORY_LIMIT, else available_memory(device)
+) -> float | None:  # None: no limit
+    "The memory a run may use: `limit`, else the environment variable PINODE_SR_MEMORY_LIMIT, else what is available."
+    name, v = ("limit", limit) if limit is not None else (MEMORY_ENV, os.environ.get(MEMORY_ENV))
+    if v is None:
+        return available_memory(device)
+    if isinstance(v, str):
+        s = v.strip().upper().removesuffix("B").removesuffix("I")
+        if s in ("NONE", "OFF", "INF"):
+            return None
+        try:
+            v = float(s[:-1]) * _UNITS[s[-1]] if s[-1:] in _UNITS and s[-1:].isalpha() else float(s)
+        except (ValueError, KeyError):
+            raise ValueError(f"{name} must be a number of bytes, e.g. 64G or 500M, or 'none', got {v!r}") from None
+    check_number(name, v, 0, lo_open=True)
+    return float(v)
+
+
+def check_memory(
+    need: dict,  # estimated bytes by part, e.g. {"parameters and optimiser state": ..., "residual points": ...}
+    knobs: str,  # what sets the size, for the message, e.g. "seeds (K=1024), width (4096)"
+    device: str | torch.device | None = None,
+    limit: float | str | None = None,  # see memory_limit
+) -> int:  # the estimated total, bytes
+    "Raise a ValueError naming the knobs when the estimated memory of a run exceeds the limit (before anything is allocated)."
+    total = int(sum(need.values()))
+    lim = memory_limit(device, limit)
+    if lim is not None and total > lim:
+        parts = ", ".join(f"{k} {_gb(v)}" for k, v in need.items())
+        raise ValueError(
+            f"this run needs about {_gb(total)} ({parts}), more than the {_gb(lim)} available: lower {knobs}; "
+            f"if the estimate is wrong for your machine, set {MEMORY_ENV} (bytes, e.g. 64G, or none)"
+        )
+    return total
 
 
 # %% ../nbs/00_core.ipynb #4e409f58
@@ -326,10 +462,11 @@ def config_dict(cfg) -> dict:
     "A plain, JSON-ready dict of a (possibly nested) dataclass config."
     if not dataclasses.is_dataclass(cfg):
         raise ValueError(f"cfg must be a dataclass instance, got {type(cfg).__name__}")
-    return json.loads(json.dumps(_plain(cfg), sort_keys=True, default=_json_default))
+    return json.loads(json.dumps(_plain(cfg), sort_keys=True, default=json_default))
 
 
-def _json_default(o):
+def json_default(o):
+    "The JSON form of what a config or a run's numbers may hold: numpy numbers and arrays, paths, dtypes, systems (their config)."
     if isinstance(o, (np.floating, np.integer)):
         return o.item()
     if isinstance(o, np.ndarray):
@@ -350,6 +487,9 @@ def config_hash(cfg, n: int = 12) -> str:
     "Short SHA-256 of the config's sorted JSON: the cache key of a run."
     blob = json.dumps(config_dict(cfg), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()[:n]
+
+
+_json_default = json_default  # the older, private name
 
 
 # %% ../nbs/00_core.ipynb #3f42bfc1
@@ -378,7 +518,34 @@ def atomic_write(
 
 def write_json(path: str | Path, obj: Any) -> Path:
     "Write `obj` as indented, sorted JSON, atomically."
-    return atomic_write(path, json.dumps(obj, indent=1, sort_keys=True, default=_json_default) + "\n")
+    return atomic_write(path, json.dumps(obj, indent=1, sort_keys=True, default=json_default) + "\n")
+
+
+# %% ../nbs/00_core.ipynb #93466b00
+def default_cache_dir() -> Path:
+    "Where cached references and runs live: $PINODE_SR_CACHE (when set and not empty), else ~/.cache/pinode-sr."
+    return Path(os.environ.get("PINODE_SR_CACHE") or Path.home() / ".cache" / "pinode-sr")
+
+
+WRITE_DELAY_ENV = "PINODE_SR_WRITE_DELAY"
+
+
+def write_step(name: str) -> None:
+    "A test hook on the write paths: $PINODE_SR_WRITE_DELAY='<step>=<seconds>' sleeps at that step ('*': at every step)."
+    spec = os.environ.get(WRITE_DELAY_ENV)
+    if spec:
+        step, _, seconds = spec.partition("=")
+        if step in (name, "*"):
+            time.sleep(float(seconds))
+
+
+# %% ../nbs/00_core.ipynb #04496196
+def user_stacklevel() -> int:
+    "The `stacklevel` for a `warnings.warn` in the calling function that points at the first frame outside pinode_sr."
+    f, level = sys._getframe(1), 1
+    while f is not None and f.f_globals.get("__name__", "").split(".")[0] == "pinode_sr":
+        f, level = f.f_back, level + 1
+    return level
 
 
 # %% ../nbs/00_core.ipynb #d31b2b28

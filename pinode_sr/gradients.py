@@ -5,17 +5,14 @@
 # %% ../nbs/04a_gradients.ipynb #78cdd4fa
 from __future__ import annotations
 
-import functools
-import threading
-
 import numpy as np
 import torch
 from numba import njit, types
 from numba.extending import overload
 from torch import nn
 from torch.utils.checkpoint import checkpoint
-from threadpoolctl import ThreadpoolController
 
+from ._kernels import JIT, TANH_P, TANH_Q, give, horner, one_blas_thread, take
 from .core import MAX_STEPS, check_choice, check_finite, check_int, check_number, check_positive
 from .models import EnsembleMLP
 from .solvers import get_solver, rk_step, rollout, steps_per_interval
@@ -33,67 +30,11 @@ __all__ = [
     "rollout_nograd",
     "StepBudgetExceeded",
     "adaptive_rollout",
-    "bench_training_peers",
 ]
 
+
 # %% ../nbs/04a_gradients.ipynb #2c1711cc
-_POOL: dict = {}
-
-
-def _take(shape, dtype):
-    "A scratch array from the pool (avoids page-faulting fresh megabyte buffers every iteration)."
-    lst = _POOL.get((tuple(shape), np.dtype(dtype)))
-    return lst.pop() if lst else np.empty(shape, dtype)
-
-
-def _give(*arrays):
-    for a in arrays:
-        if a is not None:
-            _POOL.setdefault((a.shape, a.dtype), []).append(a)
-
-
-_BLAS: ThreadpoolController | None = None
-
-
-_PINNED, _PIN, _PIN_LOCK = 0, None, threading.Lock()  # open _BLAS_ONE blocks, the outermost's limit, and its guard
-
-
-class _BLAS_ONE:
-    """numpy's BLAS on one thread inside a with block. Only the outermost open block pins it (threadpoolctl's limit
-    costs ~10 µs a call), so nested blocks and kernels called inside one cost a counter. The thread count is the
-    process's, so the count of open blocks is too (shared by threads)."""
-
-    def __enter__(self):
-        global _BLAS, _PINNED, _PIN
-        with _PIN_LOCK:
-            if _PINNED == 0:
-                if _BLAS is None:
-                    _BLAS = ThreadpoolController()  # scans the loaded libraries once (~ms)
-                _PIN = _BLAS.limit(limits=1, user_api="blas")
-                _PIN.__enter__()
-            _PINNED += 1
-
-    def __exit__(self, *exc):
-        global _PINNED, _PIN
-        with _PIN_LOCK:
-            _PINNED -= 1
-            if _PINNED == 0:
-                _PIN.__exit__(*exc)
-                _PIN = None
-
-
-def _one_blas_thread(fn):
-    "Run `fn` with numpy's BLAS on one thread, so its round-off does not depend on the thread count."
-
-    @functools.wraps(fn)
-    def pinned(*args, **kwargs):
-        with _BLAS_ONE():
-            return fn(*args, **kwargs)
-
-    return pinned
-
-
-@_one_blas_thread
+@one_blas_thread
 def _np_forward(x0, Ws, bs, dt, n_steps, save_every, store=True):
     """Heun rollout in numpy.  x0 (K,B,D); Ws[l] (K,in,out); bs[l] (K,1,out).
     Returns saved states (T,K,B,D) and, if store, the tape (inputs (E,K,B,D), hidden list (E,K,B,H)), E = 2 n_steps."""
@@ -105,8 +46,8 @@ def _np_forward(x0, Ws, bs, dt, n_steps, save_every, store=True):
     out = np.empty((T, K, B, D), dtype)
     out[0] = x0
     if store:
-        Xin = _take((E, K, B, D), dtype)
-        Hs = [_take((E, K, B, W.shape[2]), dtype) for W in Ws[:-1]]
+        Xin = take((E, K, B, D), dtype)
+        Hs = [take((E, K, B, W.shape[2]), dtype) for W in Ws[:-1]]
     else:
         Xin = None
         Hs = [np.empty((1, K, B, W.shape[2]), dtype) for W in Ws[:-1]]
@@ -146,7 +87,8 @@ def _np_forward(x0, Ws, bs, dt, n_steps, save_every, store=True):
     return out, (Xin, Hs)
 
 
-@_one_blas_thread
+# %% ../nbs/04a_gradients.ipynb #d1400c5d
+@one_blas_thread
 def _np_backward(G, Ws, dt, n_steps, save_every, Xin, Hs):
     """Discrete adjoint of the Heun rollout.  G: dL/d(saved states) (T,K,B,D).
     Returns dL/dx0 (K,B,D), dWs, dbs (K,in,out), (K,out)."""
@@ -157,12 +99,12 @@ def _np_backward(G, Ws, dt, n_steps, save_every, Xin, Hs):
     WT = [np.ascontiguousarray(W.transpose(0, 2, 1)) for W in Ws]
     Ds = []  # tanh' = 1 - h^2 on the tape, vectorised once
     for h in Hs:
-        d = _take(h.shape, dtype)
+        d = take(h.shape, dtype)
         np.multiply(h, h, out=d)
         np.subtract(1, d, out=d)
         Ds.append(d)
-    GZ = [_take(h.shape, dtype) for h in Hs]  # grads w.r.t. pre-activations of hidden layers
-    Gout = _take((E, K, B, D), dtype)  # grads w.r.t. the MLP outputs
+    GZ = [take(h.shape, dtype) for h in Hs]  # grads w.r.t. pre-activations of hidden layers
+    Gout = take((E, K, B, D), dtype)  # grads w.r.t. the MLP outputs
     matmul, multiply = np.matmul, np.multiply
     half = dtype.type(0.5 * dt)
     dtt = dtype.type(dt)
@@ -197,7 +139,7 @@ def _np_backward(G, Ws, dt, n_steps, save_every, Xin, Hs):
         Go = gouts[l].transpose(1, 0, 2, 3).reshape(K, E * B, -1)  # (K, E*B, out)
         dWs.append(matmul(I, Go))
         dbs.append(Go.sum(1))
-    _give(*Ds, *GZ, Gout)
+    give(*Ds, *GZ, Gout)
     return a, dWs, dbs
 
 
@@ -229,45 +171,18 @@ class HeunRollout(torch.autograd.Function):
 
 
 # %% ../nbs/04a_gradients.ipynb #e51d66f7
-_FM = {"contract", "reassoc", "nsz"}  # FMA and vectorised (reassociated) sums: one fixed order per compiled kernel
-_JIT = dict(fastmath=_FM, error_model="numpy")  # numpy's error model: no zero-division branch, so tanh vectorises
-
-
-TANH_P = (-2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11, 5.12229709037114e-08)
-TANH_P += (1.48572235717979e-05, 6.37261928875436e-04, 4.89352455891786e-03)
-TANH_Q = (1.19825839466702e-06, 1.18534705686654e-04, 2.26843463243900e-03, 4.89352518554385e-03)
-# Eigen's rational minimax tanh, tanh(v) ≈ v·P(v²)/Q(v²) for |v| ≤ 9: the one source of its coefficients
-
-
-def _horner(x2, coeffs):  # Σ coeffs[i] x2^(n-1-i) by Horner's rule, in x2's precision (overloaded below)
-    return np.polyval(coeffs, x2)
-
-
-@overload(_horner, inline="always", fastmath=_FM)
-def _horner_ol(x2, coeffs):
-    T = np.float32 if x2 == types.float32 else np.float64  # float32 arithmetic stays float32 (and vectorises 16-wide)
-
-    def impl(x2, coeffs):
-        p = T(coeffs[0])
-        for i in range(1, len(coeffs)):
-            p = x2 * p + T(coeffs[i])
-        return p
-
-    return impl
-
-
 def _tanh(x):  # the compiled kernels' tanh (overloaded below by dtype)
     return np.tanh(x)
 
 
-@overload(_tanh, inline="always", **_JIT)
+@overload(_tanh, inline="always", **JIT)
 def _tanh_ol(x):
     if x == types.float64:
         return lambda x: np.tanh(x)  # float64: libm's
 
     def rational(x):  # float32: Eigen's rational minimax tanh in float64 arithmetic, clamped at ±9
         v = min(max(np.float64(x), -9.0), 9.0)
-        r = v * _horner(v * v, TANH_P) / _horner(v * v, TANH_Q)
+        r = v * horner(v * v, TANH_P) / horner(v * v, TANH_Q)
         if abs(v) < 0.0004:
             r = v
         return np.float32(r)
@@ -275,7 +190,7 @@ def _tanh_ol(x):
     return rational
 
 
-@njit(cache=True, **_JIT)
+@njit(cache=True, **JIT)
 def _tanh_array(x):
     "The compiled kernels' tanh on an array (to measure its accuracy)."
     xf = x.ravel()
@@ -285,7 +200,7 @@ def _tanh_array(x):
     return out
 
 
-@njit(inline="always", **_JIT)
+@njit(inline="always", **JIT)
 def _matvec(h, A, AT, z):
     "z = h @ A for A (n, m), also given as AT (m, n): dot products of rows for a short output, else row updates."
     n, m = A.shape
@@ -311,7 +226,7 @@ def _matvec(h, A, AT, z):
             z[j] += hi * A[i, j]
 
 
-@njit(inline="always", **_JIT)
+@njit(inline="always", **JIT)
 def _hidden(h_prev, W, WT, bl, z):
     "A hidden layer: z = tanh(h_prev @ W + b)."
     _matvec(h_prev, W, WT, z)
@@ -319,7 +234,8 @@ def _hidden(h_prev, W, WT, bl, z):
         z[j] = _tanh(z[j] + bl[j])
 
 
-@njit(inline="always", **_JIT)
+# %% ../nbs/04a_gradients.ipynb #e10f79c9
+@njit(inline="always", **JIT)
 def _eval(xin, Ws, WTs, bs, k, L, th, kbe, out):
     "Member k's MLP at one point: out = f(xin); hidden activations into th[l, k, b, e]."
     k, b, e = kbe
@@ -339,7 +255,7 @@ def _eval(xin, Ws, WTs, bs, k, L, th, kbe, out):
         out[j] += bl[j]
 
 
-@njit(cache=True, **_JIT)
+@njit(cache=True, **JIT)
 def _nb_forward(x0, Ws, WTs, bs, dt, n_steps, save_every, out, tape_x, tape_h, store):
     """Heun rollout: x0 (K,B,D); Ws[l] (K,in,out), WTs[l] (K,out,in), bs[l] (K,out); out (T,K,B,D).
     store: inputs tape_x (K,B,E,D) and activations tape_h (L-1,K,B,E,H) of the E = 2 n_steps evaluations; else
@@ -377,7 +293,7 @@ def _nb_forward(x0, Ws, WTs, bs, dt, n_steps, save_every, out, tape_x, tape_h, s
                         out[(n + 1) // save_every, k, b, d] = x[d]
 
 
-@njit(inline="always", **_JIT)
+@njit(inline="always", **JIT)
 def _back(cur, W, WT, h, gz):
     "gz = (cur @ W^T) * (1 - h^2): the gradient at a hidden layer's pre-activation."
     _matvec(cur, WT, W, gz)
@@ -385,7 +301,8 @@ def _back(cur, W, WT, h, gz):
         gz[i] *= 1 - h[i] * h[i]
 
 
-@njit(inline="always", **_JIT)
+# %% ../nbs/04a_gradients.ipynb #260babf2
+@njit(inline="always", **JIT)
 def _vjp(g, Ws, WTs, k, L, th, tgz, tgo, kbe, gin):
     "Backward of _eval for upstream g (D,): pre-activation gradients onto tgz (L-1,K,B,E,H), tgo (K,B,E,D); gin = J^T g."
     k, b, e = kbe
@@ -404,7 +321,7 @@ def _vjp(g, Ws, WTs, k, L, th, tgz, tgo, kbe, gin):
     _matvec(cur, WTs[0][k], Ws[0][k], gin)
 
 
-@njit(cache=True, **_JIT)
+@njit(cache=True, **JIT)
 def _nb_backward(G, Ws, WTs, dt, n_steps, save_every, tape_h, tape_gz, tape_go, ga):
     """Discrete adjoint of _nb_forward: G (T,K,B,D) = dL/d(saved states) -> ga (K,B,D) = dL/dx0, and every evaluation's
     pre-activation gradients on tape_gz (L-1,K,B,E,H), tape_go (K,B,E,D)."""
@@ -438,6 +355,7 @@ def _nb_backward(G, Ws, WTs, dt, n_steps, save_every, tape_h, tape_gz, tape_go, 
                 ga[k, b, d] = a[d] + G[0, k, b, d]
 
 
+# %% ../nbs/04a_gradients.ipynb #e2cacde0
 def _nb_rollout(x0, Ws, bs, dt, n_steps, save_every, store=True):
     "The compiled forward: states (T,K,B,D) and, if store, the tape (tape_x, tape_h, WTs)."
     K, B, D = x0.shape
@@ -449,16 +367,16 @@ def _nb_rollout(x0, Ws, bs, dt, n_steps, save_every, store=True):
     bs = tuple(np.ascontiguousarray(b) for b in bs)
     E = 2 * n_steps if store else 1
     out = np.empty((n_steps // save_every + 1, K, B, D), dtype)
-    tape_x = _take((K, B, E, D), dtype) if store else np.empty((1, 1, 1, D), dtype)
-    tape_h = _take((max(L - 1, 1), K, B, E, H), dtype)
+    tape_x = take((K, B, E, D), dtype) if store else np.empty((1, 1, 1, D), dtype)
+    tape_h = take((max(L - 1, 1), K, B, E, H), dtype)
     _nb_forward(np.ascontiguousarray(x0), Ws, WTs, bs, float(dt), int(n_steps), int(save_every), out, tape_x, tape_h, store)
     if not store:
-        _give(tape_h)
+        give(tape_h)
         return out, None
     return out, (tape_x, tape_h, Ws, WTs)
 
 
-@_one_blas_thread
+@one_blas_thread
 def _nb_gradients(G, dt, n_steps, save_every, tape):
     "The compiled backward, then the weight and bias gradients as one batched BLAS product per layer over the tape."
     tape_x, tape_h, Ws, WTs = tape
@@ -466,8 +384,8 @@ def _nb_gradients(G, dt, n_steps, save_every, tape):
     L = len(Ws)
     E = 2 * n_steps
     dtype = G.dtype
-    tape_gz = _take(tape_h.shape, dtype)
-    tape_go = _take((K, B, E, D), dtype)
+    tape_gz = take(tape_h.shape, dtype)
+    tape_go = take((K, B, E, D), dtype)
     ga = np.empty((K, B, D), dtype)
     _nb_backward(np.ascontiguousarray(G), Ws, WTs, float(dt), int(n_steps), int(save_every), tape_h, tape_gz, tape_go, ga)
     ins = [tape_x.reshape(K, B * E, D)] + [tape_h[l].reshape(K, B * E, -1) for l in range(L - 1)]
@@ -475,7 +393,7 @@ def _nb_gradients(G, dt, n_steps, save_every, tape):
     ones = np.ones((1, B * E), dtype)
     dWs = [np.matmul(ins[l].transpose(0, 2, 1), gos[l]) for l in range(L)]
     dbs = [np.matmul(ones, gos[l])[:, 0] for l in range(L)]
-    _give(tape_gz, tape_go)
+    give(tape_gz, tape_go)
     return ga, dWs, dbs
 
 
@@ -499,7 +417,7 @@ class CompiledHeunRollout(torch.autograd.Function):
             raise RuntimeError("the compiled rollout's backward runs once (its tape is recycled): do not retain_graph")
         tape, ctx.tape = ctx.tape, None
         ga, dWs, dbs = _nb_gradients(G.detach().numpy(), ctx.dt, ctx.n_steps, ctx.save_every, tape)
-        _give(tape[0], tape[1])  # the tape's megabytes go back to the pool: no fresh pages next iteration
+        give(tape[0], tape[1])  # the tape's megabytes go back to the pool: no fresh pages next iteration
         return (torch.from_numpy(ga), None, None, None, *[torch.from_numpy(w) for w in dWs], *[torch.from_numpy(b) for b in dbs])
 
 
@@ -567,6 +485,7 @@ def as_member_batch(x0, K: int, like: torch.Tensor | None = None) -> torch.Tenso
     return x0.contiguous()
 
 
+# %% ../nbs/04a_gradients.ipynb #3c47695c
 class _Field(nn.Module):
     "An EnsembleMLP as an autonomous f(t, x) module (what torchdiffeq's adjoint expects)."
 
@@ -578,6 +497,7 @@ class _Field(nn.Module):
         return self.model(x)
 
 
+# %% ../nbs/04a_gradients.ipynb #a84a3aac
 def rollout_model(
     model: EnsembleMLP,  # the vector field, K members
     x0,  # initial states (D,), (K, D) or (K, B, D)
@@ -749,169 +669,13 @@ def adaptive_rollout(
     return odeint_adjoint(f, x0, t, rtol=rtol, atol=atol, method=method, adjoint_params=tuple(model.parameters()))
 
 
-# %% ../nbs/04a_gradients.ipynb #74bb634f
-def _jax_training_step(K: int, Ws, bs, x0, sd, n_steps: int, save_every: int, dt: float):
-    "A JAX jit(value_and_grad) of a lax.scan Heun loop on the folded ensemble MLP and the bench's loss, or None without jax."
-    try:
-        import jax
-        import jax.numpy as jnp
-    except ImportError:
-        return None
+# %% ../nbs/04a_gradients.ipynb #744d2a77
+def __getattr__(name: str):
+    "Names that moved: `bench_training_peers` lives in `pinode_sr.bench` (a benchmark, not a gradient method)."
+    if name == "bench_training_peers":
+        import importlib
+        import warnings
 
-    def field(params, x):
-        L = len(params) // 2
-        h = x
-        for l in range(L):
-            h = jnp.einsum("ki,kio->ko", h, params[l]) + params[L + l]
-            if l < L - 1:
-                h = jnp.tanh(h)
-        return h
-
-    def loss(params, x0):
-        def saved(x, _):
-            def step(x, _):
-                k1 = field(params, x)
-                k2 = field(params, x + dt * k1)
-                return x + 0.5 * dt * (k1 + k2), None
-
-            x, _ = jax.lax.scan(step, x, None, length=save_every)
-            return x, x
-
-        _, xs = jax.lax.scan(saved, x0, None, length=n_steps // save_every)
-        X = jnp.concatenate([x0[None], xs])
-        return ((X / sd) ** 2).mean()
-
-    f = jax.jit(jax.value_and_grad(loss))
-    params = [jnp.asarray(w) for w in Ws] + [jnp.asarray(b) for b in bs]
-    x0 = jnp.asarray(np.broadcast_to(x0, (K, x0.shape[-1])).copy())
-
-    def run():
-        v, g = f(params, x0)
-        jax.block_until_ready(g)
-
-    return run
-
-
-def _xla_one_thread() -> bool:
-    """Ask XLA for one thread, like the kernels it is compared with. XLA reads its flags when jax is first imported,
-    so they can only be set before that: True if XLA runs (or will run) on one thread, False if jax came first."""
-    import os
-    import sys
-
-    flags = os.environ.get("XLA_FLAGS", "")
-    if "intra_op_parallelism_threads=1" not in flags and "jax" not in sys.modules:
-        flags = os.environ["XLA_FLAGS"] = f"{flags} --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1".strip()
-    return "intra_op_parallelism_threads=1" in flags
-
-
-def bench_training_peers(
-    quick: bool = False,  # one round, few repeats (a smoke check)
-) -> dict:
-    "Training iteration (rollout + gradient) vs numpy/torch/JAX at K = 1, 8, 16, and the physics residual vs its FLOP bound."
-    import os
-    import time
-
-    from pinode_sr.residuals import model_residual
-
-    xla_one_thread = _xla_one_thread()
-    torch.set_num_threads(1)
-    cpus = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, {min(cpus)})  # one core for every contender, JAX's worker thread included
-    try:
-        mu, sd, s = [-60.0, 0.2, 0.4, 0.4], [25.0, 0.25, 0.15, 0.1], [45.0, 0.42, 0.10, 0.11]
-        x0 = torch.tensor([-65.0, 0.0529, 0.5961, 0.3177])
-        t = torch.arange(0, 151) * 0.1
-        sd_t = torch.tensor(sd)
-        Ks = (1, 8, 16)
-        models = {K: EnsembleMLP(mu, sd, s, seeds=range(K)) for K in Ks}
-        cases, compile_s = {}, {}
-        for K in Ks:
-            for kernel in ("compiled", "fused", "torch"):
-
-                def step(K=K, kernel=kernel):
-                    ((rollout_model(models[K], x0, t, 0.05, kernel=kernel) / sd_t) ** 2).mean().backward()
-
-                cases[f"{kernel}_K{K}"] = step
-            with torch.no_grad():
-                Ws, bs = models[K].folded()
-            start = time.perf_counter()
-            jx = _jax_training_step(
-                K,
-                [w.detach().numpy() for w in Ws],
-                [b.detach().numpy() for b in bs],
-                x0.numpy(),
-                np.asarray(sd, np.float32),
-                300,
-                2,
-                0.05,
-            )
-            if jx is not None:
-                jx()  # compile
-                compile_s[f"jax_K{K}"] = time.perf_counter() - start
-                cases[f"jax_K{K}"] = jx
-        start = time.perf_counter()
-        cases["compiled_K1"]()
-        compile_s["compiled (cached after the first process)"] = time.perf_counter() - start
-        reps, n_rounds = (2, 1) if quick else (5, 3)
-        rounds = {k: [] for k in cases}
-
-        def timed(fn, n):
-            fn()
-            ts = []
-            for _ in range(n):
-                t0 = time.process_time()  # CPU time of the process, every thread (XLA's too): robust to a shared machine
-                fn()
-                ts.append(time.process_time() - t0)
-            return float(np.median(ts))
-
-        for _ in range(n_rounds):
-            for k, fn in cases.items():
-                rounds[k].append(timed(fn, reps if not k.startswith("torch") else max(1, reps // 3)))
-        ms = {k: 1e3 * float(np.median(v)) for k, v in rounds.items()}
-        spread = {k: [1e3 * min(v), 1e3 * max(v)] for k, v in rounds.items()}
-        ratios = {}
-        for K in Ks:
-            for other in ("fused", "torch", "jax"):
-                if f"{other}_K{K}" in ms:
-                    ratios[f"compiled / {other}, K={K}"] = ms[f"compiled_K{K}"] / ms[f"{other}_K{K}"]
-        # the physics residual: sgemm rate on its shapes, its FLOPs, fused and autograd times
-        K, H, D = 8, 64, 4
-        rng = np.random.default_rng(0)
-        m = models[8]
-        phys = {}
-        for P in (755, 1455):
-            a, W = rng.standard_normal((K, P, H), dtype=np.float32), rng.standard_normal((K, H, H), dtype=np.float32)
-            z = np.empty_like(a)
-            with _BLAS_ONE():
-                sg = timed(lambda: np.matmul(a, W, out=z), 3 * reps)
-            rate = 2 * K * P * H * H / sg
-            fwd = 2 * (D * H + H * H + H * D)  # per point
-            bwd = 2 * (H * D + H * D + H * H + H * H + D * H)  # weight and input gradients (no input gradient of layer 0)
-            flops = K * P * (fwd + bwd)
-            pts = m.mu + torch.randn(K, P, D, generator=torch.Generator().manual_seed(P)) * m.sd
-            f_true = torch.randn(K, P, D, generator=torch.Generator().manual_seed(P + 1)) * m.s
-            row = {"flops": flops, "sgemm_gflops": rate / 1e9, "bound_ms": 1e3 * flops / rate}
-            for name, kernel in (("fused", "compiled"), ("torch", "torch")):  # model_residual fuses under "compiled" only
-                row[f"{name}_ms"] = 1e3 * float(
-                    np.median(
-                        [
-                            timed(lambda: model_residual(m, pts, f_true, m.s, None, kernel).sum().backward(), reps)
-                            for _ in range(n_rounds)
-                        ]
-                    )
-                )
-            row["fused / bound"] = row["fused_ms"] / row["bound_ms"]
-            row["torch / fused"] = row["torch_ms"] / row["fused_ms"]
-            phys[f"P={P}"] = row
-        return {
-            "peers": {"jax": __import__("jax").__version__ if "jax_K1" in cases else "jax not found"},
-            "xla_one_thread": xla_one_thread,  # False: jax was imported before with other flags (see _xla_one_thread)
-            "ms_per_iteration": ms,
-            "spread_ms": spread,
-            "ratios": ratios,
-            "compile_seconds": compile_s,
-            "physics_residual_K8": phys,
-            "targets": {"compiled / jax <=": 1.0, "fused physics residual / FLOP bound <=": 2.0},
-        }
-    finally:
-        os.sched_setaffinity(0, cpus)
+        warnings.warn("pinode_sr.gradients.bench_training_peers moved to pinode_sr.bench", DeprecationWarning, stacklevel=2)
+        return importlib.import_module("pinode_sr.bench").bench_training_peers
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

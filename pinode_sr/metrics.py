@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -25,6 +25,7 @@ __all__ = [
     "meets_threshold",
     "summarize",
     "time_to_threshold",
+    "score_run",
     "latent_morphology",
 ]
 
@@ -196,6 +197,7 @@ def compare(
     return out
 
 
+# %% ../nbs/09_metrics.ipynb #69b4a96b
 def scoring_windows(
     t_end: float,  # end of the scored rollout
     t_late: float = 100.0,  # start of the late window (the dataset's t_late)
@@ -264,6 +266,7 @@ def _abs_or_inf(rows, key):
     return np.array([abs(r[key]) if np.isfinite(r[key]) else np.inf for r in rows])
 
 
+# %% ../nbs/09_metrics.ipynb #21352cdf
 def summarize(rows: Sequence[dict]) -> dict:
     "Distribution over members: medians, best and worst of |frequency error|, |peak| and |trough| errors, event counts."
     f, p, tr = (_abs_or_inf(rows, k) for k in ("freq_error_pct", "peak_error", "trough_error"))
@@ -293,6 +296,37 @@ def time_to_threshold(
     bad = np.flatnonzero(~ok)
     i = 0 if len(bad) == 0 else int(bad[-1]) + 1
     return int(iterations[i]), float(seconds[i])
+
+
+# %% ../nbs/09_metrics.ipynb #e59d9362
+def score_run(
+    rows: Sequence[dict],  # the final evaluation's rows, one per member (`compare`'s)
+    evals: Sequence[dict],  # the periodic evaluations: {"iteration", "seconds", "rows"}, in order
+    success: Callable[[dict], bool] | None = None,  # the success test of a row (default: `meets_threshold`)
+) -> dict:
+    "The metrics that judge a run: `summary` of the final rows, and per member the iteration and seconds from which `success` held to the end."
+    if (
+        isinstance(rows, (str, bytes, dict))
+        or not hasattr(rows, "__len__")
+        or not rows
+        or not all(isinstance(r, dict) for r in rows)
+    ):
+        raise TypeError(f"rows must be a non-empty list of metric rows (dicts, one per member), got {rows!r}"[:300])
+    ok = lambda e: isinstance(e, dict) and {"iteration", "seconds", "rows"} <= set(e) and len(e["rows"]) == len(rows)  # noqa: E731
+    if isinstance(evals, (str, bytes, dict)) or not hasattr(evals, "__iter__") or not all(ok(e) for e in evals):
+        raise ValueError(
+            f"evals must be a list of evaluations {{'iteration', 'seconds', 'rows'}} with {len(rows)} rows each (one per member)"
+        )
+    if success is not None and not callable(success):
+        raise TypeError(f"success must be a function of a metric row returning a bool, or None, got {success!r}")
+    success = meets_threshold if success is None else success
+    its, secs = [e["iteration"] for e in evals], [e["seconds"] for e in evals]
+    ttt = [time_to_threshold(its, secs, [success(e["rows"][k]) for e in evals]) for k in range(len(rows))]
+    return {
+        "summary": summarize(rows),
+        "iterations_to_threshold": [t[0] for t in ttt],
+        "seconds_to_threshold": [t[1] for t in ttt],
+    }
 
 
 # %% ../nbs/09_metrics.ipynb #f63f7433

@@ -29,6 +29,7 @@ ACTIVATIONS = {
 INITS = ("uniform", "glorot")
 
 
+# %% ../nbs/04_models.ipynb #ea044d98
 class StackedMLP(nn.Module):
     "K independent MLPs h ↦ MLP(h) in stacked weights (K, in, out), each member initialised from its own seed."
 
@@ -61,7 +62,7 @@ class StackedMLP(nn.Module):
         seeds = [int(x) for x in seeds]
         dims = [n_in] + [width] * depth + [n_out]
         n_par = len(seeds) * sum(i * o + o for i, o in zip(dims[:-1], dims[1:]))
-        from pinode_sr.loop import check_memory  # the float64 draws, their stack, the cast: before any of them
+        from pinode_sr.core import check_memory  # the float64 draws, their stack, the cast: before any of them
 
         check_memory({"weights": n_par * (16 + dtype.itemsize)}, f"seeds (K={len(seeds)}), width ({width}) or depth ({depth})")
         self.K, self.width, self.depth, self.activation, self.init, self.seeds = len(seeds), width, depth, activation, init, seeds

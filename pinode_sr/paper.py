@@ -13,7 +13,8 @@ import numpy as np
 from .ablations import ABLATIONS, ablation_grid, run_paper
 from .baselines import PAPER_COMPARISON, Comparison, comparison_configs
 from .core import check_bool, check_choice, check_int, check_number
-from .ablations import _check_methods
+from .ablations import check_methods
+from .training import RUN_SCALES
 
 # %% auto #0
 __all__ = ["FIG_WIDTH", "use_paper_style", "representative_member", "distribution_plot", "PaperRuns", "load_paper_runs"]
@@ -145,10 +146,10 @@ def load_paper_runs(
     "Train (or load) every run of the paper and return them."
     from pinode_sr.sweep import load_run
 
-    check_choice("preset", preset_name, ("paper", "smoke"))
+    check_choice("preset", preset_name, RUN_SCALES)
     check_bool("retrain", retrain)
     check_bool("progress", progress)
-    _check_methods(methods)
+    check_methods(methods)
     run_paper(preset_name, root=root, executor=executor, n_workers=n_workers, progress=progress, retrain=retrain)
     configs = comparison_configs(methods, preset_name)
     comp = Comparison(preset_name, tuple(methods), configs, {m: load_run(c, root) for m, c in configs.items()})

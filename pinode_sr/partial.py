@@ -16,15 +16,15 @@ from torch import nn
 from .core import ADDED_FIELD, check_bool, check_choice, check_int, check_number, check_path, check_positive
 from .core import check_steps, config_hash
 from .core import rng, torch_generator
-from .gradients import rollout_model, rollout_nograd
 from .hh import HodgkinHuxley, hh_rates, steady_state_gates
-from .loop import Phase, Task, check_run_args, fit
-from .metrics import score_members
+from .loop import Phase, Runner, Task, fit
+from .loop import load_or_train as _load_or_train_any, train as _train_any
+from .metrics import score_members, score_run
 from .models import EnsembleMLP, StackedMLP
 from .residuals import derivative_scales, physics_residual
-from .runs import load_or_run
-from .training import PRESETS, Problem, TrainConfig, phases, preset
-from .validity import as_real_array, check_system, check_times, check_window
+from .training import PRESETS, RUN_SCALES, Problem, TrainConfig, integrate, phases, preset, weight_shapes
+from .core import as_real_array, check_times, check_window
+from .validity import check_system
 
 # %% auto #0
 __all__ = [
@@ -58,6 +58,65 @@ X0_MODES = ("learn", "rest")
 RATES_STARTS = ("prior", "matched")
 
 
+# %% ../nbs/17_partial.ipynb #230e86bb
+def _check_partial(cfg) -> None:
+    "Check every field of a PartialConfig by type and range, and their combinations."
+    if not isinstance(cfg.base, TrainConfig):
+        raise TypeError(f"base must be a TrainConfig, got {type(cfg.base).__name__}")
+    sys_ = cfg.base.data.system
+    if not isinstance(sys_, HodgkinHuxley):
+        raise ValueError(f"base.data.system must be a HodgkinHuxley (partial physics is built for HH), got {sys_!r}")
+    names = sys_.param_names
+    for k in ("learn", "observe", "init"):
+        if not isinstance(getattr(cfg, k), tuple):
+            raise TypeError(f"{k} must be a tuple, got {getattr(cfg, k)!r}")
+    bad = [k for k in cfg.learn if k not in names or k == "I_ext"]
+    if bad or len(set(cfg.learn)) != len(cfg.learn):
+        raise ValueError(
+            f"learn: {bad or list(cfg.learn)} — each must be a distinct parameter of HH, one of {[n for n in names if n != 'I_ext']}"
+        )
+    init = dict(cfg.init)
+    if any(not (isinstance(p, tuple) and len(p) == 2) for p in cfg.init):
+        raise ValueError(f"init must be (name, value) pairs, got {cfg.init!r}")
+    extra = [k for k in init if k not in cfg.learn]
+    if extra:
+        raise ValueError(f"init: {extra} are not learned (learn={cfg.learn})")
+    for k, v in init.items():
+        check_number(f"init[{k!r}]", v)
+        if k in POSITIVE and v <= 0:
+            raise ValueError(f"init: {k} must be > 0 (it is learned as a log-value), got {v}")
+    check_number("init_spread", cfg.init_spread, 0, 1)
+    bad = [k for k in cfg.observe if k not in sys_.state_names]
+    if bad or len(set(cfg.observe)) != len(cfg.observe):
+        raise ValueError(f"observe: {bad or list(cfg.observe)} — each must be a distinct state of {list(sys_.state_names)}")
+    if not cfg.observe:
+        raise ValueError(
+            f"observe must name at least one channel of {list(sys_.state_names)} (a mask that observes nothing), got ()"
+        )
+    if sys_.observable.variable not in cfg.observe:
+        raise ValueError(f"observe must include the observable {sys_.observable.variable!r} (x0 starts from its observation)")
+    check_choice("x0", cfg.x0, X0_MODES)
+    check_choice("missing", cfg.missing, MISSING)
+    check_int("rates_width", cfg.rates_width, 1, 64)
+    check_bool("identify", cfg.identify)
+    check_bool("joint_params", cfg.joint_params)
+    check_int("max_nfev", cfg.max_nfev, 1, 100_000)
+    if not cfg.learn and cfg.missing == "none":
+        raise ValueError("learn is empty and missing='none': nothing is unknown (use pinode_sr.training for known physics)")
+    if cfg.missing != "none" and cfg.x0 == "learn":
+        raise ValueError("missing='n_rates' needs x0='rest' (the rest state of the missing gate is the learned n∞(V0))")
+    check_number("rates_prior_v", cfg.rates_prior_v)
+    check_positive("rates_prior_k", cfg.rates_prior_k)
+    check_positive("rates_prior_tau", cfg.rates_prior_tau)
+    check_positive("p_rate", cfg.p_rate)
+    check_int("physics_every", cfg.physics_every, 0)
+    check_bool("randomise", cfg.randomise)
+    check_choice("rates_start", cfg.rates_start, RATES_STARTS)
+    check_int("match_nfev", cfg.match_nfev, 1, 100_000)
+    if cfg.base.schedule != "warmup" or cfg.base.lam <= 0:
+        raise ValueError("base must use schedule='warmup' with lam > 0: the physics warm-up, then the joint phase")
+
+
 # %% ../nbs/17_partial.ipynb #e73022bf
 @dataclass(frozen=True)
 class PartialConfig:
@@ -85,64 +144,16 @@ class PartialConfig:
     match_nfev: int = field(default=150, metadata=ADDED_FIELD)  # residual evaluations of that matching fit
 
     def __post_init__(self):
-        if not isinstance(self.base, TrainConfig):
-            raise TypeError(f"base must be a TrainConfig, got {type(self.base).__name__}")
-        sys_ = self.base.data.system
-        if not isinstance(sys_, HodgkinHuxley):
-            raise ValueError(f"base.data.system must be a HodgkinHuxley (partial physics is built for HH), got {sys_!r}")
-        names = sys_.param_names
-        for k in ("learn", "observe", "init"):
-            if not isinstance(getattr(self, k), tuple):
-                raise TypeError(f"{k} must be a tuple, got {getattr(self, k)!r}")
-        bad = [k for k in self.learn if k not in names or k == "I_ext"]
-        if bad or len(set(self.learn)) != len(self.learn):
-            raise ValueError(
-                f"learn: {bad or list(self.learn)} — each must be a distinct parameter of HH, one of {[n for n in names if n != 'I_ext']}"
-            )
-        init = dict(self.init)
-        if any(not (isinstance(p, tuple) and len(p) == 2) for p in self.init):
-            raise ValueError(f"init must be (name, value) pairs, got {self.init!r}")
-        extra = [k for k in init if k not in self.learn]
-        if extra:
-            raise ValueError(f"init: {extra} are not learned (learn={self.learn})")
-        for k, v in init.items():
-            check_number(f"init[{k!r}]", v)
-            if k in POSITIVE and v <= 0:
-                raise ValueError(f"init: {k} must be > 0 (it is learned as a log-value), got {v}")
-        check_number("init_spread", self.init_spread, 0, 1)
-        bad = [k for k in self.observe if k not in sys_.state_names]
-        if bad or len(set(self.observe)) != len(self.observe):
-            raise ValueError(f"observe: {bad or list(self.observe)} — each must be a distinct state of {list(sys_.state_names)}")
-        if not self.observe:
-            raise ValueError(
-                f"observe must name at least one channel of {list(sys_.state_names)} (a mask that observes nothing), got ()"
-            )
-        if sys_.observable.variable not in self.observe:
-            raise ValueError(f"observe must include the observable {sys_.observable.variable!r} (x0 starts from its observation)")
-        check_choice("x0", self.x0, X0_MODES)
-        check_choice("missing", self.missing, MISSING)
-        check_int("rates_width", self.rates_width, 1, 64)
-        check_bool("identify", self.identify)
-        check_bool("joint_params", self.joint_params)
-        check_int("max_nfev", self.max_nfev, 1, 100_000)
-        if not self.learn and self.missing == "none":
-            raise ValueError("learn is empty and missing='none': nothing is unknown (use pinode_sr.training for known physics)")
-        if self.missing != "none" and self.x0 == "learn":
-            raise ValueError("missing='n_rates' needs x0='rest' (the rest state of the missing gate is the learned n∞(V0))")
-        check_number("rates_prior_v", self.rates_prior_v)
-        check_positive("rates_prior_k", self.rates_prior_k)
-        check_positive("rates_prior_tau", self.rates_prior_tau)
-        check_positive("p_rate", self.p_rate)
-        check_int("physics_every", self.physics_every, 0)
-        check_bool("randomise", self.randomise)
-        check_choice("rates_start", self.rates_start, RATES_STARTS)
-        check_int("match_nfev", self.match_nfev, 1, 100_000)
-        if self.base.schedule != "warmup" or self.base.lam <= 0:
-            raise ValueError("base must use schedule='warmup' with lam > 0: the physics warm-up, then the joint phase")
+        "Check every field by type and range."
+        _check_partial(self)
 
     @property
     def K(self) -> int:
         return self.base.K
+
+    def runner(self) -> Runner:
+        "How the one run entry (`loop.train`, `loop.load_or_train`, `loop.load_model`) trains and loads a partial-physics run."
+        return Runner("partial", _train_partial, _partial_model, _partial_weight_shapes)
 
     def initial_values(self) -> dict:
         "The guess of every learned parameter (the model's own value where `init` names none)."
@@ -341,6 +352,7 @@ def _orbit_gates(system, names, p, w, t, V, window: float = 5.0) -> np.ndarray:
     return np.clip(X[int(np.argmin(err)), 1:], 1e-4, 1 - 1e-4)
 
 
+# %% ../nbs/17_partial.ipynb #60cc3a2a
 def _fit_trials(system, trials, observed, names, p0, x0, w0, max_nfev, lsq, match_gates: bool = False) -> dict:
     "identify on checked input: trials [(t, y)] (NaN in y: left out), shared unknowns, each trial its own V0 (and gates: x0 per trial)."
     from scipy.integrate import solve_ivp
@@ -673,9 +685,7 @@ class PartialModel(nn.Module):
 # %% ../nbs/17_partial.ipynb #ea30bfbb
 def _recording_arrays(recording, cfg: PartialConfig) -> tuple:
     "A Recording as stage 2's data: one trial, no gap, the channels of cfg.observe, intervals on the solver's grid; t from 0."
-    from pinode_sr.recordings import Recording
-
-    if not isinstance(recording, Recording):
+    if not all(hasattr(recording, a) for a in ("t", "y", "observed", "n_trials")):  # duck-typed: recordings builds on this module
         raise TypeError(f"recording must be a pinode_sr.recordings.Recording or None, got {type(recording).__name__}")
     if recording.n_trials != 1:
         raise ValueError(f"recording: stage 2 trains on one trial, got {recording.n_trials} (fit_recording takes several)")
@@ -691,78 +701,133 @@ def _recording_arrays(recording, cfg: PartialConfig) -> tuple:
     return t - t[0], y
 
 
-# %% ../nbs/17_partial.ipynb #0a2acc54
-class PartialTask(Task):
-    "PI-NODE-SR with physics known in part, for the loop: stage 1 fits the unknowns through the physics model; the network learns f(x; p̂) and the observed channels."
+# %% ../nbs/17_partial.ipynb #d188e769
+def _starts(cfg: PartialConfig, system, t_obs: np.ndarray, y: np.ndarray) -> tuple:
+    "Each member's start: the guess times exp(N(0, spread²)), the rate network's prior (matched to the data if asked); and stage 1's record so far."
+    pos = np.array([k in POSITIVE for k in cfg.learn], bool)
+    guess = np.array(list(cfg.initial_values().values()), float)
+    z = rng(0, "partial-init").standard_normal((cfg.K, len(guess)))
+    p_start = np.where(pos, guess * np.exp(cfg.init_spread * z), guess + np.abs(guess) * cfg.init_spread * z)
+    w_start = np.stack([prior_rates(cfg, s) for s in cfg.base.seeds]) if cfg.missing == "n_rates" else None
+    info = {"p_start": p_start.tolist(), "seconds": 0.0, "sigma_hat": 0.0}
+    t0 = time.perf_counter()
+    if w_start is not None and cfg.rates_start == "matched":  # each member's generic start, matched to the data first
+        known = dict(zip(cfg.learn, p_start[0]))
+        vi = cfg.observe.index(system.observable.variable)
+        w_start = np.stack([match_rates(system, t_obs, y[:, vi], w, known, cfg.match_nfev) for w in w_start])
+        info["match_seconds"] = time.perf_counter() - t0
+    return p_start, w_start, info, t0
 
-    def __init__(self, cfg: PartialConfig, cache_dir=None, recording=None):
-        if not isinstance(cfg, PartialConfig):
-            raise TypeError(f"cfg must be a PartialConfig (see partial_preset), got {type(cfg).__name__}")
-        check_path("cache_dir", cache_dir)
-        rec = None if recording is None else _recording_arrays(recording, cfg)  # (t from 0, y in cfg.observe's order)
-        self.cfg, self.seeds = cfg, cfg.base.seeds
-        b = cfg.base
-        self.prob = prob = Problem(b, cache_dir)
-        sys_ = self.system = b.data.system
-        K, D, ds = cfg.K, sys_.dim, prob.ds
-        oi = self.obs_idx = [sys_.state_names.index(k) for k in cfg.observe]
-        self.t_obs, y = (ds.t_train, ds.obs[:, oi]) if rec is None else rec
-        self.obs_np = ds.obs if rec is None else y  # what `arrays` saves as the data
-        self.sd_obs_np = y.std(0)
-        # each member's start: the guess times exp(N(0, spread²))
-        pos = np.array([k in POSITIVE for k in cfg.learn], bool)
-        guess = np.array(list(cfg.initial_values().values()), float)
-        z = rng(0, "partial-init").standard_normal((K, len(guess)))
-        p_start = np.where(pos, guess * np.exp(cfg.init_spread * z), guess + np.abs(guess) * cfg.init_spread * z)
-        w_start = np.stack([prior_rates(cfg, s) for s in cfg.base.seeds]) if cfg.missing == "n_rates" else None
-        self.stage1 = {"p_start": p_start.tolist(), "seconds": 0.0, "sigma_hat": 0.0}
-        t0 = time.perf_counter()
-        if w_start is not None and cfg.rates_start == "matched":  # each member's generic start, matched to the data first
-            known = dict(zip(cfg.learn, p_start[0]))
-            vi = cfg.observe.index(sys_.observable.variable)
-            w_start = np.stack([match_rates(sys_, self.t_obs, y[:, vi], w, known, cfg.match_nfev) for w in w_start])
-            self.stage1["match_seconds"] = time.perf_counter() - t0
-        Y = np.repeat(y[None], K, 0)  # (K, T, n_obs)
-        if (
-            cfg.randomise
-        ):  # the noise level the data show around the physics model's best fit (member 0's start), then fresh noise per member
-            f0 = identify(
-                sys_, self.t_obs, y, oi, cfg.learn, p_start[0], cfg.x0, None if w_start is None else w_start[0], cfg.max_nfev
-            )
-            sig = f0["rms"] * self.sd_obs_np
-            Y = Y + sig * rng(1, "partial-randomise").standard_normal(Y.shape)
-            self.stage1["sigma_hat"] = float(f0["rms"])
-        V0 = Y[:, 0, 0]
-        x0 = np.stack([np.array([v, *_rest_gates(v, None if w_start is None else w_start[k])]) for k, v in enumerate(V0)])
-        p_hat, w_hat, x0_hat = p_start, w_start, x0
-        if cfg.identify:
-            fits = [
-                identify(
-                    sys_,
-                    self.t_obs,
-                    Y[k],
-                    oi,
-                    cfg.learn,
-                    p_start[k],
-                    cfg.x0,
-                    None if w_start is None else w_start[k],
-                    cfg.max_nfev,
-                )
-                for k in range(K)
-            ]
-            p_hat = np.array([f["params"] for f in fits]).reshape(K, len(cfg.learn))
-            x0_hat = np.array([f["x0"] for f in fits])
-            w_hat = None if w_start is None else np.array([f["w"] for f in fits])
-            self.stage1 |= {
-                "params": p_hat.tolist(),
-                "x0": x0_hat.tolist(),
-                "rms": [f["rms"] for f in fits],
-                "nfev": [f["nfev"] for f in fits],
-                "seconds": time.perf_counter() - t0,
-            }
-        net = EnsembleMLP(np.zeros(D), np.ones(D), np.ones(D), b.seeds, b.width, b.depth, b.activation, b.dtype)
-        self.model = PartialModel(cfg, net, x0_hat, p_hat, w_hat)
-        # scales and input normalisation from the physics trajectory f(x; p̂) (the gates are never observed)
+
+def _stage1(cfg: PartialConfig, system, t_obs: np.ndarray, y: np.ndarray, oi: list) -> tuple:
+    "Stage 1: each member's data (randomised if asked) and its unknowns fitted through the physics model: (Y, p̂, x0̂, ŵ, record)."
+    K = cfg.K
+    p_start, w_start, info, t0 = _starts(cfg, system, t_obs, y)
+    w_of = lambda k: None if w_start is None else w_start[k]  # noqa: E731
+    Y = np.repeat(y[None], K, 0)  # (K, T, n_obs)
+    if (
+        cfg.randomise
+    ):  # the noise level the data show around the physics model's best fit (member 0's start), then fresh noise per member
+        f0 = identify(system, t_obs, y, oi, cfg.learn, p_start[0], cfg.x0, w_of(0), cfg.max_nfev)
+        sig = f0["rms"] * y.std(0)
+        Y = Y + sig * rng(1, "partial-randomise").standard_normal(Y.shape)
+        info["sigma_hat"] = float(f0["rms"])
+    V0 = Y[:, 0, 0]
+    x0 = np.stack([np.array([v, *_rest_gates(v, w_of(k))]) for k, v in enumerate(V0)])
+    if not cfg.identify:
+        return Y, p_start, x0, w_start, info
+    fits = [identify(system, t_obs, Y[k], oi, cfg.learn, p_start[k], cfg.x0, w_of(k), cfg.max_nfev) for k in range(K)]
+    p_hat = np.array([f["params"] for f in fits]).reshape(K, len(cfg.learn))
+    x0_hat = np.array([f["x0"] for f in fits])
+    w_hat = None if w_start is None else np.array([f["w"] for f in fits])
+    info |= {
+        "params": p_hat.tolist(),
+        "x0": x0_hat.tolist(),
+        "rms": [f["rms"] for f in fits],
+        "nfev": [f["nfev"] for f in fits],
+        "seconds": time.perf_counter() - t0,
+    }
+    return Y, p_hat, x0_hat, w_hat, info
+
+
+def _partial_model(cfg: PartialConfig) -> PartialModel:
+    "An untrained PartialModel of cfg's shapes, for a run's weights to load into (`loop.load_model`)."
+    b, D, K = cfg.base, cfg.base.data.system.dim, cfg.K
+    net = EnsembleMLP(np.zeros(D), np.ones(D), np.ones(D), b.seeds, b.width, b.depth, b.activation, b.dtype)
+    w = np.zeros((K, 4 * cfg.rates_width + 2)) if cfg.missing == "n_rates" else None
+    return PartialModel(cfg, net, np.zeros((K, D)), np.ones((K, len(cfg.learn))), w)
+
+
+def _partial_weight_shapes(cfg: PartialConfig) -> dict:
+    "The shapes of a PartialModel's learnables: the network's stacked weights, the unknowns, the V0 offset, the rate network."
+    K = cfg.K
+    out = {f"net.{k}": v for k, v in weight_shapes(cfg.base).items()}
+    out |= {"u": (K, len(cfg.learn)), "z0": (K, 1), "x0_start": (K, cfg.base.data.system.dim)}
+    return out | ({"w": (K, 4 * cfg.rates_width + 2)} if cfg.missing == "n_rates" else {})
+
+
+# %% ../nbs/17_partial.ipynb #2e532837
+class _PartialPoints:
+    "A PartialTask's residual points — the physics trajectory, the network's own rollout, jittered copies, own-cycle points — and their random state (a part of `PartialTask`)."
+
+    def _noise(self, n):
+        return torch.stack([torch.randn(n, self.system.dim, generator=g, dtype=self.prob.dtype) for g in self.gens])
+
+    def points(self) -> torch.Tensor:
+        "Residual points (K, P, D): the physics trajectory and the network's own rollout over the window, jittered copies, own-cycle points."
+        b = self.cfg.base
+        base = torch.cat([self.base_pts] + ([self.roll_pts] if self.roll_pts is not None else []), 1)
+        out = [base]
+        if b.n_copies:
+            rep = base.repeat(1, b.n_copies, 1)
+            out.append(rep + self._noise(rep.shape[1]) * (b.jitter * self.pts_sd))
+        if self.cycle is not None:
+            out.append(self.cycle + self._noise(self.cycle.shape[1]) * (b.cycle_jitter * self.pts_sd))
+        P = torch.cat(out, 1)
+        P[..., 1:] = P[..., 1:].clamp(0, 1)
+        return P
+
+    def _cycle_points(self):
+        b = self.cfg.base
+        x0 = self.model.x0().detach().to(self.prob.dtype)
+        X = integrate(self.model.net, x0, b, n_steps=int(round(b.cycle_t1 / b.dt)))[:, :, 0, :]
+        idx = np.arange(int(round(b.cycle_t0 / b.dt)), X.shape[0], int(round(b.cycle_dt / b.dt)))
+        P = torch.tensor(np.ascontiguousarray(X[idx].transpose(1, 0, 2)), dtype=self.prob.dtype)
+        bad = self.prob.diverged(P)
+        P[bad] = self.base_pts[:, :1].expand_as(P)[bad]
+        return P
+
+    def before_iteration(self, phase: Phase, i: int):
+        b, c = self.cfg.base, self.cfg
+        if phase.name == "physics" and b.cycle_every and i >= b.cycle_start and (i - b.cycle_start) % b.cycle_every == 0:
+            self.cycle = self._cycle_points()
+        if phase.name == "joint":
+            if b.cycle_every_joint and i % b.cycle_every_joint == 0:
+                self.cycle = self._cycle_points()
+            if c.joint_params and c.physics_every and i % c.physics_every == 0:
+                self.base_pts = torch.tensor(self.physics_trajectory().transpose(1, 0, 2), dtype=self.prob.dtype)
+
+    def state(self) -> dict:
+        return {
+            "gens": [g.get_state() for g in self.gens],
+            "cycle": self.cycle,
+            "base_pts": self.base_pts,
+            "roll_pts": self.roll_pts,
+        }
+
+    def load_state(self, st: dict):
+        for g, s in zip(self.gens, st["gens"]):
+            g.set_state(s)
+        self.cycle, self.base_pts, self.roll_pts = st["cycle"], st["base_pts"], st["roll_pts"]
+
+
+# %% ../nbs/17_partial.ipynb #8147e558
+class _PartialPhysics:
+    "A PartialTask's physics f(x; p̂), its trajectory from x0, and the scales taken from it (a part of `PartialTask`)."
+
+    def _scales(self, net: EnsembleMLP, y: np.ndarray, Y: np.ndarray) -> None:
+        "Scales and input normalisation from the physics trajectory f(x; p̂) (the gates are never observed); the data as tensors."
+        K, D, oi, prob, b = self.cfg.K, self.system.dim, self.obs_idx, self.prob, self.cfg.base
         Xp = self.physics_trajectory()  # (T, K, D)
         ok = [k for k in range(K) if np.all(np.ptp(Xp[:, k], 0) > 0)]  # a member whose physics blew up (set to 0) has no scale
         if not ok:
@@ -807,42 +872,29 @@ class PartialTask(Task):
         X[~np.isfinite(X)] = 0
         return X
 
-    def _noise(self, n):
-        return torch.stack([torch.randn(n, self.system.dim, generator=g, dtype=self.prob.dtype) for g in self.gens])
 
-    def points(self) -> torch.Tensor:
-        "Residual points (K, P, D): the physics trajectory and the network's own rollout over the window, jittered copies, own-cycle points."
-        b = self.cfg.base
-        base = torch.cat([self.base_pts] + ([self.roll_pts] if self.roll_pts is not None else []), 1)
-        out = [base]
-        if b.n_copies:
-            rep = base.repeat(1, b.n_copies, 1)
-            out.append(rep + self._noise(rep.shape[1]) * (b.jitter * self.pts_sd))
-        if self.cycle is not None:
-            out.append(self.cycle + self._noise(self.cycle.shape[1]) * (b.cycle_jitter * self.pts_sd))
-        P = torch.cat(out, 1)
-        P[..., 1:] = P[..., 1:].clamp(0, 1)
-        return P
+# %% ../nbs/17_partial.ipynb #0a2acc54
+class PartialTask(_PartialPhysics, _PartialPoints, Task):
+    "PI-NODE-SR with physics known in part, for the loop: stage 1 fits the unknowns through the physics model; the network learns f(x; p̂) and the observed channels."
 
-    def _cycle_points(self):
-        b = self.cfg.base
-        x0 = self.model.x0().detach().to(self.prob.dtype)
-        X = rollout_nograd(self.model.net, x0, b.dt, int(round(b.cycle_t1 / b.dt)), 1, b.method, b.kernel)[:, :, 0, :]
-        idx = np.arange(int(round(b.cycle_t0 / b.dt)), X.shape[0], int(round(b.cycle_dt / b.dt)))
-        P = torch.tensor(np.ascontiguousarray(X[idx].transpose(1, 0, 2)), dtype=self.prob.dtype)
-        bad = self.prob.diverged(P)
-        P[bad] = self.base_pts[:, :1].expand_as(P)[bad]
-        return P
-
-    def before_iteration(self, phase: Phase, i: int):
-        b, c = self.cfg.base, self.cfg
-        if phase.name == "physics" and b.cycle_every and i >= b.cycle_start and (i - b.cycle_start) % b.cycle_every == 0:
-            self.cycle = self._cycle_points()
-        if phase.name == "joint":
-            if b.cycle_every_joint and i % b.cycle_every_joint == 0:
-                self.cycle = self._cycle_points()
-            if c.joint_params and c.physics_every and i % c.physics_every == 0:
-                self.base_pts = torch.tensor(self.physics_trajectory().transpose(1, 0, 2), dtype=self.prob.dtype)
+    def __init__(self, cfg: PartialConfig, cache_dir=None, recording=None):
+        if not isinstance(cfg, PartialConfig):
+            raise TypeError(f"cfg must be a PartialConfig (see partial_preset), got {type(cfg).__name__}")
+        check_path("cache_dir", cache_dir)
+        rec = None if recording is None else _recording_arrays(recording, cfg)  # (t from 0, y in cfg.observe's order)
+        self.cfg, self.seeds = cfg, cfg.base.seeds
+        b = cfg.base
+        self.prob = prob = Problem(b, cache_dir)
+        sys_ = self.system = b.data.system
+        D, ds = sys_.dim, prob.ds
+        oi = self.obs_idx = [sys_.state_names.index(k) for k in cfg.observe]
+        self.t_obs, y = (ds.t_train, ds.obs[:, oi]) if rec is None else rec
+        self.obs_np = ds.obs if rec is None else y  # what `arrays` saves as the data
+        self.sd_obs_np = y.std(0)
+        Y, p_hat, x0_hat, w_hat, self.stage1 = _stage1(cfg, sys_, self.t_obs, y, oi)
+        net = EnsembleMLP(np.zeros(D), np.ones(D), np.ones(D), b.seeds, b.width, b.depth, b.activation, b.dtype)
+        self.model = PartialModel(cfg, net, x0_hat, p_hat, w_hat)
+        self._scales(net, y, Y)
 
     def losses(self, phase: Phase, i: int, lam: float):
         K, dt = self.cfg.K, self.prob.dtype
@@ -852,7 +904,7 @@ class PartialTask(Task):
             x0 = self.model.x0().to(dt)
             if not self.cfg.joint_params:
                 x0 = x0.detach()
-            pred = rollout_model(self.model.net, x0, self.t_obs, b.dt, b.gradient, b.method, kernel=b.kernel)[:, :, 0, :]
+            pred = integrate(self.model.net, x0, b, t_obs=self.t_obs)[:, :, 0, :]
             l_data = (((pred[..., self.obs_idx] - self.Y) / self.sd_obs) ** 2).mean(
                 dim=(0, 2)
             )  # the mask: observed channels only
@@ -867,22 +919,12 @@ class PartialTask(Task):
         b = self.cfg.base
         x0 = self.model.x0().detach().to(self.prob.dtype)
         n = int(round(b.t_eval_end / b.dt))
-        X = rollout_nograd(self.model.net, x0, b.dt, n, 1, b.method, b.kernel)[:, :, 0, :].astype(np.float64)
+        X = integrate(self.model.net, x0, b, n_steps=n)[:, :, 0, :].astype(np.float64)
         ref = self.prob.reference(b.t_eval_end)
         return score_members(ref.t, X, ref.X, b.seeds, self.system, b.t_eval_end, b.data.t_late), ref.t, X
 
-    def state(self) -> dict:
-        return {
-            "gens": [g.get_state() for g in self.gens],
-            "cycle": self.cycle,
-            "base_pts": self.base_pts,
-            "roll_pts": self.roll_pts,
-        }
-
-    def load_state(self, st: dict):
-        for g, s in zip(self.gens, st["gens"]):
-            g.set_state(s)
-        self.cycle, self.base_pts, self.roll_pts = st["cycle"], st["base_pts"], st["roll_pts"]
+    def score(self, rows: list[dict], evals: list[dict]) -> dict:
+        return score_run(rows, evals)  # METHOD.md §6's success test
 
     def arrays(self) -> dict:
         m = self.model
@@ -902,21 +944,12 @@ class PartialTask(Task):
 
 
 # %% ../nbs/17_partial.ipynb #21a02bb6
-def train_partial(
-    cfg: PartialConfig,
-    folder=None,
-    progress=True,
-    max_iterations=None,
-    cache_dir=None,
-    recording=None,  # the user's data (a Recording: one trial of cfg.observe) instead of cfg's dataset; not with folder
-) -> dict:
-    "Stage 1 (the unknowns through the physics model), then PI-NODE-SR on f(x; p̂) with the observed channels as data; scored like `train`."
-    check_run_args(cfg, PartialConfig, folder, progress, max_iterations, cache_dir, None)
+def _train_partial(cfg: PartialConfig, folder, progress, max_iterations, cache_dir, device, recording=None) -> dict:
+    "A partial-physics run of `cfg` after the entry's checks (`loop.train`): stage 1, then the loop on f(x; p̂); the estimates in the metrics."
+    if device is not None and torch.device(device).type != "cpu":
+        raise ValueError(f"device: the partial-physics fit trains on the CPU, got device={device!r}")
     if recording is not None and folder is not None:
         raise ValueError("folder: a run on a recording is not a run of cfg alone (its folder is keyed by cfg); pass folder=None")
-    if recording is not None:
-        _recording_arrays(recording, cfg)
-    torch.set_num_threads(1)
     task = PartialTask(cfg, cache_dir, recording)
     b = cfg.base
     res = fit(
@@ -942,11 +975,21 @@ def train_partial(
     return res
 
 
+def train_partial(
+    cfg: PartialConfig,
+    folder=None,
+    progress=True,
+    max_iterations=None,
+    cache_dir=None,
+    recording=None,  # the user's data (a Recording: one trial of cfg.observe) instead of cfg's dataset; not with folder
+) -> dict:
+    "Stage 1 (the unknowns through the physics model), then PI-NODE-SR on f(x; p̂) with the observed channels as data; scored like `train`."
+    return _train_any(cfg, folder, progress, max_iterations, cache_dir, None, kind=PartialConfig, recording=recording)
+
+
 def load_or_train_partial(cfg: PartialConfig, root=None, progress=True, retrain=False) -> dict:
-    "The finished run of `cfg` from its folder, or train it and save it atomically (see `pinode_sr.runs`)."
-    check_run_args(cfg, PartialConfig, None, progress, None, None, None)
-    check_bool("retrain", retrain)
-    return load_or_run(cfg, lambda c, folder: train_partial(c, folder, progress), root, name="partial", rerun=retrain)
+    "The finished run of `cfg` from its folder, or train it and save it atomically (`loop.load_or_train` for a PartialConfig)."
+    return _load_or_train_any(cfg, root, progress, retrain, kind=PartialConfig)
 
 
 # %% ../nbs/17_partial.ipynb #9273059f
@@ -1021,7 +1064,7 @@ def partial_config(
 ) -> PartialConfig:
     "The runs of this notebook and of the beyond4 figures: V-only data; g_Na, g_K, g_L unknown at 1 % and 5 % noise (plain and randomised ensemble); the n-gate kinetics missing at 1 %."
     check_choice("name", name, PARTIAL_RUNS)
-    check_choice("preset_name", preset_name, ("paper", "smoke"))
+    check_choice("preset_name", preset_name, RUN_SCALES)
     if preset_name == "smoke":
         scale = dict(base_t_eval_end=150.0, max_nfev=2 if name == "missing_n_1" else 40)
     else:  # the paper preset: its network, step, λ, learning rates, collocation and its 10,000 + 1,000 iterations

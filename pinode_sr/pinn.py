@@ -13,14 +13,15 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from .core import check_bool, check_choice, check_finite, check_int, check_number, check_positive, check_seeds
-from .core import check_steps, config_dict, config_hash, resolve_dtype, torch_generator
+from .core import check_choice, check_finite, check_int, check_number, check_positive, check_seeds
+from .core import check_steps, config_dict, config_hash, resolve_dtype, torch_generator, user_stacklevel
 from .dataset import DatasetConfig, OscillationDataset, single_oscillation
-from .loop import MAX_LAM, Phase, Task, check_eval_args, check_memory, check_run, check_run_args, fit
-from .metrics import check_scoring_windows, score_members
+from .loop import MAX_LAM, Phase, Runner, Task, check_eval_args, fit
+from .loop import load_model as _load_model_any, load_or_train as _load_or_train_any, train as _train_any
+from .metrics import check_scoring_windows, score_members, score_run
 from .models import ACTIVATIONS, StackedMLP
 from .residuals import SCALES, data_loss, derivative_scales, physics_residual
-from .runs import RunFolder, load_or_run
+from .runs import RunFolder
 
 # %% auto #0
 __all__ = [
@@ -46,6 +47,42 @@ PINN_ACTIVATIONS = ACTIVATIONS  # the core's activations, "sin" included
 PINN_COLLOCATIONS = ("window", "horizon")
 
 
+def _check_pinn(cfg) -> None:
+    "Check every field of a PINNConfig by type and range."
+    if not isinstance(cfg.data, DatasetConfig):
+        raise TypeError(f"data must be a DatasetConfig, got {type(cfg.data).__name__}")
+    check_seeds("seeds", cfg.seeds)
+    check_choice("activation", cfg.activation, PINN_ACTIVATIONS)
+    check_choice("dtype", cfg.dtype, ("float32", "float64"))
+    check_choice("residual_scale", cfg.residual_scale, SCALES)
+    check_choice("collocation", cfg.collocation, PINN_COLLOCATIONS)
+    for k, lo, hi in (
+        ("width", 1, 4096),
+        ("depth", 1, 64),
+        ("n_col", 1, 1_000_000),
+        ("fourier", 0, 1024),
+        ("iters", 0, 10_000_000),
+        ("lbfgs_iters", 0, 1_000_000),
+        ("eval_every", 0, None),
+        ("log_every", 1, None),
+        ("checkpoint_every", 0, None),
+    ):
+        check_int(k, getattr(cfg, k), lo, hi)
+    check_number("lam", cfg.lam, 0, MAX_LAM)
+    for k in ("fourier_max", "lr", "lr_end", "clip", "dt_eval"):
+        check_positive(k, getattr(cfg, k))
+    check_number("t_eval_end", cfg.t_eval_end, 0, lo_open=True)
+    if cfg.t_eval_end > cfg.data.t_end:
+        raise ValueError(f"t_eval_end={cfg.t_eval_end} is beyond the data's t_end={cfg.data.t_end}")
+    if not cfg.data.t_train_end <= cfg.t_eval_end:
+        raise ValueError(f"t_eval_end={cfg.t_eval_end} must cover the training window (t_train_end={cfg.data.t_train_end})")
+    r = cfg.t_eval_end / cfg.dt_eval
+    if abs(r - round(r)) > 1e-6:
+        raise ValueError(f"dt_eval={cfg.dt_eval} must divide t_eval_end={cfg.t_eval_end}")
+    check_steps("t_eval_end / dt_eval", cfg.t_eval_end, cfg.dt_eval)  # the evaluation grid: a bounded cost
+
+
+# %% ../nbs/08_pinn.ipynb #70b2b676
 @dataclass(frozen=True)
 class PINNConfig:
     "Everything that determines a PINN training run (hash = run folder name); the defaults are the paper preset."
@@ -78,37 +115,8 @@ class PINNConfig:
     checkpoint_every: int = 1000
 
     def __post_init__(self):
-        if not isinstance(self.data, DatasetConfig):
-            raise TypeError(f"data must be a DatasetConfig, got {type(self.data).__name__}")
-        check_seeds("seeds", self.seeds)
-        check_choice("activation", self.activation, PINN_ACTIVATIONS)
-        check_choice("dtype", self.dtype, ("float32", "float64"))
-        check_choice("residual_scale", self.residual_scale, SCALES)
-        check_choice("collocation", self.collocation, PINN_COLLOCATIONS)
-        for k, lo, hi in (
-            ("width", 1, 4096),
-            ("depth", 1, 64),
-            ("n_col", 1, 1_000_000),
-            ("fourier", 0, 1024),
-            ("iters", 0, 10_000_000),
-            ("lbfgs_iters", 0, 1_000_000),
-            ("eval_every", 0, None),
-            ("log_every", 1, None),
-            ("checkpoint_every", 0, None),
-        ):
-            check_int(k, getattr(self, k), lo, hi)
-        check_number("lam", self.lam, 0, MAX_LAM)
-        for k in ("fourier_max", "lr", "lr_end", "clip", "dt_eval"):
-            check_positive(k, getattr(self, k))
-        check_number("t_eval_end", self.t_eval_end, 0, lo_open=True)
-        if self.t_eval_end > self.data.t_end:
-            raise ValueError(f"t_eval_end={self.t_eval_end} is beyond the data's t_end={self.data.t_end}")
-        if not self.data.t_train_end <= self.t_eval_end:
-            raise ValueError(f"t_eval_end={self.t_eval_end} must cover the training window (t_train_end={self.data.t_train_end})")
-        r = self.t_eval_end / self.dt_eval
-        if abs(r - round(r)) > 1e-6:
-            raise ValueError(f"dt_eval={self.dt_eval} must divide t_eval_end={self.t_eval_end}")
-        check_steps("t_eval_end / dt_eval", self.t_eval_end, self.dt_eval)  # the evaluation grid: a bounded cost
+        "Check every field by type and range."
+        _check_pinn(self)
 
     @property
     def K(self) -> int:
@@ -123,6 +131,11 @@ class PINNConfig:
     def extrapolates_without_collocation(self) -> bool:
         "True when the evaluation reaches past the last collocation time."
         return self.t_eval_end > self.t_col_end
+
+    def runner(self) -> Runner:
+        "How the one run entry (`loop.train`, `loop.load_or_train`, `loop.load_model`) trains, sizes and loads a PINN run."
+        model = lambda c: PINNProblem(c).model()
+        return Runner("pinn", _train_pinn, model, pinn_weight_shapes, pinn_memory_estimate, _pinn_knobs, _extrapolation_warning)
 
 
 # %% ../nbs/08_pinn.ipynb #b62c5bc0
@@ -325,7 +338,7 @@ def _extrapolation_warning(cfg: PINNConfig):
             f"but it is evaluated to t_eval_end={cfg.t_eval_end:g} {u}, where nothing constrains it "
             "(collocation='horizon' puts residual points there)",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),  # the user's call, through the run entry
         )
 
 
@@ -342,6 +355,9 @@ class PINNTask(Task):
 
     def evaluate(self):
         return evaluate_pinn(self.model, self.prob)
+
+    def score(self, rows: list[dict], evals: list[dict]) -> dict:
+        return score_run(rows, evals)  # METHOD.md §6's success test, as for PI-NODE-SR
 
     def state(self) -> dict:
         return {"gens": [g.get_state() for g in self.gens]}
@@ -393,18 +409,9 @@ class PINNTask(Task):
         return {"iterations": cfg.lbfgs_iters, "lam": cfg.lam, "data": l_data, "phys": l_phys}
 
 
-def train_pinn(
-    cfg: PINNConfig,  # the run
-    folder: RunFolder | None = None,  # where checkpoints go (None: no checkpoints)
-    progress: bool = True,  # tqdm progress bar
-    max_iterations: int | None = None,  # stop (TrainingInterrupted) after this many Adam iterations in this call
-    cache_dir=None,  # reference cache (see reference_trajectory)
-    device: str | torch.device | None = None,  # where to train (default: CPU)
-) -> dict:  # state_dict, metrics, arrays, log (the format of `train.train`)
-    "Train the PINN ensemble of `cfg`, resuming from the folder's checkpoint when there is one."
-    check_run_args(cfg, PINNConfig, folder, progress, max_iterations, cache_dir, device)
-    check_memory(pinn_memory_estimate(cfg), _pinn_knobs(cfg), device)
-    torch.set_num_threads(1)
+# %% ../nbs/08_pinn.ipynb #5947fafb
+def _train_pinn(cfg: PINNConfig, folder, progress, max_iterations, cache_dir, device) -> dict:
+    "A PINN run of `cfg` after the entry's checks (`loop.train`): the problem, the task, one Adam phase, the loop."
     prob = PINNProblem(cfg, cache_dir, device)
     ref = prob.reference(cfg.t_eval_end)
     check_scoring_windows(ref.t, ref.X, prob.system, cfg.t_eval_end, cfg.data.t_late)  # fail now, not at the first evaluation
@@ -427,6 +434,18 @@ def train_pinn(
     return {**run, "config": {"hash": config_hash(cfg), "type": "PINNConfig", "config": config_dict(cfg)}}  # as config.json
 
 
+def train_pinn(
+    cfg: PINNConfig,  # the run
+    folder: RunFolder | None = None,  # where checkpoints go (None: no checkpoints)
+    progress: bool = True,  # tqdm progress bar
+    max_iterations: int | None = None,  # stop (TrainingInterrupted) after this many Adam iterations in this call
+    cache_dir=None,  # reference cache (see reference_trajectory)
+    device: str | torch.device | None = None,  # where to train (default: CPU)
+) -> dict:  # state_dict, metrics, arrays, log (the format of `train.train`)
+    "Train the PINN ensemble of `cfg`, resuming from the folder's checkpoint when there is one (`loop.train` for a PINNConfig)."
+    return _train_any(cfg, folder, progress, max_iterations, cache_dir, device, kind=PINNConfig)
+
+
 # %% ../nbs/08_pinn.ipynb #b84d7092
 def load_or_train_pinn(
     cfg: PINNConfig,  # the run
@@ -435,19 +454,10 @@ def load_or_train_pinn(
     retrain: bool = False,  # ignore a finished run
     device: str | torch.device | None = None,  # where to train a run that is not finished
 ) -> dict:
-    "The finished PINN run of `cfg` from its folder, or train it (resuming from a checkpoint) and save it atomically."
-    check_run_args(cfg, PINNConfig, None, progress, None, None, device)
-    check_bool("retrain", retrain)
-    if retrain or not RunFolder(cfg, root, "pinn").done:
-        check_memory(pinn_memory_estimate(cfg), _pinn_knobs(cfg), device)
-    if cfg.extrapolates_without_collocation and RunFolder(cfg, root, "pinn").done and not retrain:
-        _extrapolation_warning(cfg)  # a cached run was asked the same question
-    return load_or_run(cfg, lambda c, folder: train_pinn(c, folder, progress, device=device), root, name="pinn", rerun=retrain)
+    "The finished PINN run of `cfg` from its folder, or train it (resuming from a checkpoint) and save it atomically (`loop.load_or_train`)."
+    return _load_or_train_any(cfg, root, progress, retrain, device, kind=PINNConfig)
 
 
 def load_pinn_model(cfg: PINNConfig, run: dict) -> EnsembleTimeMLP:
     "The trained PINN ensemble of a run returned by `load_or_train_pinn` or `train_pinn`, under the config it was trained with (checked)."
-    sd = check_run(cfg, run, PINNConfig, lambda: pinn_weight_shapes(cfg))
-    model = PINNProblem(cfg).model()
-    model.load_state_dict(sd)
-    return model
+    return _load_model_any(cfg, run, kind=PINNConfig)

@@ -14,7 +14,7 @@ import numpy as np
 
 from .core import check_choice, check_int, check_path
 from .system import DynamicalSystem
-from .validity import as_real_array
+from .core import as_real_array
 
 # %% auto #0
 __all__ = ["NAN_POLICIES", "Recording", "from_csv", "from_nwb", "fit_recording", "recording_dataset"]

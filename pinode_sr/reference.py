@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import time
 import warnings
 from dataclasses import dataclass, asdict
@@ -17,10 +16,10 @@ import numpy as np
 from filelock import FileLock
 
 import pinode_sr
-from .core import MAX_STEPS, CorruptFile, _json_default, array_sha256, atomic_write, check_choice, check_finite
+from .core import MAX_STEPS, CorruptFile, json_default, array_sha256, atomic_write, check_choice, check_finite
 from .core import check_number, check_path, check_positive, check_steps, config_hash, read_json, write_json
 from .core import content_fingerprint, stale_reason
-from .runs import _step
+from .core import default_cache_dir, write_step
 from .system import DynamicalSystem, SCIPY_METHODS, solve_scipy
 from .rodas5p import solve_rodas5p
 
@@ -29,10 +28,10 @@ __all__ = [
     "REFERENCE_SOLVERS",
     "MIN_RTOL",
     "solve_reference",
-    "default_cache_dir",
     "ReferenceSpec",
     "Trajectory",
     "reference_trajectory",
+    "default_cache_dir",
 ]
 
 # %% ../nbs/02a_reference.ipynb #540a52c2
@@ -117,9 +116,7 @@ def solve_reference(
 
 
 # %% ../nbs/02a_reference.ipynb #ba955984
-def default_cache_dir() -> Path:
-    "Where cached references and runs live: $PINODE_SR_CACHE (when set and not empty), else ~/.cache/pinode-sr."
-    return Path(os.environ.get("PINODE_SR_CACHE") or Path.home() / ".cache" / "pinode-sr")
+_all_ = ["default_cache_dir"]  # defined in core (runs and references share it); still here
 
 
 @dataclass(frozen=True)
@@ -154,7 +151,7 @@ def _read_entry(folder: Path, key: str, spec: ReferenceSpec, t: np.ndarray, D: i
         return None  # absent, or an interrupted write (.npz without .json): computed again
     try:
         meta = read_json(js)
-        want = json.loads(json.dumps(asdict(spec), default=_json_default))
+        want = json.loads(json.dumps(asdict(spec), default=json_default))
         if not isinstance(meta, dict) or meta.get("hash") != key or meta.get("spec") != want:
             raise CorruptFile(js, "describes another reference")
         reason = stale_reason(meta.get("fingerprint"), fingerprint)
@@ -239,7 +236,7 @@ def reference_trajectory(
     folder = Path(cache_dir or default_cache_dir()) / "reference"
     fingerprint = content_fingerprint(model, producer="reference")
     with _entry_lock(folder, key):  # another process computing this entry finishes first; we then load it
-        _step("reference:locked")
+        write_step("reference:locked")
         _clean_entry(folder, key)
         cached = _read_entry(folder, key, spec, t, model.dim, fingerprint)
         if cached is not None:
@@ -264,6 +261,6 @@ def _compute(model, t, x0, spec: ReferenceSpec, key: str, folder: Path | None, f
         buf = io.BytesIO()
         np.savez(buf, t=t, X=X)
         atomic_write(folder / f"{key}.npz", buf.getvalue())
-        _step("reference:npz")
+        write_step("reference:npz")
         write_json(folder / f"{key}.json", meta)  # last: its presence marks a complete entry
     return Trajectory(t, X, meta)

@@ -13,7 +13,7 @@ from numba import njit, types
 from numba.extending import overload
 
 from .core import check_choice, check_finite, check_int, check_number, torch_generator
-from .gradients import TANH_P, TANH_Q, _give, _horner, _one_blas_thread, _take
+from ._kernels import TANH_P, TANH_Q, give, horner, one_blas_thread, take
 
 # %% auto #0
 __all__ = [
@@ -111,7 +111,7 @@ def _tanh_fast_ol(x):
     def rational(x):  # float32: Eigen's minimax rational in float32 arithmetic (≤ 2.5e-7 absolute error), vectorises
         v = np.float32(9.0) if x > np.float32(9.0) else x
         v = np.float32(-9.0) if v < np.float32(-9.0) else v
-        return v * _horner(v * v, TANH_P) / _horner(v * v, TANH_Q)  # Eigen's coefficients, from 04a
+        return v * horner(v * v, TANH_P) / horner(v * v, TANH_Q)  # Eigen's coefficients, from 04a
 
     return rational
 
@@ -161,6 +161,7 @@ def _residual_head(r, c, w, s_res, s):
 _NO_WEIGHT = np.empty((0, 0, 1), np.float32)  # weight=None for the kernels (an empty weight axis)
 
 
+# %% ../nbs/05_residuals.ipynb #ec1c72ce
 def _fused_forward(xn, s, f_true, s_res, weight, Ws, bs):
     "The fused forward on tensors: loss (K,) and the tape _phys_backward takes after g (weights, scales, activations)."
     npy = lambda t: None if t is None else t.detach().contiguous().numpy()
@@ -175,7 +176,7 @@ def _phys_forward(xn, Ws, bs, s, f_true, s_res, weight):
     L = len(Ws)
     acts, h = [xn], xn
     for l in range(L):
-        z = _take((K, P, Ws[l].shape[2]), xn.dtype)
+        z = take((K, P, Ws[l].shape[2]), xn.dtype)
         np.matmul(h, Ws[l], out=z)
         if l < L - 1:
             _bias_tanh(z, bs[l])
@@ -199,19 +200,20 @@ def _phys_backward(g, Ws, s, s_res, weight, acts, r):
         dWs[l] = np.matmul(a.transpose(0, 2, 1), d)
         dbs[l] = np.matmul(ones, d)[:, 0]
         if l > 0:
-            dh = _take(a.shape, a.dtype)
+            dh = take(a.shape, a.dtype)
             np.matmul(d, Ws[l].transpose(0, 2, 1), out=dh)
             t = torch.from_numpy(dh)  # dh ⊙ (1 − h²) in one vectorised pass (numpy takes three)
             torch.ops.aten.tanh_backward.grad_input(t, torch.from_numpy(a), grad_input=t)
-            _give(d)
+            give(d)
             d = dh
-    _give(d, *acts[1:])
+    give(d, *acts[1:])
     return dWs, dbs
 
 
-_phys_forward, _phys_backward = _one_blas_thread(_phys_forward), _one_blas_thread(_phys_backward)
+_phys_forward, _phys_backward = one_blas_thread(_phys_forward), one_blas_thread(_phys_backward)
 
 
+# %% ../nbs/05_residuals.ipynb #a9afc4fa
 class PhysicsResidual(torch.autograd.Function):
     """loss = PhysicsResidual.apply(xn, s, f_true, s_res, weight, W_0..W_{L-1}, b_0..b_{L-1}): the scale-aware residual
     of a tanh MLP per member (K,), with a hand-written backward. xn = (x − μ)/σ (K,P,D); weight (K,P,1) or None."""
@@ -263,6 +265,7 @@ def model_residual(
     return PhysicsResidual.apply(xn, model.s, f_true.to(xn.dtype), s.to(xn.dtype), weight, *model.Ws, *model.bs)
 
 
+# %% ../nbs/05_residuals.ipynb #32dd1501
 def residual_tape(
     model,  # a tanh EnsembleMLP on the CPU (fused_residual_available(model) is None)
     pts: torch.Tensor,  # points (K, P, D)
@@ -420,6 +423,7 @@ def region_scales(
     return np.maximum(f.std(0), floor)
 
 
+# %% ../nbs/05_residuals.ipynb #1810793b
 def model_jacobian(
     model,  # a vector field taking (K, P, D) points
     pts: torch.Tensor,  # (K, P, D)

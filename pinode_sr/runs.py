@@ -10,7 +10,6 @@ import io
 import json
 import os
 import shutil
-import time
 import uuid
 import warnings
 from pathlib import Path
@@ -21,11 +20,12 @@ import torch
 
 from filelock import FileLock
 
-from .core import CorruptFile, _json_default, atomic_write, check_bool, check_path, config_dict, config_hash, file_sha256
+from .core import CorruptFile, json_default, atomic_write, check_bool, check_path, config_dict, config_hash, file_sha256
+from .core import WRITE_DELAY_ENV, default_cache_dir, write_step  # noqa: F401 (WRITE_DELAY_ENV: re-exported)
 from .core import StaleResult, content_fingerprint, read_json, sha256_bytes, stale_reason
 
 # %% auto #0
-__all__ = ["WRITE_DELAY_ENV", "runs_root", "RunFolder", "load_or_run"]
+__all__ = ["runs_root", "RunFolder", "load_or_run", "WRITE_DELAY_ENV"]
 
 
 # %% ../nbs/06a_runs.ipynb #cf0ab5ff
@@ -34,24 +34,13 @@ def runs_root() -> Path:
     env = os.environ.get("PINODE_SR_RUNS")
     if env:
         return Path(env)
-    from pinode_sr.reference import default_cache_dir
-
     return default_cache_dir() / "runs"
 
 
 _FILES = ("config.json", "model.pt", "metrics.json", "trajectory.npz", "log.json")
 _CKPT_MAGIC = b"pinode-sr checkpoint 1\n"
 _FORMAT = 2  # manifest format: 2 adds the content fingerprint and the array names
-WRITE_DELAY_ENV = "PINODE_SR_WRITE_DELAY"
-
-
-def _step(name: str) -> None:
-    "A test hook on the write paths: $PINODE_SR_WRITE_DELAY='<step>=<seconds>' sleeps at that step ('*': at every step)."
-    spec = os.environ.get(WRITE_DELAY_ENV)
-    if spec:
-        step, _, seconds = spec.partition("=")
-        if step in (name, "*"):
-            time.sleep(float(seconds))
+_all_ = ["WRITE_DELAY_ENV"]  # defined in core (run folders and the reference cache share the hook); still here
 
 
 def _nonfinite(state, where: str = "") -> str | None:
@@ -84,7 +73,7 @@ class _Writing:
         with self.lock():
             stage = self.root / f".staging-{self.path.name}-{uuid.uuid4().hex[:8]}"
             stage.mkdir()
-            _step("staged")
+            write_step("staged")
             try:
                 cfg_json = {"hash": self.hash, "type": type(self.cfg).__name__, "config": config_dict(self.cfg)}
                 blobs = {"config.json": json.dumps(cfg_json, indent=1, sort_keys=True) + "\n"}
@@ -92,27 +81,27 @@ class _Writing:
                     buf = io.BytesIO()
                     torch.save(state_dict, buf)
                     blobs["model.pt"] = buf.getvalue()
-                blobs["metrics.json"] = json.dumps(metrics or {}, indent=1, sort_keys=True, default=_json_default) + "\n"
+                blobs["metrics.json"] = json.dumps(metrics or {}, indent=1, sort_keys=True, default=json_default) + "\n"
                 buf = io.BytesIO()
                 np.savez(buf, **(arrays or {}))
                 blobs["trajectory.npz"] = buf.getvalue()
                 log = log if log is not None else {}
-                blobs["log.json"] = json.dumps(log, indent=1, sort_keys=True, default=_json_default) + "\n"
+                blobs["log.json"] = json.dumps(log, indent=1, sort_keys=True, default=json_default) + "\n"
                 sums = {}
                 for fname, data in blobs.items():
                     data = data.encode() if isinstance(data, str) else data
                     atomic_write(stage / fname, data)
                     sums[fname] = sha256_bytes(data)
-                    _step(fname)
+                    write_step(fname)
                 manifest = {"format": _FORMAT, "hash": self.hash, "sha256": sums}
                 manifest |= {"fingerprint": self.fingerprint, "arrays": sorted(arrays or {})}
                 atomic_write(stage / ".done", json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-                _step(".done")
+                write_step(".done")
                 old = self.root / f".trash-{self.path.name}-{uuid.uuid4().hex[:8]}"
                 if self.path.exists():
                     os.replace(self.path, old)  # an incomplete leftover, a stale run or a forced rerun: moved aside
                 os.replace(stage, self.path)
-                _step("replaced")
+                write_step("replaced")
                 shutil.rmtree(old, ignore_errors=True)
             except BaseException:
                 shutil.rmtree(stage, ignore_errors=True)
@@ -344,7 +333,7 @@ def load_or_run(
     check_bool("rerun", rerun)
     folder = RunFolder(cfg, root, name)
     with folder.lock():  # another process training this config finishes first; we then load its run
-        _step("locked")
+        write_step("locked")
         if folder.finished and not rerun:
             reason = folder.stale_reason()
             if reason is None:
@@ -353,10 +342,10 @@ def load_or_run(
                 return {**out, "from_cache": True, "path": folder.path}
             warnings.warn(f"run {folder.path} is stale ({reason}); computing it again", stacklevel=2)
         folder.clean_leftovers()
-        _step("cleaned")
+        write_step("cleaned")
         result = run_fn(cfg, folder)
         if not isinstance(result, dict):
             raise TypeError(f"run_fn must return a dict, got {type(result).__name__}")
-        _step("ran")
+        write_step("ran")
         folder.write(**{k: result.get(k) for k in ("state_dict", "metrics", "arrays", "log")})
         return {**folder.load(), "from_cache": False, "path": folder.path}

@@ -22,13 +22,11 @@ from typing import Sequence
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ["RUNNERS", "EXECUTORS", "register_runner", "run_folder", "load_run", "SweepError", "sweep"]
+__all__ = ["RUNNERS", "EXECUTORS", "register_runner", "run_folder", "load_run", "check_executor", "SweepError", "sweep"]
 
 # %% ../nbs/11_sweep.ipynb #478f8034
-RUNNERS: dict[str, tuple[str, str, str]] = {
-    "TrainConfig": ("pinode_sr.training", "load_or_train", "pinode"),
-    "PINNConfig": ("pinode_sr.pinn", "load_or_train_pinn", "pinn"),
-}
+RUNNERS: dict[str, tuple[str, str, str]] = {}  # the runners of configs that do not make their own run (no runner())
+_ENTRY = ("pinode_sr.loop", "load_or_train")  # the one entry of every config that has a runner()
 
 
 def register_runner(
@@ -45,7 +43,9 @@ def register_runner(
 
 
 def _runner(cfg) -> tuple[str, str, str]:
-    "(module, function, folder name) of the runner for `cfg`'s type."
+    "(module, function, folder name) of the runner for `cfg`: the one entry for a config with a runner(), else a registered one."
+    if callable(getattr(cfg, "runner", None)) and not isinstance(cfg, type):
+        return (*_ENTRY, cfg.runner().name)
     name = type(cfg).__name__
     if name not in RUNNERS:
         raise ValueError(f"no runner for config type {name!r}; known types: {sorted(RUNNERS)} (add one with register_runner)")
@@ -156,7 +156,7 @@ class _Serial:
         return fut
 
 
-def _check_executor(executor, n_workers, address):
+def check_executor(executor, n_workers, address):
     "Reject a bad executor, worker count or address before anything runs."
     if not isinstance(executor, str):
         if not callable(getattr(executor, "submit", None)):
@@ -172,6 +172,10 @@ def _check_executor(executor, n_workers, address):
         raise ValueError(f"address={address!r} is only used with executor='dask', not executor={executor!r}")
 
 
+_check_executor = check_executor  # the older, private name
+
+
+# %% ../nbs/11_sweep.ipynb #2c2fe7a1
 def _open_executor(executor, n_workers: int, address, n_runs: int):
     "The executor to submit to, and `close(abort)` releasing what this call started (None for the caller's own)."
     if not isinstance(executor, str):
@@ -263,18 +267,10 @@ def _failure(folder, err: BaseException) -> dict:
     }
 
 
-def sweep(
-    configs: Sequence,  # frozen configs of registered types (each holds its K seeds: one run per config)
-    root: str | Path | None = None,  # run folder root (default: runs_root())
-    executor="process",  # "process" | "serial" | "dask", or an object with a submit method
-    n_workers: int = 2,  # worker processes for "process" and a local Dask cluster
-    address: str | None = None,  # a Dask scheduler address, e.g. "tcp://10.0.0.5:8786" (executor="dask")
-    progress: bool = True,  # a bar over runs and a one-line summary at the end
-    retrain: bool = False,  # train every run again, even the finished ones
-) -> list[dict]:
-    "Train every config that has no finished run yet, in parallel; one summary per config, in input order."
+# %% ../nbs/11_sweep.ipynb #74be938a
+def _check_sweep_args(configs, root, executor, n_workers, address, progress, retrain) -> list:
+    "Reject bad arguments before anything runs; the configs as a list."
     from pinode_sr.core import check_bool, check_path
-    from pinode_sr.runs import RunFolder, runs_root
 
     if isinstance(configs, (str, bytes)) or not hasattr(configs, "__iter__"):
         raise TypeError(f"configs must be a sequence of config instances, got {type(configs).__name__}")
@@ -285,9 +281,15 @@ def sweep(
     check_path("root", root)
     check_bool("progress", progress)
     check_bool("retrain", retrain)
-    _check_executor(executor, n_workers, address)
-    root = (Path(root) if root is not None else runs_root()).absolute()
-    runs: dict[str, tuple] = {}  # folder name -> (RunFolder, module, func, name): equal configs run once
+    check_executor(executor, n_workers, address)
+    return configs
+
+
+def _plan(configs: list, root: Path, retrain: bool) -> tuple[dict, list, dict]:
+    "The distinct runs of the configs (folder name -> (RunFolder, module, func, name): equal configs run once), their order, and the summaries of the finished ones."
+    from pinode_sr.runs import RunFolder
+
+    runs: dict[str, tuple] = {}
     order = []
     for cfg in configs:
         module, func, name = _runner(cfg)
@@ -299,10 +301,12 @@ def sweep(
             if r[0].done:
                 r[0].verify()  # a damaged finished run: CorruptFile naming the file, before anything runs
     results = {k: _summary(r[0], 0.0, True) for k, r in runs.items() if r[0].done and not retrain}
-    todo = [k for k in runs if k not in results]
-    failures: dict[str, dict] = {}
-    t0 = time.perf_counter()
-    bar = tqdm(total=len(runs), initial=len(results), desc="sweep", unit="run", disable=not progress)
+    return runs, order, results
+
+
+# %% ../nbs/11_sweep.ipynb #171ef24d
+def _run_all(runs: dict, todo: list, root: Path, retrain: bool, executor, n_workers, address, bar, results, failures) -> None:
+    "Submit the runs to do and record each result or failure as it finishes; an interruption stops the runs this call started."
     done_q: queue.Queue = queue.Queue()  # futures arrive here as they finish (from any thread)
     futures: dict[int, tuple] = {}
 
@@ -324,29 +328,52 @@ def sweep(
                 bar.set_postfix_str(f"last {key} {results[key]['seconds']:.1f} s", refresh=False)
             bar.update(1)
 
+    ex, close = _open_executor(executor, n_workers, address, len(todo))
+    try:
+        for key in todo:
+            folder, module, func, name = runs[key]
+            _clean_leftovers(folder)
+            try:
+                fut = _submit(ex, key, _worker_side()[1], folder.cfg, module, func, name, str(root), retrain)
+            except Exception as e:  # e.g. a pool already broken by a killed worker
+                failures[key] = _failure(folder, e)
+                bar.update(1)
+                continue
+            futures[id(fut)] = (fut, key)
+            fut.add_done_callback(done_q.put)
+            collect(block=False)  # the serial executor has finished it already
+        collect(block=True)
+    except BaseException:
+        if close is not None:
+            close(True)
+        raise
+    if close is not None:
+        close(False)
+
+
+# %% ../nbs/11_sweep.ipynb #43111481
+def sweep(
+    configs: Sequence,  # frozen configs: of methods (with a runner()) or of registered types (each holds its K seeds: one run per config)
+    root: str | Path | None = None,  # run folder root (default: runs_root())
+    executor="process",  # "process" | "serial" | "dask", or an object with a submit method
+    n_workers: int = 2,  # worker processes for "process" and a local Dask cluster
+    address: str | None = None,  # a Dask scheduler address, e.g. "tcp://10.0.0.5:8786" (executor="dask")
+    progress: bool = True,  # a bar over runs and a one-line summary at the end
+    retrain: bool = False,  # train every run again, even the finished ones
+) -> list[dict]:
+    "Train every config that has no finished run yet, in parallel; one summary per config, in input order."
+    from pinode_sr.runs import runs_root
+
+    configs = _check_sweep_args(configs, root, executor, n_workers, address, progress, retrain)
+    root = (Path(root) if root is not None else runs_root()).absolute()
+    runs, order, results = _plan(configs, root, retrain)
+    todo = [k for k in runs if k not in results]
+    failures: dict[str, dict] = {}
+    t0 = time.perf_counter()
+    bar = tqdm(total=len(runs), initial=len(results), desc="sweep", unit="run", disable=not progress)
     try:
         if todo:
-            ex, close = _open_executor(executor, n_workers, address, len(todo))
-            try:
-                for key in todo:
-                    folder, module, func, name = runs[key]
-                    _clean_leftovers(folder)
-                    try:
-                        fut = _submit(ex, key, _worker_side()[1], folder.cfg, module, func, name, str(root), retrain)
-                    except Exception as e:  # e.g. a pool already broken by a killed worker
-                        failures[key] = _failure(folder, e)
-                        bar.update(1)
-                        continue
-                    futures[id(fut)] = (fut, key)
-                    fut.add_done_callback(done_q.put)
-                    collect(block=False)  # the serial executor has finished it already
-                collect(block=True)
-            except BaseException:
-                if close is not None:
-                    close(True)
-                raise
-            if close is not None:
-                close(False)
+            _run_all(runs, todo, root, retrain, executor, n_workers, address, bar, results, failures)
     finally:
         bar.close()
     ran = [r for k, r in results.items() if k in todo]

@@ -13,16 +13,17 @@ import numpy as np
 import torch
 
 from .core import MAX_STEPS, check_bool, check_choice, check_int, check_number, check_positive, check_seeds, check_steps
-from .core import ADDED_FIELD, config_dict, config_hash, torch_generator
+from .core import ADDED_FIELD, config_dict, config_hash, torch_generator, user_stacklevel
 from .gradients import ADAPTIVE_METHODS, GRADIENT_METHODS, KERNELS, StepBudgetExceeded, rollout_model, rollout_nograd
 from .dataset import DatasetConfig, OscillationDataset, single_oscillation
-from .loop import MAX_LAM, Phase, RunStopped, Task, check_eval_args, check_memory, check_run, check_run_args, fit
-from .metrics import check_scoring_windows, score_members
+from .loop import MAX_LAM, Phase, Runner, RunStopped, Task, check_eval_args, fit
+from .loop import load_model as _load_model_any, load_or_train as _load_or_train_any, train as _train_any
+from .metrics import check_scoring_windows, score_members, score_run
 from .models import ACTIVATIONS, EnsembleMLP, NeuronSharedMLP
 from .residuals import COLLOCATIONS, DATA_NORMS, SCALES, Collocation, data_loss, derivative_scales
 from .residuals import jacobian_residual, known_field, known_jacobian, model_residual, physics_residual
 from .residuals import region_scales, residual_tape, true_fixed_points
-from .runs import RunFolder, load_or_run
+from .runs import RunFolder
 from .solvers import SOLVERS, steps_per_interval
 
 # %% auto #0
@@ -34,12 +35,15 @@ __all__ = [
     "REGION_SCALES",
     "VECTOR_FIELDS",
     "PRESETS",
+    "RUN_SCALES",
+    "VANILLA_SMOKE",
     "TrainConfig",
     "preset",
     "weight_shapes",
     "memory_estimate",
     "Problem",
     "adaptive_options",
+    "integrate",
     "evaluate",
     "phases",
     "BoxPoints",
@@ -59,6 +63,112 @@ REGION_SCALES = ("orbit", "region")  # residual scales of the box and fixed-poin
 VECTOR_FIELDS = ("mlp", "neuron_shared")  # EnsembleMLP | NeuronSharedMLP (a network system's units share one MLP)
 
 
+def _check_network(cfg) -> None:
+    "The dataset, the seeds and the network."
+    if not isinstance(cfg.data, DatasetConfig):
+        raise TypeError(f"data must be a DatasetConfig, got {type(cfg.data).__name__}")
+    if not cfg.data.system.is_autonomous:
+        raise ValueError(
+            f"data.system={cfg.data.system!r} is not autonomous, but the neural ODE's field f(x) has no time "
+            "input: train it on an autonomous system (constant inputs), or use the PINN"
+        )
+    check_seeds("seeds", cfg.seeds)
+    check_int("width", cfg.width, 1, 4096)
+    check_int("depth", cfg.depth, 1, 64)
+    check_choice("activation", cfg.activation, ACTIVATIONS)
+    check_bool("output_scale", cfg.output_scale)
+    check_choice("dtype", cfg.dtype, ("float32", "float64"))
+
+
+def _check_solver(cfg) -> None:
+    "The solver, its gradient and kernel, and an adaptive method's tolerances."
+    check_choice("method", cfg.method, TRAIN_METHODS)
+    check_choice("gradient", cfg.gradient, GRADIENT_METHODS)
+    if cfg.method in ADAPTIVE_METHODS and cfg.gradient == "checkpoint":
+        raise ValueError(f"gradient='checkpoint' needs a fixed-step method, not method={cfg.method!r}")
+    check_choice("kernel", cfg.kernel, KERNELS)
+    if cfg.kernel in ("fused", "compiled") and (cfg.method, cfg.activation, cfg.gradient) != ("heun", "tanh", "backprop"):
+        raise ValueError(
+            f"kernel={cfg.kernel!r} needs method='heun', activation='tanh' and gradient='backprop' (the fused Heun "
+            f"kernel), got method={cfg.method!r}, activation={cfg.activation!r}, gradient={cfg.gradient!r}"
+        )
+    check_number("rtol", cfg.rtol, 0, 1, lo_open=True)
+    check_number("atol", cfg.atol, 0, lo_open=True)
+    check_int("max_num_steps", cfg.max_num_steps, 1, MAX_STEPS)
+
+
+# %% ../nbs/06_training.ipynb #31b8ec5f
+def _check_loss(cfg) -> None:
+    "The loss, the schedule, the optimiser and the bookkeeping."
+    check_choice("residual_scale", cfg.residual_scale, SCALES)
+    check_choice("data_norm", cfg.data_norm, DATA_NORMS)
+    check_choice("collocation", cfg.collocation, COLLOCATIONS)
+    check_choice("schedule", cfg.schedule, SCHEDULES)
+    check_positive("dt", cfg.dt)
+    steps_per_interval([0.0, cfg.data.dt_obs], cfg.dt)  # dt must divide the sample interval
+    check_number("lam", cfg.lam, 0, MAX_LAM)  # beyond: the data term drowns in lam·physics, or it overflows
+    check_number("lam_end", cfg.lam_end, 0, MAX_LAM, none_ok=True)
+    if cfg.lam > 0 and cfg.lam_end == 0 and cfg.schedule != "lambda_warmup":
+        raise ValueError(f"lam_end must be > 0 when lam={cfg.lam} > 0 (an exponential λ decay cannot end at 0), got 0")
+    for k in ("lr_phys", "lr_phys_end", "lr_joint", "lr_joint_end", "clip", "cycle_dt"):
+        check_positive(k, getattr(cfg, k))
+    for k in ("jitter", "cycle_jitter", "spike_weight"):
+        check_number(k, getattr(cfg, k), 0)
+    check_number("spike_level", cfg.spike_level, none_ok=True)
+    for k in ("phys_iters", "joint_iters", "lbfgs_iters"):
+        check_int(k, getattr(cfg, k), 0, MAX_ITERATIONS)
+    for k in ("eval_every", "checkpoint_every", "cycle_every", "cycle_every_joint", "cycle_start"):
+        check_int(k, getattr(cfg, k), 0)
+    check_int("log_every", cfg.log_every, 1)
+    check_int("n_copies", cfg.n_copies, 0, 1000)
+
+
+def _check_off_orbit(cfg) -> None:
+    "The residual points and terms off the orbit, and the vector field's form."
+    check_int("box_points", cfg.box_points, 0, MAX_CYCLE_POINTS)
+    check_bool("points_in_box", cfg.points_in_box)
+    check_int("fp_points", cfg.fp_points, 0, MAX_CYCLE_POINTS)
+    check_number("fp_radius", cfg.fp_radius, 0, 10, lo_open=True)
+    check_choice("region_scale", cfg.region_scale, REGION_SCALES)
+    check_number("region_weight", cfg.region_weight, 0, MAX_LAM)
+    check_number("jacobian_weight", cfg.jacobian_weight, 0, MAX_LAM)
+    if cfg.jacobian_weight > 0 and not cfg.fp_points:
+        raise ValueError(f"jacobian_weight={cfg.jacobian_weight} needs fp_points > 0 (the term is evaluated there), got 0")
+    check_choice("vector_field", cfg.vector_field, VECTOR_FIELDS)
+    if cfg.vector_field == "neuron_shared":
+        if not hasattr(cfg.data.system, "network_structure"):
+            raise ValueError(
+                f"vector_field='neuron_shared' needs a network of identical units (a system with network_structure(), "
+                f"e.g. HHNetwork), got data.system={cfg.data.system!r}; use vector_field='mlp'"
+            )
+        if cfg.kernel in ("fused", "compiled"):
+            raise ValueError(
+                f"kernel={cfg.kernel!r} integrates an EnsembleMLP only; vector_field='neuron_shared' needs kernel='auto' or 'torch'"
+            )
+
+
+def _check_horizon(cfg) -> None:
+    "The evaluation horizon and the own-cycle collocation window, on the step's grid."
+    check_number("t_eval_end", cfg.t_eval_end, 0, lo_open=True)
+    if cfg.t_eval_end > cfg.data.t_end:
+        raise ValueError(f"t_eval_end={cfg.t_eval_end} is beyond the data's t_end={cfg.data.t_end}")
+    if not cfg.data.t_train_end <= cfg.t_eval_end:
+        raise ValueError("t_eval_end must cover the training window")
+    r = cfg.t_eval_end / cfg.dt  # dt must divide the evaluation horizon (its reference grid)
+    if abs(r - round(r)) > 1e-6:
+        raise ValueError(f"dt={cfg.dt} must divide t_eval_end={cfg.t_eval_end}")
+    check_steps("t_eval_end", cfg.t_eval_end, cfg.dt)
+    check_number("cycle_t0", cfg.cycle_t0, 0)
+    check_number("cycle_t1", cfg.cycle_t1, 0)
+    if not cfg.cycle_t1 > cfg.cycle_t0:
+        raise ValueError(f"cycle_t1 must be > cycle_t0={cfg.cycle_t0}, got {cfg.cycle_t1}")
+    check_steps("cycle_t1", cfg.cycle_t1, cfg.dt)  # the own-cycle rollout: a bounded cost
+    if cfg.cycle_dt < cfg.dt:
+        raise ValueError(f"cycle_dt must be >= dt={cfg.dt} (one point per step at most), got {cfg.cycle_dt}")
+    check_steps("cycle points (cycle_t1 - cycle_t0) / cycle_dt", cfg.cycle_t1 - cfg.cycle_t0, cfg.cycle_dt, MAX_CYCLE_POINTS)
+
+
+# %% ../nbs/06_training.ipynb #d173b1ff
 @dataclass(frozen=True)
 class TrainConfig:
     "Everything that determines a PI-NODE-SR training run (hash = run folder name)."
@@ -125,96 +235,16 @@ class TrainConfig:
 
     def __post_init__(self):
         "Check every field by type and range (bools are not integers, strings are not numbers, NaN and inf are refused)."
-        if not isinstance(self.data, DatasetConfig):
-            raise TypeError(f"data must be a DatasetConfig, got {type(self.data).__name__}")
-        if not self.data.system.is_autonomous:
-            raise ValueError(
-                f"data.system={self.data.system!r} is not autonomous, but the neural ODE's field f(x) has no time "
-                "input: train it on an autonomous system (constant inputs), or use the PINN"
-            )
-        check_seeds("seeds", self.seeds)
-        check_int("width", self.width, 1, 4096)
-        check_int("depth", self.depth, 1, 64)
-        check_choice("activation", self.activation, ACTIVATIONS)
-        check_bool("output_scale", self.output_scale)
-        check_choice("dtype", self.dtype, ("float32", "float64"))
-        check_choice("method", self.method, TRAIN_METHODS)
-        check_choice("gradient", self.gradient, GRADIENT_METHODS)
-        if self.method in ADAPTIVE_METHODS and self.gradient == "checkpoint":
-            raise ValueError(f"gradient='checkpoint' needs a fixed-step method, not method={self.method!r}")
-        check_choice("kernel", self.kernel, KERNELS)
-        if self.kernel in ("fused", "compiled") and (self.method, self.activation, self.gradient) != ("heun", "tanh", "backprop"):
-            raise ValueError(
-                f"kernel={self.kernel!r} needs method='heun', activation='tanh' and gradient='backprop' (the fused Heun "
-                f"kernel), got method={self.method!r}, activation={self.activation!r}, gradient={self.gradient!r}"
-            )
-        check_number("rtol", self.rtol, 0, 1, lo_open=True)
-        check_number("atol", self.atol, 0, lo_open=True)
-        check_int("max_num_steps", self.max_num_steps, 1, MAX_STEPS)
-        check_choice("residual_scale", self.residual_scale, SCALES)
-        check_choice("data_norm", self.data_norm, DATA_NORMS)
-        check_choice("collocation", self.collocation, COLLOCATIONS)
-        check_choice("schedule", self.schedule, SCHEDULES)
-        check_positive("dt", self.dt)
-        steps_per_interval([0.0, self.data.dt_obs], self.dt)  # dt must divide the sample interval
-        check_number("lam", self.lam, 0, MAX_LAM)  # beyond: the data term drowns in lam·physics, or it overflows
-        check_number("lam_end", self.lam_end, 0, MAX_LAM, none_ok=True)
-        if self.lam > 0 and self.lam_end == 0 and self.schedule != "lambda_warmup":
-            raise ValueError(f"lam_end must be > 0 when lam={self.lam} > 0 (an exponential λ decay cannot end at 0), got 0")
-        for k in ("lr_phys", "lr_phys_end", "lr_joint", "lr_joint_end", "clip", "cycle_dt"):
-            check_positive(k, getattr(self, k))
-        for k in ("jitter", "cycle_jitter", "spike_weight"):
-            check_number(k, getattr(self, k), 0)
-        check_number("spike_level", self.spike_level, none_ok=True)
-        for k in ("phys_iters", "joint_iters", "lbfgs_iters"):
-            check_int(k, getattr(self, k), 0, MAX_ITERATIONS)
-        for k in ("eval_every", "checkpoint_every", "cycle_every", "cycle_every_joint", "cycle_start"):
-            check_int(k, getattr(self, k), 0)
-        check_int("log_every", self.log_every, 1)
-        check_int("n_copies", self.n_copies, 0, 1000)
-        check_int("box_points", self.box_points, 0, MAX_CYCLE_POINTS)
-        check_bool("points_in_box", self.points_in_box)
-        check_int("fp_points", self.fp_points, 0, MAX_CYCLE_POINTS)
-        check_number("fp_radius", self.fp_radius, 0, 10, lo_open=True)
-        check_choice("region_scale", self.region_scale, REGION_SCALES)
-        check_number("region_weight", self.region_weight, 0, MAX_LAM)
-        check_number("jacobian_weight", self.jacobian_weight, 0, MAX_LAM)
-        if self.jacobian_weight > 0 and not self.fp_points:
-            raise ValueError(f"jacobian_weight={self.jacobian_weight} needs fp_points > 0 (the term is evaluated there), got 0")
-        check_choice("vector_field", self.vector_field, VECTOR_FIELDS)
-        if self.vector_field == "neuron_shared":
-            if not hasattr(self.data.system, "network_structure"):
-                raise ValueError(
-                    f"vector_field='neuron_shared' needs a network of identical units (a system with network_structure(), "
-                    f"e.g. HHNetwork), got data.system={self.data.system!r}; use vector_field='mlp'"
-                )
-            if self.kernel in ("fused", "compiled"):
-                raise ValueError(
-                    f"kernel={self.kernel!r} integrates an EnsembleMLP only; vector_field='neuron_shared' needs kernel='auto' or 'torch'"
-                )
-        check_number("t_eval_end", self.t_eval_end, 0, lo_open=True)
-        if self.t_eval_end > self.data.t_end:
-            raise ValueError(f"t_eval_end={self.t_eval_end} is beyond the data's t_end={self.data.t_end}")
-        if not self.data.t_train_end <= self.t_eval_end:
-            raise ValueError("t_eval_end must cover the training window")
-        r = self.t_eval_end / self.dt  # dt must divide the evaluation horizon (its reference grid)
-        if abs(r - round(r)) > 1e-6:
-            raise ValueError(f"dt={self.dt} must divide t_eval_end={self.t_eval_end}")
-        check_steps("t_eval_end", self.t_eval_end, self.dt)
-        check_number("cycle_t0", self.cycle_t0, 0)
-        check_number("cycle_t1", self.cycle_t1, 0)
-        if not self.cycle_t1 > self.cycle_t0:
-            raise ValueError(f"cycle_t1 must be > cycle_t0={self.cycle_t0}, got {self.cycle_t1}")
-        check_steps("cycle_t1", self.cycle_t1, self.dt)  # the own-cycle rollout: a bounded cost
-        if self.cycle_dt < self.dt:
-            raise ValueError(f"cycle_dt must be >= dt={self.dt} (one point per step at most), got {self.cycle_dt}")
-        check_steps(
-            "cycle points (cycle_t1 - cycle_t0) / cycle_dt", self.cycle_t1 - self.cycle_t0, self.cycle_dt, MAX_CYCLE_POINTS
-        )
+        for check in (_check_network, _check_solver, _check_loss, _check_off_orbit, _check_horizon):
+            check(self)
 
     @property
     def K(self) -> int:
         return len(self.seeds)
+
+    def runner(self) -> Runner:
+        "How the one run entry (`loop.train`, `loop.load_or_train`, `loop.load_model`) trains, sizes and loads a run of this config."
+        return Runner("pinode", _train, lambda c: Problem(c).model(), weight_shapes, memory_estimate, _knobs)
 
 
 # %% ../nbs/06_training.ipynb #a650cc3a
@@ -263,6 +293,10 @@ def preset(
 # %% ../nbs/06_training.ipynb #c26f0005
 # beyond the paper: the paper's recipe plus the Jacobian term at the true fixed point (measured in "Off the orbit")
 PRESETS["robust"] = dataclasses.replace(PRESETS["paper"], fp_points=64, jacobian_weight=10.0)
+
+RUN_SCALES = ("paper", "smoke")  # the two scales every figure's runs come in: the paper's, and the smoke test's
+# the vanilla neural ODE at smoke scale: its few hundred joint iterations (the baselines and the beyond-the-paper grids)
+VANILLA_SMOKE = dict(lam=0.0, schedule="joint", joint_iters=320, lr_phys=1e-3, cycle_every=0, cycle_every_joint=0)
 
 
 # %% ../nbs/06_training.ipynb #7e7f0e2c
@@ -380,6 +414,24 @@ def adaptive_options(cfg: TrainConfig) -> dict:
     return dict(rtol=cfg.rtol, atol=cfg.atol, max_num_steps=cfg.max_num_steps) if cfg.method in ADAPTIVE_METHODS else {}
 
 
+def integrate(
+    model,  # the ensemble vector field
+    x0: torch.Tensor,  # (K, D) or (D,) start
+    cfg: TrainConfig,  # its method, kernel, gradient, step and adaptive options
+    t_obs: np.ndarray | None = None,  # the differentiable rollout to these times (training)
+    n_steps: int | None = None,  # or this many steps of cfg.dt without a gradient (evaluation, own-cycle points)
+):
+    "Where a run picks its integrator: the differentiable rollout at t_obs, (T, K, 1, D), or n_steps steps as numpy, (n_steps + 1, K, 1, D)."
+    if not isinstance(cfg, TrainConfig):
+        raise TypeError(f"cfg must be a TrainConfig (its method, kernel, gradient and step), got {type(cfg).__name__}")
+    if (t_obs is None) == (n_steps is None):
+        raise ValueError("give exactly one of t_obs (a differentiable rollout) or n_steps (a rollout without gradient)")
+    opts = adaptive_options(cfg)
+    if t_obs is not None:
+        return rollout_model(model, x0, t_obs, cfg.dt, cfg.gradient, cfg.method, kernel=cfg.kernel, **opts)
+    return rollout_nograd(model, x0, cfg.dt, n_steps, 1, cfg.method, cfg.kernel, **opts)
+
+
 def evaluate(model: EnsembleMLP, prob: Problem, t_end: float | None = None) -> tuple[list[dict], np.ndarray, np.ndarray]:
     "Per-member metrics over 0–t_end and (if it reaches past 100 ms) 100–t_end; also the grid and trajectories (T, K, D)."
     check_eval_args(model, prob, t_end, (EnsembleMLP, NeuronSharedMLP), Problem, getattr(getattr(prob, "cfg", None), "dt", 1.0))
@@ -387,9 +439,7 @@ def evaluate(model: EnsembleMLP, prob: Problem, t_end: float | None = None) -> t
     t_end = cfg.t_eval_end if t_end is None else t_end
     n = int(round(t_end / cfg.dt))
     try:
-        X = rollout_nograd(model, prob.x0, cfg.dt, n, 1, cfg.method, cfg.kernel, **adaptive_options(cfg))[:, :, 0, :].astype(
-            np.float64
-        )
+        X = integrate(model, prob.x0, cfg, n_steps=n)[:, :, 0, :].astype(np.float64)
     except StepBudgetExceeded:  # a stiffened field: no trajectory to score (every metric NaN, threshold not met)
         X = np.full((n + 1, model.K, prob.x0.shape[-1]), np.nan)
     ref = prob.reference(t_end)
@@ -414,15 +464,14 @@ def phases(cfg: TrainConfig) -> list[Phase]:
 def _cycle_points(model, prob: Problem) -> torch.Tensor:
     "States along each member's own rollout on [cycle_t0, cycle_t1] every cycle_dt: (K, M, D); diverged states → x0."
     c = prob.cfg
-    X = rollout_nograd(model, prob.x0, c.dt, int(round(c.cycle_t1 / c.dt)), 1, c.method, c.kernel, **adaptive_options(c))[
-        :, :, 0, :
-    ]
+    X = integrate(model, prob.x0, c, n_steps=int(round(c.cycle_t1 / c.dt)))[:, :, 0, :]
     idx = np.arange(int(round(c.cycle_t0 / c.dt)), X.shape[0], int(round(c.cycle_dt / c.dt)))
     P = torch.tensor(np.ascontiguousarray(X[idx].transpose(1, 0, 2)), dtype=prob.dtype, device=prob.device)
     P[prob.diverged(P)] = prob.x0
     return P
 
 
+# %% ../nbs/06_training.ipynb #7f3b0494
 class BoxPoints:
     "Per-member residual points drawn uniformly over the system's box, fresh each call (seeded; resumable)."
 
@@ -469,39 +518,67 @@ class FixedPointPoints:
             g.set_state(s)
 
 
+# %% ../nbs/06_training.ipynb #66f57060
 def _region_scales(prob: Problem, pts: np.ndarray) -> torch.Tensor:
     "A region's residual scales (05_residuals.region_scales) as a tensor in the training dtype."
     return torch.as_tensor(region_scales(prob.system, pts), dtype=prob.dtype, device=prob.device)
 
 
-class NeuralODETask(Task):
-    "PI-NODE-SR (λ > 0) or the vanilla neural ODE (λ = 0) for the loop: an EnsembleMLP vector field, rolled out."
+def _off_orbit_points(prob: Problem) -> tuple:
+    "The residual points off the orbit (box, fixed-point balls), the true fixed points, and each region's own residual scales (region_scale='region')."
+    cfg = prob.cfg
+    box = BoxPoints(prob.system.box, cfg.seeds, cfg.box_points, prob.dtype, prob.device) if cfg.box_points else None
+    fp, fixed_points = None, None
+    if cfg.fp_points:
+        fixed_points = true_fixed_points(prob.system)  # (F, D); none in the box: no points (a warning)
+        if not len(fixed_points):
+            warnings.warn(
+                f"fp_points={cfg.fp_points}: the true field has no fixed point in the box, so none are added",
+                stacklevel=user_stacklevel(),
+            )
+        args = (prob.sd, cfg.fp_radius, prob.system.box, cfg.seeds, cfg.fp_points, prob.dtype, prob.device)
+        fp = FixedPointPoints(fixed_points, *args)
+    region = cfg.region_scale == "region"
+    s_region = {}  # each off-orbit region's residual scales, from a fixed seeded sample of it (computed once)
+    if region and box is not None:
+        s_region["box"] = _region_scales(prob, prob.system.sample_box(4096, 0, "box_scales"))
+    if region and fp is not None and fp.n:
+        ref = FixedPointPoints(fixed_points, *args[:3], [0], 1, torch.float64, "cpu")
+        s_region["fp"] = _region_scales(prob, ref.draw(torch_generator(0, "fp_scales"), 4096).numpy())
+    return box, fp, fixed_points, s_region
 
-    def __init__(self, prob: Problem):
-        cfg = self.cfg = prob.cfg
-        self.prob, self.seeds, self.model = prob, cfg.seeds, prob.model()
-        self.fused_optimizer = cfg.kernel == "compiled" and prob.device.type == "cpu"  # the opt-in fast path, end to end
-        self._tape = None  # the physics-only phase's residual tape, between losses and backward
-        self.col = Collocation(prob.obs, cfg.seeds, cfg.collocation, cfg.n_copies, cfg.jitter, cfg.cycle_jitter)
-        self.box = BoxPoints(prob.system.box, cfg.seeds, cfg.box_points, prob.dtype, prob.device) if cfg.box_points else None
-        self.box_lo, self.box_hi = (torch.as_tensor(prob.system.box[:, i], dtype=prob.dtype, device=prob.device) for i in (0, 1))
-        self.fp = None
-        if cfg.fp_points:
-            self.fixed_points = true_fixed_points(prob.system)  # (F, D); none in the box: no points (a warning)
-            if not len(self.fixed_points):
-                warnings.warn(
-                    f"fp_points={cfg.fp_points}: the true field has no fixed point in the box, so none are added", stacklevel=2
-                )
-            args = (prob.sd, cfg.fp_radius, prob.system.box, cfg.seeds, cfg.fp_points, prob.dtype, prob.device)
-            self.fp = FixedPointPoints(self.fixed_points, *args)
-        self.region = cfg.region_scale == "region"
-        self.s_region = {}  # each off-orbit region's residual scales, from a fixed seeded sample of it (computed once)
-        if self.region and self.box is not None:
-            self.s_region["box"] = _region_scales(prob, prob.system.sample_box(4096, 0, "box_scales"))
-        if self.region and self.fp is not None and self.fp.n:
-            ref = FixedPointPoints(self.fixed_points, *args[:3], [0], 1, torch.float64, "cpu")
-            self.s_region["fp"] = _region_scales(prob, ref.draw(torch_generator(0, "fp_scales"), 4096).numpy())
-        self.extra = self.region or cfg.jacobian_weight > 0  # terms beside the orbit's residual (autograd only)
+
+def _lbfgs(task, alive: torch.Tensor) -> dict:
+    "L-BFGS on the joint loss of a NeuralODETask after Adam; a refinement that diverges keeps the Adam weights."
+    c, p = task.cfg, task.prob
+    lam = c.lam if c.lam_end is None else c.lam_end
+    params = list(task.model.parameters())
+    snapshot = [q.detach().clone() for q in params]
+    opt = torch.optim.LBFGS(params, lr=1.0, max_iter=c.lbfgs_iters, history_size=20, line_search_fn="strong_wolfe")
+    pts = task.points()
+
+    def parts():
+        return data_loss(task.rollout(), p.obs, p.sd_t), physics_residual(task.model(pts), p.true_field(pts), p.s_res_t)
+
+    def closure():
+        opt.zero_grad()
+        l_data, l_phys = parts()
+        l = torch.where(alive, l_data + lam * l_phys, torch.zeros_like(l_data)).sum()
+        l.backward()
+        return l
+
+    opt.step(closure)
+    with torch.no_grad():
+        if not all(torch.isfinite(q).all() for q in params):  # refinement diverged: keep the Adam result
+            for q, s in zip(params, snapshot):
+                q.copy_(s)
+    l_data, l_phys = parts()
+    return {"iterations": c.lbfgs_iters, "lam": lam, "data": l_data.detach(), "phys": l_phys.detach()}
+
+
+# %% ../nbs/06_training.ipynb #92b41e7b
+class _ResidualPoints:
+    "A NeuralODETask's residual points and the terms off the orbit, with their random state (a part of `NeuralODETask`)."
 
     def points(self) -> torch.Tensor:
         "This iteration's residual points, (K, P, D): the collocation's, plus fresh box and fixed-point points (region_scale='orbit')."
@@ -527,10 +604,36 @@ class NeuralODETask(Task):
             out = out + c.jacobian_weight * jacobian_residual(self.model, fp_pts, J, self.model.sd, self.model.s)
         return out
 
+    def state(self) -> dict:
+        st = {"collocation": self.col.state(), **({"box": self.box.state()} if self.box is not None else {})}
+        return {**st, "fixed_points": self.fp.state()} if self.fp is not None else st
+
+    def load_state(self, state: dict):
+        self.col.load_state(state["collocation"])
+        if self.box is not None:
+            self.box.load_state(state["box"])
+        if self.fp is not None:
+            self.fp.load_state(state["fixed_points"])
+
+
+# %% ../nbs/06_training.ipynb #92bba97b
+class NeuralODETask(_ResidualPoints, Task):
+    "PI-NODE-SR (λ > 0) or the vanilla neural ODE (λ = 0) for the loop: an EnsembleMLP vector field, rolled out."
+
+    def __init__(self, prob: Problem):
+        cfg = self.cfg = prob.cfg
+        self.prob, self.seeds, self.model = prob, cfg.seeds, prob.model()
+        self.fused_optimizer = cfg.kernel == "compiled" and prob.device.type == "cpu"  # the opt-in fast path, end to end
+        self._tape = None  # the physics-only phase's residual tape, between losses and backward
+        self.col = Collocation(prob.obs, cfg.seeds, cfg.collocation, cfg.n_copies, cfg.jitter, cfg.cycle_jitter)
+        self.box_lo, self.box_hi = (torch.as_tensor(prob.system.box[:, i], dtype=prob.dtype, device=prob.device) for i in (0, 1))
+        self.box, self.fp, self.fixed_points, self.s_region = _off_orbit_points(prob)
+        self.region = cfg.region_scale == "region"
+        self.extra = self.region or cfg.jacobian_weight > 0  # terms beside the orbit's residual (autograd only)
+
     def rollout(self) -> torch.Tensor:
         "The differentiable rollout over the training window, (T, K, 1, D)."
-        c, p = self.cfg, self.prob
-        return rollout_model(self.model, p.x0, p.t_obs, c.dt, c.gradient, c.method, kernel=c.kernel, **adaptive_options(c))
+        return integrate(self.model, self.prob.x0, self.cfg, t_obs=self.prob.t_obs)
 
     def before_iteration(self, phase: Phase, i: int):
         c = self.cfg
@@ -572,62 +675,20 @@ class NeuralODETask(Task):
     def evaluate(self):
         return evaluate(self.model, self.prob)
 
-    def state(self) -> dict:
-        st = {"collocation": self.col.state(), **({"box": self.box.state()} if self.box is not None else {})}
-        return {**st, "fixed_points": self.fp.state()} if self.fp is not None else st
-
-    def load_state(self, state: dict):
-        self.col.load_state(state["collocation"])
-        if self.box is not None:
-            self.box.load_state(state["box"])
-        if self.fp is not None:
-            self.fp.load_state(state["fixed_points"])
+    def score(self, rows: list[dict], evals: list[dict]) -> dict:
+        return score_run(rows, evals)  # METHOD.md §6's success test
 
     def arrays(self) -> dict:
         return {"t_obs": self.prob.t_obs, "obs": self.prob.ds.obs}
 
     def refine(self, alive: torch.Tensor) -> dict | None:
         "Optional L-BFGS on the joint loss (one shared line search: members are coupled in step length only)."
-        c, p = self.cfg, self.prob
-        if not c.lbfgs_iters:
-            return None
-        lam = c.lam if c.lam_end is None else c.lam_end
-        params = list(self.model.parameters())
-        snapshot = [q.detach().clone() for q in params]
-        opt = torch.optim.LBFGS(params, lr=1.0, max_iter=c.lbfgs_iters, history_size=20, line_search_fn="strong_wolfe")
-        pts = self.points()
-
-        def parts():
-            return data_loss(self.rollout(), p.obs, p.sd_t), physics_residual(self.model(pts), p.true_field(pts), p.s_res_t)
-
-        def closure():
-            opt.zero_grad()
-            l_data, l_phys = parts()
-            l = torch.where(alive, l_data + lam * l_phys, torch.zeros_like(l_data)).sum()
-            l.backward()
-            return l
-
-        opt.step(closure)
-        with torch.no_grad():
-            if not all(torch.isfinite(q).all() for q in params):  # refinement diverged: keep the Adam result
-                for q, s in zip(params, snapshot):
-                    q.copy_(s)
-        l_data, l_phys = parts()
-        return {"iterations": c.lbfgs_iters, "lam": lam, "data": l_data.detach(), "phys": l_phys.detach()}
+        return _lbfgs(self, alive) if self.cfg.lbfgs_iters else None
 
 
-def train(
-    cfg: TrainConfig,  # the run
-    folder: RunFolder | None = None,  # where checkpoints go (None: no checkpoints)
-    progress: bool = True,  # tqdm progress bar
-    max_iterations: int | None = None,  # stop (TrainingInterrupted) after this many iterations in this call
-    cache_dir=None,  # dataset and reference cache (see reference_trajectory)
-    device: str | torch.device | None = None,  # where to train (default: CPU; "auto"/"fused" kernels: see TrainConfig)
-) -> dict:  # state_dict, metrics, arrays, log
-    "Train the ensemble of `cfg`, resuming from the folder's checkpoint when there is one."
-    check_run_args(cfg, TrainConfig, folder, progress, max_iterations, cache_dir, device)
-    check_memory(memory_estimate(cfg), _knobs(cfg), device)
-    torch.set_num_threads(1)
+# %% ../nbs/06_training.ipynb #93b20b92
+def _train(cfg: TrainConfig, folder, progress, max_iterations, cache_dir, device) -> dict:
+    "A PI-NODE-SR run of `cfg` after the entry's checks (`loop.train`): the problem, the task, the loop."
     prob = Problem(cfg, cache_dir, device)
     ref = prob.reference(cfg.t_eval_end)
     check_scoring_windows(ref.t, ref.X, prob.system, cfg.t_eval_end, cfg.data.t_late)  # fail now, not at the first evaluation
@@ -647,6 +708,18 @@ def train(
     return {**run, "config": {"hash": config_hash(cfg), "type": "TrainConfig", "config": config_dict(cfg)}}  # as config.json
 
 
+def train(
+    cfg: TrainConfig,  # the run
+    folder: RunFolder | None = None,  # where checkpoints go (None: no checkpoints)
+    progress: bool = True,  # tqdm progress bar
+    max_iterations: int | None = None,  # stop (TrainingInterrupted) after this many iterations in this call
+    cache_dir=None,  # dataset and reference cache (see reference_trajectory)
+    device: str | torch.device | None = None,  # where to train (default: CPU; "auto"/"fused" kernels: see TrainConfig)
+) -> dict:  # state_dict, metrics, arrays, log
+    "Train the ensemble of `cfg`, resuming from the folder's checkpoint when there is one (`loop.train` for a TrainConfig)."
+    return _train_any(cfg, folder, progress, max_iterations, cache_dir, device, kind=TrainConfig)
+
+
 def load_or_train(
     cfg: TrainConfig,  # the run
     root=None,  # run folder root (default: runs_root())
@@ -654,17 +727,10 @@ def load_or_train(
     retrain: bool = False,  # ignore a finished run
     device: str | torch.device | None = None,  # where to train a run that is not finished
 ) -> dict:
-    "The finished run of `cfg` from its folder, or train it (resuming from a checkpoint) and save it atomically."
-    check_run_args(cfg, TrainConfig, None, progress, None, None, device)
-    check_bool("retrain", retrain)
-    if retrain or not RunFolder(cfg, root, "pinode").done:
-        check_memory(memory_estimate(cfg), _knobs(cfg), device)
-    return load_or_run(cfg, lambda c, folder: train(c, folder, progress, device=device), root, name="pinode", rerun=retrain)
+    "The finished run of `cfg` from its folder, or train it (resuming from a checkpoint) and save it atomically (`loop.load_or_train`)."
+    return _load_or_train_any(cfg, root, progress, retrain, device, kind=TrainConfig)
 
 
 def load_model(cfg: TrainConfig, run: dict) -> EnsembleMLP:
     "The trained ensemble of a run returned by `load_or_train` or `train`, under the config it was trained with (checked)."
-    sd = check_run(cfg, run, TrainConfig, lambda: weight_shapes(cfg))
-    model = Problem(cfg).model()
-    model.load_state_dict(sd)
-    return model
+    return _load_model_any(cfg, run, kind=TrainConfig)

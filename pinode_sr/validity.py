@@ -11,7 +11,8 @@ from typing import Callable
 
 import numpy as np
 
-from .core import check_bool, check_choice, check_int, check_number, check_positive, check_steps
+from .core import as_real_array, check_bool, check_choice, check_int, check_number, check_positive, check_steps
+from .core import check_times, check_window  # noqa: F401 (re-exported)
 from .metrics import event_times
 from .reference import solve_reference
 
@@ -20,9 +21,6 @@ __all__ = [
     "ATTRACTORS",
     "MAX_VALIDITY_VALUES",
     "MAX_CENSUS_STARTS",
-    "as_real_array",
-    "check_times",
-    "check_window",
     "check_system",
     "Attractor",
     "classify",
@@ -47,60 +45,13 @@ __all__ = [
     "census_summary",
     "attractor_census",
     "census_of_run",
+    "as_real_array",
+    "check_times",
+    "check_window",
 ]
 
-
 # %% ../nbs/09a_validity.ipynb #c32bf74a
-def as_real_array(
-    name: str,  # argument name, used in the message
-    x,  # array-like (a CPU tensor too)
-    ndim: int | None = None,  # required number of axes (None: any)
-    finite: bool = True,  # reject NaN and inf
-) -> np.ndarray:
-    "`x` as a float64 array; a TypeError (not real numbers) or ValueError (axes, non-finite) naming `name`."
-    try:
-        a = np.asarray(x)
-    except (ValueError, TypeError) as e:  # ragged nesting
-        raise ValueError(f"{name} must be a rectangular array of real numbers, got {type(x).__name__}: {e}") from None
-    if a.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold real numbers, got {type(x).__name__} of dtype {a.dtype}")
-    if ndim is not None and a.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-D, got shape {a.shape}")
-    a = a.astype(float, copy=False)
-    if finite and not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains non-finite values (NaN or inf)")
-    return a
-
-
-def check_times(
-    name: str,  # argument name
-    t,  # sample times (T,)
-    min_len: int = 2,  # fewest samples allowed
-) -> np.ndarray:
-    "`t` as a float64 array if it is 1-D, finite, strictly increasing and holds `min_len` samples; else an error naming `name`."
-    t = as_real_array(name, t, 1)
-    if len(t) < min_len:
-        raise ValueError(f"{name} must hold at least {min_len} sample times, got {len(t)}")
-    if np.any(np.diff(t) <= 0):
-        raise ValueError(f"{name} must be strictly increasing (sorted, no repeated times)")
-    return t
-
-
-def check_window(
-    name: str,  # argument name
-    window,  # (start, end)
-    t: np.ndarray | None = None,  # sample times the window must hold samples of
-    min_samples: int = 1,
-) -> tuple[float, float]:
-    "`window` as (start, end) if both are finite numbers with start < end (holding `min_samples` of `t`); else an error naming `name`."
-    if not isinstance(window, (tuple, list)) or len(window) != 2:
-        raise TypeError(f"{name} must be a (start, end) pair of numbers, got {type(window).__name__} {window!r}")
-    lo, hi = (check_number(f"{name}[{i}]", v) for i, v in enumerate(window))
-    if not lo < hi:
-        raise ValueError(f"{name} must have start < end, got {window!r} (reversed or empty)")
-    if t is not None and np.count_nonzero((t >= lo) & (t <= hi)) < min_samples:
-        raise ValueError(f"{name}={window!r} holds fewer than {min_samples} of the samples (t from {t[0]:g} to {t[-1]:g})")
-    return lo, hi
+_all_ = ["as_real_array", "check_times", "check_window"]  # defined in core (the ground floor of checks); still here
 
 
 def check_system(
@@ -230,6 +181,7 @@ def model_rollout(
     return run
 
 
+# %% ../nbs/09a_validity.ipynb #6a510bbc
 def global_validity(
     rollout: Callable,  # (starts (B, D), t_end) -> trajectories (T, K, B, D) on 0:dt:t_end
     system,  # the true system

@@ -35,7 +35,7 @@ def test_every_figure_that_loads_runs_gets_them_up_front():
 
 
 def test_figure_configs_share_runs():
-    "The six paper figures use the same grid; beyond2 adds the shared-field network; the partial runs are registered."
+    "The six paper figures use the same grid; beyond2 adds the shared-field network; the partial runs go through the one entry."
     from pinode_sr.ablations import paper_configs
 
     need = make_figures.figure_configs("smoke")
@@ -44,10 +44,10 @@ def test_figure_configs_share_runs():
     assert all(names[nb] == grid for nb in make_figures.PAPER_FIGURES)
     assert names["beyond5_uncertainty"] < names["beyond4_identification"]
     assert any(getattr(c, "vector_field", "") == "neuron_shared" for c in need["beyond2_network"])
-    make_figures.register_partial()
-    from pinode_sr.sweep import RUNNERS
+    from pinode_sr.sweep import RUNNERS, _runner
 
-    assert RUNNERS["PartialConfig"] == ("pinode_sr.partial", "load_or_train_partial", "partial")
+    assert "PartialConfig" not in RUNNERS  # nothing registered: the config makes its own run
+    assert _runner(need["beyond4_identification"][0]) == ("pinode_sr.loop", "load_or_train", "partial")
     assert all(n.startswith("partial-") for n in names["beyond4_identification"])
 
 

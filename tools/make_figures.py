@@ -48,7 +48,6 @@ def figure_configs(preset: str) -> dict[str, list]:
     from pinode_sr.partial import partial_config
     from pinode_sr.training import preset as train_preset
 
-    register_partial()  # the beyond4/5 runs go through the sweep too
     paper = paper_configs(preset)
     names = tuple(RECIPES) if preset == "paper" else SMOKE_MODELS  # load_beyond_runs' default
     out = {nb: paper for nb in PAPER_FIGURES}
@@ -59,14 +58,6 @@ def figure_configs(preset: str) -> dict[str, list]:
     out["beyond4_identification"] = [partial_config(n, preset) for n in partial]
     out["beyond5_uncertainty"] = [partial_config(n, preset) for n in ("identify_5", "identify_5_randomised")]
     return out
-
-
-def register_partial() -> None:
-    "Teach the sweep PartialConfig (17_partial's runs: folders partial-<hash>, as load_or_train_partial writes them)."
-    from pinode_sr.sweep import RUNNERS, register_runner
-
-    if "PartialConfig" not in RUNNERS:
-        register_runner("PartialConfig", "pinode_sr.partial", "load_or_train_partial", "partial")
 
 
 def folder_name(cfg) -> str:
@@ -158,7 +149,6 @@ def train_all(
     from pinode_sr.core import config_hash
     from pinode_sr.sweep import sweep
 
-    register_partial()
     need = figure_configs(preset)
     if only is not None:  # `--only fig02_extrapolation`: train what those notebooks load, nothing more
         need = {nb: cfgs for nb, cfgs in need.items() if nb in only}
