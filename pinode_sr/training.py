@@ -24,6 +24,7 @@ from .residuals import jacobian_residual, known_field, known_jacobian, model_res
 from .residuals import region_scales, residual_tape, true_fixed_points
 from .runs import RunFolder, load_or_run
 from .solvers import SOLVERS, steps_per_interval
+from .wmethod import W_SOLVERS, rollout_wmethod, rollout_wmethod_nograd, solver_step_warning
 
 # %% auto #0
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "MAX_ITERATIONS",
     "MAX_CYCLE_POINTS",
     "TRAIN_METHODS",
+    "SOLVER_KINDS",
     "REGION_SCALES",
     "VECTOR_FIELDS",
     "PRESETS",
@@ -40,6 +42,8 @@ __all__ = [
     "memory_estimate",
     "Problem",
     "adaptive_options",
+    "solver_rollout",
+    "solver_rollout_nograd",
     "evaluate",
     "phases",
     "BoxPoints",
@@ -55,6 +59,7 @@ SCHEDULES = ("warmup", "joint", "lambda_warmup")
 MAX_ITERATIONS = 10_000_000  # per phase: a bounded cost
 MAX_CYCLE_POINTS = 100_000  # own-cycle collocation points per member
 TRAIN_METHODS = tuple(SOLVERS) + ADAPTIVE_METHODS
+SOLVER_KINDS = ("heun", *W_SOLVERS)  # TrainConfig.solver: the explicit `method`, or ROS2 with A = min(diag J_θ, 0) / J_θ (04b)
 REGION_SCALES = ("orbit", "region")  # residual scales of the box and fixed-point points: the orbit's, or each region's own
 VECTOR_FIELDS = ("mlp", "neuron_shared")  # EnsembleMLP | NeuronSharedMLP (a network system's units share one MLP)
 
@@ -79,6 +84,7 @@ class TrainConfig:
     max_num_steps: int = 20_000
     gradient: str = "backprop"  # "backprop" | "checkpoint" | "backsolve"
     kernel: str = "auto"  # "auto" | "fused" | "torch" | "compiled": who integrates the rollouts (see below)
+    solver: str = field(default="heun", metadata=ADDED_FIELD)  # "heun": the explicit `method` | "wmethod" | "rosenbrock" (04b)
     # loss
     lam: float = 10.0  # physics weight λ in the joint phase (0: vanilla neural ODE); see below
     lam_end: float | None = None  # λ at the end of the joint phase (exponential decay); None = lam
@@ -143,6 +149,12 @@ class TrainConfig:
         if self.method in ADAPTIVE_METHODS and self.gradient == "checkpoint":
             raise ValueError(f"gradient='checkpoint' needs a fixed-step method, not method={self.method!r}")
         check_choice("kernel", self.kernel, KERNELS)
+        check_choice("solver", self.solver, SOLVER_KINDS)
+        if self.solver != "heun" and (self.method, self.gradient) != ("heun", "backprop"):
+            raise ValueError(
+                f"solver={self.solver!r} integrates with ROS2 and its exact discrete adjoint: leave method and gradient at "
+                f"their defaults ('heun', 'backprop'), got method={self.method!r}, gradient={self.gradient!r}"
+            )
         if self.kernel in ("fused", "compiled") and (self.method, self.activation, self.gradient) != ("heun", "tanh", "backprop"):
             raise ValueError(
                 f"kernel={self.kernel!r} needs method='heun', activation='tanh' and gradient='backprop' (the fused Heun "
@@ -380,6 +392,22 @@ def adaptive_options(cfg: TrainConfig) -> dict:
     return dict(rtol=cfg.rtol, atol=cfg.atol, max_num_steps=cfg.max_num_steps) if cfg.method in ADAPTIVE_METHODS else {}
 
 
+def solver_rollout(cfg: TrainConfig, model, x0: torch.Tensor, t_obs) -> torch.Tensor:  # (T, K, B, D)
+    "cfg's differentiable rollout to the sample times: the explicit `method` by `gradient`, or ROS2 (`solver`) by its exact adjoint."
+    if cfg.solver in W_SOLVERS:  # a singular step turns that member NaN: the loop's NaN guard freezes it
+        kernel = "torch" if cfg.kernel == "torch" else "auto"
+        return rollout_wmethod(model, x0, t_obs, cfg.dt, kernel=kernel, singular="nan", matrix=W_SOLVERS[cfg.solver])
+    return rollout_model(model, x0, t_obs, cfg.dt, cfg.gradient, cfg.method, kernel=cfg.kernel, **adaptive_options(cfg))
+
+
+def solver_rollout_nograd(cfg: TrainConfig, model, x0: torch.Tensor, n_steps: int) -> np.ndarray:  # (n_steps + 1, K, B, D)
+    "cfg's forward-only rollout: n_steps of cfg.dt from x0 with the same solver."
+    if cfg.solver in W_SOLVERS:
+        kernel = "torch" if cfg.kernel == "torch" else "auto"
+        return rollout_wmethod_nograd(model, x0, cfg.dt, n_steps, 1, kernel=kernel, matrix=W_SOLVERS[cfg.solver])
+    return rollout_nograd(model, x0, cfg.dt, n_steps, 1, cfg.method, cfg.kernel, **adaptive_options(cfg))
+
+
 def evaluate(model: EnsembleMLP, prob: Problem, t_end: float | None = None) -> tuple[list[dict], np.ndarray, np.ndarray]:
     "Per-member metrics over 0–t_end and (if it reaches past 100 ms) 100–t_end; also the grid and trajectories (T, K, D)."
     check_eval_args(model, prob, t_end, (EnsembleMLP, NeuronSharedMLP), Problem, getattr(getattr(prob, "cfg", None), "dt", 1.0))
@@ -387,9 +415,7 @@ def evaluate(model: EnsembleMLP, prob: Problem, t_end: float | None = None) -> t
     t_end = cfg.t_eval_end if t_end is None else t_end
     n = int(round(t_end / cfg.dt))
     try:
-        X = rollout_nograd(model, prob.x0, cfg.dt, n, 1, cfg.method, cfg.kernel, **adaptive_options(cfg))[:, :, 0, :].astype(
-            np.float64
-        )
+        X = solver_rollout_nograd(cfg, model, prob.x0, n)[:, :, 0, :].astype(np.float64)
     except StepBudgetExceeded:  # a stiffened field: no trajectory to score (every metric NaN, threshold not met)
         X = np.full((n + 1, model.K, prob.x0.shape[-1]), np.nan)
     ref = prob.reference(t_end)
@@ -414,9 +440,7 @@ def phases(cfg: TrainConfig) -> list[Phase]:
 def _cycle_points(model, prob: Problem) -> torch.Tensor:
     "States along each member's own rollout on [cycle_t0, cycle_t1] every cycle_dt: (K, M, D); diverged states → x0."
     c = prob.cfg
-    X = rollout_nograd(model, prob.x0, c.dt, int(round(c.cycle_t1 / c.dt)), 1, c.method, c.kernel, **adaptive_options(c))[
-        :, :, 0, :
-    ]
+    X = solver_rollout_nograd(c, model, prob.x0, int(round(c.cycle_t1 / c.dt)))[:, :, 0, :]
     idx = np.arange(int(round(c.cycle_t0 / c.dt)), X.shape[0], int(round(c.cycle_dt / c.dt)))
     P = torch.tensor(np.ascontiguousarray(X[idx].transpose(1, 0, 2)), dtype=prob.dtype, device=prob.device)
     P[prob.diverged(P)] = prob.x0
@@ -530,7 +554,7 @@ class NeuralODETask(Task):
     def rollout(self) -> torch.Tensor:
         "The differentiable rollout over the training window, (T, K, 1, D)."
         c, p = self.cfg, self.prob
-        return rollout_model(self.model, p.x0, p.t_obs, c.dt, c.gradient, c.method, kernel=c.kernel, **adaptive_options(c))
+        return solver_rollout(c, self.model, p.x0, p.t_obs)
 
     def before_iteration(self, phase: Phase, i: int):
         c = self.cfg
@@ -629,6 +653,8 @@ def train(
     check_memory(memory_estimate(cfg), _knobs(cfg), device)
     torch.set_num_threads(1)
     prob = Problem(cfg, cache_dir, device)
+    if cfg.method == "heun" and (msg := solver_step_warning(prob.system, prob.ds.obs, cfg.dt, cfg.solver)) is not None:
+        warnings.warn(msg, stacklevel=2)  # dt beyond what the solver supports along the training data
     ref = prob.reference(cfg.t_eval_end)
     check_scoring_windows(ref.t, ref.X, prob.system, cfg.t_eval_end, cfg.data.t_late)  # fail now, not at the first evaluation
     run = fit(
