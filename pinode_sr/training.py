@@ -42,8 +42,6 @@ __all__ = [
     "memory_estimate",
     "Problem",
     "adaptive_options",
-    "solver_rollout",
-    "solver_rollout_nograd",
     "evaluate",
     "phases",
     "BoxPoints",
@@ -392,7 +390,7 @@ def adaptive_options(cfg: TrainConfig) -> dict:
     return dict(rtol=cfg.rtol, atol=cfg.atol, max_num_steps=cfg.max_num_steps) if cfg.method in ADAPTIVE_METHODS else {}
 
 
-def solver_rollout(cfg: TrainConfig, model, x0: torch.Tensor, t_obs) -> torch.Tensor:  # (T, K, B, D)
+def _solver_rollout(cfg: TrainConfig, model, x0: torch.Tensor, t_obs) -> torch.Tensor:  # (T, K, B, D)
     "cfg's differentiable rollout to the sample times: the explicit `method` by `gradient`, or ROS2 (`solver`) by its exact adjoint."
     if cfg.solver in W_SOLVERS:  # a singular step turns that member NaN: the loop's NaN guard freezes it
         kernel = "torch" if cfg.kernel == "torch" else "auto"
@@ -400,7 +398,7 @@ def solver_rollout(cfg: TrainConfig, model, x0: torch.Tensor, t_obs) -> torch.Te
     return rollout_model(model, x0, t_obs, cfg.dt, cfg.gradient, cfg.method, kernel=cfg.kernel, **adaptive_options(cfg))
 
 
-def solver_rollout_nograd(cfg: TrainConfig, model, x0: torch.Tensor, n_steps: int) -> np.ndarray:  # (n_steps + 1, K, B, D)
+def _solver_rollout_nograd(cfg: TrainConfig, model, x0: torch.Tensor, n_steps: int) -> np.ndarray:  # (n_steps + 1, K, B, D)
     "cfg's forward-only rollout: n_steps of cfg.dt from x0 with the same solver."
     if cfg.solver in W_SOLVERS:
         kernel = "torch" if cfg.kernel == "torch" else "auto"
@@ -415,7 +413,7 @@ def evaluate(model: EnsembleMLP, prob: Problem, t_end: float | None = None) -> t
     t_end = cfg.t_eval_end if t_end is None else t_end
     n = int(round(t_end / cfg.dt))
     try:
-        X = solver_rollout_nograd(cfg, model, prob.x0, n)[:, :, 0, :].astype(np.float64)
+        X = _solver_rollout_nograd(cfg, model, prob.x0, n)[:, :, 0, :].astype(np.float64)
     except StepBudgetExceeded:  # a stiffened field: no trajectory to score (every metric NaN, threshold not met)
         X = np.full((n + 1, model.K, prob.x0.shape[-1]), np.nan)
     ref = prob.reference(t_end)
@@ -440,7 +438,7 @@ def phases(cfg: TrainConfig) -> list[Phase]:
 def _cycle_points(model, prob: Problem) -> torch.Tensor:
     "States along each member's own rollout on [cycle_t0, cycle_t1] every cycle_dt: (K, M, D); diverged states → x0."
     c = prob.cfg
-    X = solver_rollout_nograd(c, model, prob.x0, int(round(c.cycle_t1 / c.dt)))[:, :, 0, :]
+    X = _solver_rollout_nograd(c, model, prob.x0, int(round(c.cycle_t1 / c.dt)))[:, :, 0, :]
     idx = np.arange(int(round(c.cycle_t0 / c.dt)), X.shape[0], int(round(c.cycle_dt / c.dt)))
     P = torch.tensor(np.ascontiguousarray(X[idx].transpose(1, 0, 2)), dtype=prob.dtype, device=prob.device)
     P[prob.diverged(P)] = prob.x0
@@ -554,7 +552,7 @@ class NeuralODETask(Task):
     def rollout(self) -> torch.Tensor:
         "The differentiable rollout over the training window, (T, K, 1, D)."
         c, p = self.cfg, self.prob
-        return solver_rollout(c, self.model, p.x0, p.t_obs)
+        return _solver_rollout(c, self.model, p.x0, p.t_obs)
 
     def before_iteration(self, phase: Phase, i: int):
         c = self.cfg
