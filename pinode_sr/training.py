@@ -57,7 +57,7 @@ SCHEDULES = ("warmup", "joint", "lambda_warmup")
 MAX_ITERATIONS = 10_000_000  # per phase: a bounded cost
 MAX_CYCLE_POINTS = 100_000  # own-cycle collocation points per member
 TRAIN_METHODS = tuple(SOLVERS) + ADAPTIVE_METHODS
-SOLVER_KINDS = ("heun", *W_SOLVERS)  # TrainConfig.solver: the explicit `method`, or ROS2 with A = min(diag J_θ, 0) / J_θ (04b)
+SOLVER_KINDS = ("heun", *W_SOLVERS)  # TrainConfig.solver: the explicit `method`, or a linearly implicit W-method (04b)
 REGION_SCALES = ("orbit", "region")  # residual scales of the box and fixed-point points: the orbit's, or each region's own
 VECTOR_FIELDS = ("mlp", "neuron_shared")  # EnsembleMLP | NeuronSharedMLP (a network system's units share one MLP)
 
@@ -82,7 +82,7 @@ class TrainConfig:
     max_num_steps: int = 20_000
     gradient: str = "backprop"  # "backprop" | "checkpoint" | "backsolve"
     kernel: str = "auto"  # "auto" | "fused" | "torch" | "compiled": who integrates the rollouts (see below)
-    solver: str = field(default="heun", metadata=ADDED_FIELD)  # "heun": the explicit `method` | "wmethod" | "rosenbrock" (04b)
+    solver: str = field(default="heun", metadata=ADDED_FIELD)  # "heun": the explicit `method` | a key of W_SOLVERS (04b)
     # loss
     lam: float = 10.0  # physics weight λ in the joint phase (0: vanilla neural ODE); see below
     lam_end: float | None = None  # λ at the end of the joint phase (exponential decay); None = lam
@@ -150,7 +150,7 @@ class TrainConfig:
         check_choice("solver", self.solver, SOLVER_KINDS)
         if self.solver != "heun" and (self.method, self.gradient) != ("heun", "backprop"):
             raise ValueError(
-                f"solver={self.solver!r} integrates with ROS2 and its exact discrete adjoint: leave method and gradient at "
+                f"solver={self.solver!r} integrates with a W-method and its exact discrete adjoint: leave method and gradient at "
                 f"their defaults ('heun', 'backprop'), got method={self.method!r}, gradient={self.gradient!r}"
             )
         if self.kernel in ("fused", "compiled") and (self.method, self.activation, self.gradient) != ("heun", "tanh", "backprop"):
@@ -391,18 +391,20 @@ def adaptive_options(cfg: TrainConfig) -> dict:
 
 
 def _solver_rollout(cfg: TrainConfig, model, x0: torch.Tensor, t_obs) -> torch.Tensor:  # (T, K, B, D)
-    "cfg's differentiable rollout to the sample times: the explicit `method` by `gradient`, or ROS2 (`solver`) by its exact adjoint."
+    "cfg's differentiable rollout to the sample times: the explicit `method` by `gradient`, or the W-method `solver` by its exact adjoint."
     if cfg.solver in W_SOLVERS:  # a singular step turns that member NaN: the loop's NaN guard freezes it
+        tableau, matrix = W_SOLVERS[cfg.solver]
         kernel = "torch" if cfg.kernel == "torch" else "auto"
-        return rollout_wmethod(model, x0, t_obs, cfg.dt, kernel=kernel, singular="nan", matrix=W_SOLVERS[cfg.solver])
+        return rollout_wmethod(model, x0, t_obs, cfg.dt, tableau=tableau, kernel=kernel, singular="nan", matrix=matrix)
     return rollout_model(model, x0, t_obs, cfg.dt, cfg.gradient, cfg.method, kernel=cfg.kernel, **adaptive_options(cfg))
 
 
 def _solver_rollout_nograd(cfg: TrainConfig, model, x0: torch.Tensor, n_steps: int) -> np.ndarray:  # (n_steps + 1, K, B, D)
     "cfg's forward-only rollout: n_steps of cfg.dt from x0 with the same solver."
     if cfg.solver in W_SOLVERS:
+        tableau, matrix = W_SOLVERS[cfg.solver]
         kernel = "torch" if cfg.kernel == "torch" else "auto"
-        return rollout_wmethod_nograd(model, x0, cfg.dt, n_steps, 1, kernel=kernel, matrix=W_SOLVERS[cfg.solver])
+        return rollout_wmethod_nograd(model, x0, cfg.dt, n_steps, 1, tableau, kernel, matrix=matrix)
     return rollout_nograd(model, x0, cfg.dt, n_steps, 1, cfg.method, cfg.kernel, **adaptive_options(cfg))
 
 

@@ -90,7 +90,6 @@ CASES = [
     ("solver_step_warning: states of another size", lambda: solver_step_warning(HH, OBS[:, :3], 0.2), "states"),
     ("solver_step_warning: states NaN", lambda: solver_step_warning(HH, OBS * np.nan, 0.2), "states"),
     ("solver_step_warning: states strings", lambda: solver_step_warning(HH, [["a"] * 4], 0.2), "states"),
-    ("solver_step_warning: tableau unknown", lambda: solver_step_warning(HH, OBS, 0.2, "wmethod", "x"), "tableau"),
     ("TrainConfig: solver unknown", lambda: TrainConfig(solver="implicit"), "wmethod"),
     ("TrainConfig: solver not a string", lambda: TrainConfig(solver=1), "solver"),
     ("TrainConfig: wmethod with rk4", lambda: TrainConfig(solver="wmethod", method="rk4"), "method"),
