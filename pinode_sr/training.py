@@ -25,6 +25,7 @@ from .residuals import jacobian_residual, known_field, known_jacobian, model_res
 from .residuals import region_scales, residual_tape, true_fixed_points
 from .runs import RunFolder
 from .solvers import SOLVERS, steps_per_interval
+from .wmethod import W_SOLVERS, rollout_wmethod, rollout_wmethod_nograd, solver_step_warning
 
 # %% auto #0
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "MAX_ITERATIONS",
     "MAX_CYCLE_POINTS",
     "TRAIN_METHODS",
+    "SOLVER_KINDS",
     "REGION_SCALES",
     "VECTOR_FIELDS",
     "PRESETS",
@@ -59,6 +61,7 @@ SCHEDULES = ("warmup", "joint", "lambda_warmup")
 MAX_ITERATIONS = 10_000_000  # per phase: a bounded cost
 MAX_CYCLE_POINTS = 100_000  # own-cycle collocation points per member
 TRAIN_METHODS = tuple(SOLVERS) + ADAPTIVE_METHODS
+SOLVER_KINDS = ("heun", *W_SOLVERS)  # TrainConfig.solver: the explicit `method`, or a linearly implicit W-method (04b)
 REGION_SCALES = ("orbit", "region")  # residual scales of the box and fixed-point points: the orbit's, or each region's own
 VECTOR_FIELDS = ("mlp", "neuron_shared")  # EnsembleMLP | NeuronSharedMLP (a network system's units share one MLP)
 
@@ -87,6 +90,12 @@ def _check_solver(cfg) -> None:
     if cfg.method in ADAPTIVE_METHODS and cfg.gradient == "checkpoint":
         raise ValueError(f"gradient='checkpoint' needs a fixed-step method, not method={cfg.method!r}")
     check_choice("kernel", cfg.kernel, KERNELS)
+    check_choice("solver", cfg.solver, SOLVER_KINDS)
+    if cfg.solver != "heun" and (cfg.method, cfg.gradient) != ("heun", "backprop"):
+        raise ValueError(
+            f"solver={cfg.solver!r} integrates with a W-method and its exact discrete adjoint: leave method and gradient at "
+            f"their defaults ('heun', 'backprop'), got method={cfg.method!r}, gradient={cfg.gradient!r}"
+        )
     if cfg.kernel in ("fused", "compiled") and (cfg.method, cfg.activation, cfg.gradient) != ("heun", "tanh", "backprop"):
         raise ValueError(
             f"kernel={cfg.kernel!r} needs method='heun', activation='tanh' and gradient='backprop' (the fused Heun "
@@ -189,6 +198,7 @@ class TrainConfig:
     max_num_steps: int = 20_000
     gradient: str = "backprop"  # "backprop" | "checkpoint" | "backsolve"
     kernel: str = "auto"  # "auto" | "fused" | "torch" | "compiled": who integrates the rollouts (see below)
+    solver: str = field(default="heun", metadata=ADDED_FIELD)  # "heun": the explicit `method` | a key of W_SOLVERS (04b)
     # loss
     lam: float = 10.0  # physics weight λ in the joint phase (0: vanilla neural ODE); see below
     lam_end: float | None = None  # λ at the end of the joint phase (exponential decay); None = lam
@@ -417,15 +427,21 @@ def adaptive_options(cfg: TrainConfig) -> dict:
 def integrate(
     model,  # the ensemble vector field
     x0: torch.Tensor,  # (K, D) or (D,) start
-    cfg: TrainConfig,  # its method, kernel, gradient, step and adaptive options
+    cfg: TrainConfig,  # its method or solver, kernel, gradient, step and adaptive options
     t_obs: np.ndarray | None = None,  # the differentiable rollout to these times (training)
     n_steps: int | None = None,  # or this many steps of cfg.dt without a gradient (evaluation, own-cycle points)
 ):
-    "Where a run picks its integrator: the differentiable rollout at t_obs, (T, K, 1, D), or n_steps steps as numpy, (n_steps + 1, K, 1, D)."
+    "Where a run picks its integrator (the explicit `method`, or the W-method `solver`): the differentiable rollout at t_obs, (T, K, 1, D), or n_steps steps as numpy, (n_steps + 1, K, 1, D)."
     if not isinstance(cfg, TrainConfig):
         raise TypeError(f"cfg must be a TrainConfig (its method, kernel, gradient and step), got {type(cfg).__name__}")
     if (t_obs is None) == (n_steps is None):
         raise ValueError("give exactly one of t_obs (a differentiable rollout) or n_steps (a rollout without gradient)")
+    if cfg.solver in W_SOLVERS:  # exact adjoint; a singular step makes that member NaN (the NaN guard freezes it)
+        tableau, matrix = W_SOLVERS[cfg.solver]
+        kernel = "torch" if cfg.kernel == "torch" else "auto"
+        if t_obs is not None:
+            return rollout_wmethod(model, x0, t_obs, cfg.dt, tableau=tableau, kernel=kernel, singular="nan", matrix=matrix)
+        return rollout_wmethod_nograd(model, x0, cfg.dt, n_steps, 1, tableau, kernel, matrix=matrix)
     opts = adaptive_options(cfg)
     if t_obs is not None:
         return rollout_model(model, x0, t_obs, cfg.dt, cfg.gradient, cfg.method, kernel=cfg.kernel, **opts)
@@ -690,6 +706,8 @@ class NeuralODETask(_ResidualPoints, Task):
 def _train(cfg: TrainConfig, folder, progress, max_iterations, cache_dir, device) -> dict:
     "A PI-NODE-SR run of `cfg` after the entry's checks (`loop.train`): the problem, the task, the loop."
     prob = Problem(cfg, cache_dir, device)
+    if cfg.method == "heun" and (msg := solver_step_warning(prob.system, prob.ds.obs, cfg.dt, cfg.solver)) is not None:
+        warnings.warn(msg, stacklevel=user_stacklevel())  # dt beyond what the solver supports along the training data
     ref = prob.reference(cfg.t_eval_end)
     check_scoring_windows(ref.t, ref.X, prob.system, cfg.t_eval_end, cfg.data.t_late)  # fail now, not at the first evaluation
     run = fit(
