@@ -1566,7 +1566,7 @@ class RodasStepper:
 @njit(cache=False)
 def _fixed_steps(rhs, jac, dfdt, tab, flags, t_grid, h, y0, p, embedded, ys, y1s, Ks, yemb, info):
     """n equal steps of size h from y0: states at the step ends ys (n+1, D), step solutions y1s (n, D), K (n, 3, D)."""
-    gamma, a, C, c, d, H = tab
+    gamma, a, C, c, d, H = tab[0], tab[1], tab[2], tab[3], tab[4], tab[5]  # Rodas5P's part of `_TABLEAU`
     D = y0.shape[0]
     y, stats = y0.copy(), np.zeros(7, dtype=np.int64)
     ws = _workspace(D, a.shape[0], np.ones(D), 1.0)  # the finite differences' floor: 1
