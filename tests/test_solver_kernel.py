@@ -1,7 +1,11 @@
 """The solver kernel's shared parts: the step control, the Tsit5 tableau and its order, and method="auto" (switching
-between Tsit5 and Rodas5P by stiffness) on a stiff and a non-stiff problem."""
+between Tsit5 and Rodas5P by stiffness) on a stiff and a non-stiff problem; the kernel for Python callbacks is cached."""
 
+import json
 import math
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -90,3 +94,23 @@ def test_method_is_checked():
     with pytest.raises(ValueError, match="method must be one of"):  # (the first call compiles the input checks)
         solve_rodas5p(lambda t, y: -y, (0, 1), [1.0], method=None)
     expect_clear_error("method='tsit5'", lambda: solve_rodas5p(lambda t, y: -y, (0, 1), [1.0], method="tsit5"), "method")
+
+
+_PY_KERNEL = """
+import json
+from pinode_sr import rodas5p
+r = rodas5p.solve_rodas5p(lambda t, y: -y, (0.0, 1.0), [1.0], rtol=1e-8, atol=1e-10, t_eval=[1.0])
+k = rodas5p._BOUND["pinode_sr.rodas5p"].integrate
+print(json.dumps({"y": float(r.y[-1][0]), "hits": sum(k.stats.cache_hits.values()), "misses": sum(k.stats.cache_misses.values())}))
+"""
+
+
+def test_python_callbacks_kernel_is_cached():
+    "The kernel for Python callbacks is bound like a generated field's: a second process loads its machine code, no compile."
+    runs = []
+    for _ in range(2):  # the first may compile (a cold cache) and writes the cache; the second must load it
+        out = subprocess.run([sys.executable, "-c", _PY_KERNEL], capture_output=True, text=True, timeout=600, env=os.environ)
+        assert out.returncode == 0, out.stderr[-3000:]
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert runs[1]["hits"] == 1 and runs[1]["misses"] == 0, runs
+    assert runs[1]["y"] == pytest.approx(math.exp(-1.0), rel=1e-7)
