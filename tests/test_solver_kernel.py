@@ -100,7 +100,7 @@ _PY_KERNEL = """
 import json
 from pinode_sr import rodas5p
 r = rodas5p.solve_rodas5p(lambda t, y: -y, (0.0, 1.0), [1.0], rtol=1e-8, atol=1e-10, t_eval=[1.0])
-k = rodas5p._BOUND["pinode_sr.rodas5p"].integrate
+k = rodas5p._BOUND["pinode_sr.rodas5p"].rows_serial  # with t_eval: the batch loop (one row)
 print(json.dumps({"y": float(r.y[-1][0]), "hits": sum(k.stats.cache_hits.values()), "misses": sum(k.stats.cache_misses.values())}))
 """
 
