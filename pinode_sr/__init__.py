@@ -17,7 +17,7 @@ _API = {
     "hh_network": ("HHNetwork", "hh_network_params"),
     "oregonator": ("Oregonator", "TysonOregonator"),
     "rodas5p": ("solve_rodas5p",),
-    "scipy_rodas5p": ("Rodas5P",),
+    "scipy_rodas5p": ("Rodas5P", "AutoTsit5Rodas5P"),
     "reference": ("reference_trajectory", "solve_reference"),
     "dataset": ("DatasetConfig", "single_oscillation"),
     "timescales": ("TimeScales", "time_scales"),

@@ -21,12 +21,15 @@ from numba import types as numba_types
 from numba.core.dispatcher import Dispatcher
 from numba.extending import intrinsic
 
+from .tsit5 import TSIT5, TSIT5_STABILITY, explicit_dense_K, explicit_stages
+
 # %% auto #0
 __all__ = [
     "RODAS5P",
     "SMALL_D",
     "AUTO_PARALLEL_MIN",
     "CONTROLLERS",
+    "METHODS",
     "NonFiniteError",
     "StepSizeError",
     "RosenbrockTableau",
@@ -35,6 +38,7 @@ __all__ = [
     "DenseOutput",
     "RodasResult",
     "solve_rodas5p",
+    "RodasStepper",
     "FixedStepResult",
     "fixed_step_rodas5p",
 ]
@@ -269,7 +273,11 @@ RODAS5P = RosenbrockTableau(
 )
 
 # %% ../nbs/02_rodas5p.ipynb #2ff26d9f
-_TABLEAU = (RODAS5P.gamma, *(np.ascontiguousarray(x) for x in (RODAS5P.a, RODAS5P.C, RODAS5P.c, RODAS5P.d, RODAS5P.H)))
+_TABLEAU = (  # Rodas5P (gamma, a, C, c, d, H), then the explicit pair of method="auto" (A, c, bhat - b, R)
+    RODAS5P.gamma,
+    *(np.ascontiguousarray(x) for x in (RODAS5P.a, RODAS5P.C, RODAS5P.c, RODAS5P.d, RODAS5P.H)),
+    *(np.ascontiguousarray(x) for x in (TSIT5.A, TSIT5.c, TSIT5.bhat - TSIT5.b, TSIT5.R)),
+)
 OK, MAX_STEPS = 0, -1
 ERR_F_ACCEPTED, ERR_JAC, ERR_FT, ERR_NONFINITE_STEP, ERR_UNDERFLOW, ERR_SINGULAR = 1, 2, 3, 4, 5, 6
 _EPS = float(np.finfo(np.float64).eps)
@@ -424,15 +432,31 @@ def _fd_dfdt(rhs, t, y, p, out, fp):
         out[k] = (fp[k] - out[k]) / den
 
 
-@njit(cache=False, inline="always")  # a call with 17 arguments cost 50 ns a step on the 2-state problems
-def _derivatives(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, t, y, p, floor, F0, J, Ft, w1, w2, w3, stats):
-    """f, J (and f_t) at an accepted point; stats[3] counts f calls, stats[4] Jacobians. Returns OK or an ERR_ code."""
+@njit(cache=False)
+def _workspace(D, s, atol, rtol):
+    """One trajectory's work arrays, allocated once: (y1, F0, Ft, Y, F, sc, floor, J, LU, piv, U, K, v) for D states and
+    s stages; floor = clip(atol / rtol, 1e-8, 1) bounds the finite-difference perturbations from below; v is the
+    stiffness switch's power-iteration vector."""
+    floor = np.empty(D)
+    for k in range(D):
+        floor[k] = min(max(atol[k] / rtol, 1e-8), 1.0)
+    vecs = (np.empty(D), np.empty(D), np.zeros(D), np.empty(D), np.empty(D), np.empty(D), floor)
+    mats = (np.empty((D, D)), np.empty((D, D)), np.empty(D, dtype=np.int64), np.empty((s, D)), np.empty((3, D)))
+    return (*vecs, *mats, np.full(D, 1.0 / math.sqrt(max(D, 1))))
+
+
+@njit(cache=False, inline="always")
+def _derivatives(rhs, jac, dfdt, flags, t, y, p, ws, stats):
+    """f, J (and f_t) at an accepted point into the workspace's F0, J, Ft (its Y, F, y1 as scratch); flags = (fd_jac,
+    use_ft, fd_ft); stats[3] counts f calls, stats[4] Jacobians. Returns OK or an ERR_ code."""
+    fd_jac, use_ft, fd_ft = flags
+    y1, F0, Ft, Y, F, _, floor, J, _, _, _, _, _ = ws
     rhs(t, y, p, F0)
     stats[3] += 1
     if not _all_finite(F0):
         return ERR_F_ACCEPTED
     if fd_jac:
-        _fd_jacobian(rhs, t, y, p, floor, J, w1, w2, w3)
+        _fd_jacobian(rhs, t, y, p, floor, J, Y, F, y1)
         stats[3] += 2 * y.shape[0]
     else:
         jac(t, y, p, J)
@@ -441,7 +465,7 @@ def _derivatives(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, t, y, p, floor, F0, J, F
         return ERR_JAC
     if use_ft:
         if fd_ft:
-            _fd_dfdt(rhs, t, y, p, Ft, w2)
+            _fd_dfdt(rhs, t, y, p, Ft, F)
             stats[3] += 2
         else:
             dfdt(t, y, p, Ft)
@@ -662,10 +686,36 @@ def _rejected_factor(err):
     return max(_FACMIN, _SAFETY * max(err, 1e-10) ** (-0.2))
 
 
+# %% ../nbs/02_rodas5p.ipynb #c7d1a001
+_CTL0 = (1.0, False, 0, 0.0)  # the controller's memory at the start: (err_prev, rejected_last, nonfinite, h_acc)
+
+
+@njit(cache=False, inline="always")
+def _control(err, t, h, t1, last, h_max, ctl, predictive):
+    """The step control, one source for the kernel and `RodasStepper`: after an attempt of size h from t with error
+    norm err, returns (accepted, t_new, h_next, ctl, code). ctl is the controller's memory (`_CTL0` at the start);
+    code is ERR_NONFINITE_STEP or ERR_UNDERFLOW when a rejected step cannot shrink further, else OK."""
+    err_prev, rejected_last, nonfinite, h_acc = ctl
+    if err <= 1.0:
+        if predictive:
+            fac, err_prev = _predictive_factor(err, h, h_acc, err_prev, rejected_last)
+            h_acc = h
+        else:
+            fac, err_prev = _accepted_factor(err, err_prev, rejected_last)
+        return True, (t1 if last else t + h), min(h * fac, h_max), (err_prev, False, 0, h_acc), OK
+    nonfinite = nonfinite + 1 if not (err < np.inf) else 0
+    h_new = h * _rejected_factor(err)
+    code = OK
+    if nonfinite > _MAX_NONFINITE or h_new < 1e-14 * abs(t) or t + h_new == t:
+        code = ERR_NONFINITE_STEP if nonfinite > 0 else ERR_UNDERFLOW
+    return False, t, h_new, (err_prev, True, nonfinite, h_acc), code
+
+
 @njit(cache=False)
-def _initial_step(rhs, t, span, y, F0, p, rtol, atol, sc, Y, F, stats):
-    """Hairer's initial step (one extra f call)."""
+def _initial_step(rhs, t, span, y, p, rtol, atol, ws, stats):
+    """Hairer's initial step (one extra f call), from F0 in the workspace."""
     D = y.shape[0]
+    _, F0, _, Y, F, sc, _, _, _, _, _, _, _ = ws
     for k in range(D):
         sc[k] = atol[k] + rtol * abs(y[k])
     d0 = _rms_scaled(y, sc)
@@ -685,6 +735,69 @@ def _initial_step(rhs, t, span, y, F0, p, rtol, atol, sc, Y, F, stats):
     if not (math.isfinite(h) and h > 0.0):
         h = hh0
     return min(h, span)
+
+
+# %% ../nbs/02_rodas5p.ipynb #c7d1a007
+_STIFF_HL = 0.9 * TSIT5_STABILITY  # h|λ| beyond which the explicit pair's step is bounded by stability, not accuracy
+_TO_STIFF, _TO_EXPLICIT = 10, 5  # consecutive accepted steps on one side of _STIFF_HL that switch (hysteresis)
+
+
+@njit(cache=False, inline="always")
+def _stiffness(stiff, count, hl):
+    """The switch: (stiff, count, switched) after an accepted step with stiffness estimate hl = h|λ|."""
+    if stiff:
+        count = count + 1 if hl < _STIFF_HL else 0
+        if count >= _TO_EXPLICIT:
+            return False, 0, True
+    else:
+        count = count + 1 if hl > _STIFF_HL else 0
+        if count >= _TO_STIFF:
+            return True, 0, True
+    return stiff, count, False
+
+
+@njit(cache=False, inline="always")
+def _spectral_radius(J, v, w):
+    """|λ_max| of J by 6 power iterations from v (kept between calls: a warm start), w scratch."""
+    D = J.shape[0]
+    rho = 0.0
+    for _ in range(6):
+        nrm = 0.0
+        for i in range(D):
+            acc = 0.0
+            for j in range(D):
+                acc += J[i, j] * v[j]
+            w[i] = acc
+            nrm += acc * acc
+        rho = math.sqrt(nrm)
+        if not (rho > 0.0 and math.isfinite(rho)):
+            for i in range(D):
+                v[i] = 1.0 / math.sqrt(D)
+            return 0.0 if rho == 0.0 else np.inf
+        for i in range(D):
+            v[i] = w[i] / rho
+    return rho
+
+
+@njit(cache=False, inline="always")
+def _next_point(rhs, jac, dfdt, tab, flags, auto, t, h_next, y, p, ws, stats, stiff, count, hl):
+    """At an accepted point (t, y): what the next step needs, and (auto) the stiffness switch. The explicit pair needs
+    f only (its last stage's, FSAL); Rodas5P f, J (and f_t), after which J's spectral radius times h_next is the
+    estimate. stats[6] counts switches. Returns (code, stiff, count)."""
+    was_stiff = stiff
+    if not stiff:
+        F0, U = ws[1], ws[10]
+        for k in range(y.shape[0]):
+            F0[k] = U[tab[6].shape[0] - 1, k]
+        stiff, count, switched = _stiffness(False, count, hl)
+        if not stiff:
+            return OK, stiff, count
+        stats[6] += 1
+    code = _derivatives(rhs, jac, dfdt, flags, t, y, p, ws, stats)
+    if code == OK and auto and was_stiff:
+        stiff, count, switched = _stiffness(True, count, h_next * _spectral_radius(ws[7], ws[12], ws[5]))
+        stats[6] += switched
+    return code, stiff, count
 
 
 # %% ../nbs/02_rodas5p.ipynb #f38d643b
@@ -740,45 +853,70 @@ def _record_step(rec, n, t_old, h, t, y0, y1, K):
     return rec, n + 1
 
 
+# %% ../nbs/02_rodas5p.ipynb #c7d1a002
+@njit(cache=False, inline="always")
+def _attempt(rhs, p, tab, use_ft, predictive, t, h, y, rtol, atol, ws):
+    """One Rodas5P step attempt from (t, y) with step h: y1 (order 5) in the workspace; returns the error norm (inf when
+    W is singular) and the stage time of the first non-finite f (NaN if none)."""
+    y1, F0, Ft, Y, F, sc, _, J, LU, piv, U, _, _ = ws
+    err, t_bad = np.inf, np.nan  # a singular W counts as a non-finite error
+    if _step_factor(J, tab[0], h, LU, piv, predictive):  # written out for D in SMALL_D (predictive: 1 / pivots)
+        t_bad = _rodas5p_stages(rhs, p, t, h, y, F0, Ft, use_ft, LU, piv, U, Y, F, y1, predictive)  # unrolled
+        err = _error_norm(U[U.shape[0] - 1], y, y1, atol, rtol, sc)
+    return err, t_bad
+
+
+@njit(cache=False, inline="always")
+def _explicit_attempt(rhs, p, tab, t, h, y, rtol, atol, ws):
+    """One attempt of the explicit pair (`tsit5.explicit_stages`): y1 in the workspace; returns the error norm, the
+    stage time of the first non-finite f (NaN if none) and the pair's estimate of h|λ|."""
+    y1, F0, _, Y, F, sc, _, _, _, _, U, _, _ = ws
+    t_bad, hl = explicit_stages(rhs, p, tab[6], tab[7], tab[8], t, h, y, F0, U, Y, F, y1)
+    return _error_norm(U[tab[6].shape[0]], y, y1, atol, rtol, sc), t_bad, hl
+
+
+@njit(cache=False, inline="always")
+def _try_step(rhs, p, tab, use_ft, prob, t, h, y, ctl, ws, stats, stiff):
+    """One attempted step from (t, y) and its control: the last step stretched by up to 0.01 % to hit t1 (when
+    t1 - t <= h_max), the attempt (Rodas5P when stiff, else the explicit pair), `_control`. Returns (accepted, t_new,
+    h_used, h_next, ctl, code, t_bad, the explicit pair's h|λ| or 0)."""
+    t1, rtol, atol, h_max, predictive = prob[1], prob[2], prob[3], prob[6], prob[8]
+    last = t + 1.0001 * h >= t1 and t1 - t <= h_max
+    if last:
+        h = t1 - t
+    hl = 0.0
+    if stiff:
+        err, t_bad = _attempt(rhs, p, tab, use_ft, predictive, t, h, y, rtol, atol, ws)
+        stats[5] += 1
+        stats[3] += tab[1].shape[0] - 1
+    else:
+        err, t_bad, hl = _explicit_attempt(rhs, p, tab, t, h, y, rtol, atol, ws)
+        stats[3] += tab[6].shape[0] - 1
+    stats[0] += 1
+    accepted, t_new, h_next, ctl, code = _control(err, t, h, t1, last, h_max, ctl, predictive)
+    stats[1 if accepted else 2] += 1
+    return accepted, t_new, h, h_next, ctl, code, t_bad, hl
+
+
+def _problem(t0, t1, rtol, atol, te=None, h_init=0.0, max_steps=1, predictive=False, h_max=np.inf, auto=False) -> tuple:
+    """The kernel's problem tuple (t0, t1, rtol, atol, te, h_init, h_max, max_steps, predictive, auto), typed as the
+    kernel takes it (te None: no output times; h_init <= 0: Hairer's first step; h_max: the largest step; auto: start
+    with the explicit pair and switch by stiffness, else Rodas5P throughout)."""
+    te = np.empty(0) if te is None else te
+    t0, t1, rtol, h_init, h_max = float(t0), float(t1), float(rtol), float(h_init), float(h_max)
+    return (t0, t1, rtol, atol, te, h_init, h_max, int(max_steps), bool(predictive), bool(auto))
+
+
 # %% ../nbs/02_rodas5p.ipynb #b7fbbe6d
 @njit(cache=False)
-def _integrate(
-    rhs,
-    jac,
-    dfdt,
-    fd_jac,
-    use_ft,
-    fd_ft,
-    gamma,
-    a,
-    C,
-    c,
-    d,
-    H,
-    t0,
-    t1,
-    y0,
-    p,
-    rtol,
-    atol,
-    te,
-    h_init,
-    max_steps,
-    predictive,
-    record,
-    yout,
-    stats,
-    info,
-):
-    """Adaptive Rodas5P on [t0, t1] for one trajectory (h_init <= 0: Hairer's first step; predictive: Gustafsson's
-    controller instead of the PI one)."""
-    s, D = a.shape[0], y0.shape[0]
-    y, y1, F0, Ft, Y, F, sc = y0.copy(), np.empty(D), np.empty(D), np.zeros(D), np.empty(D), np.empty(D), np.empty(D)
-    J, LU, piv = np.empty((D, D)), np.empty((D, D)), np.empty(D, dtype=np.int64)
-    U, K = np.empty((s, D)), np.empty((3, D))
-    floor = np.empty(D)
-    for k in range(D):
-        floor[k] = min(max(atol[k] / rtol, 1e-8), 1.0)
+def _integrate(rhs, jac, dfdt, tab, flags, prob, y0, p, record, yout, stats, info):
+    """Adaptive Rodas5P (or, prob's auto, the explicit pair switching to Rodas5P and back by stiffness) on [t0, t1] for
+    one trajectory: tab the tableaus (`_TABLEAU`), flags = (fd_jac, use_ft, fd_ft), prob `_problem`'s tuple; record:
+    keep the accepted steps. Returns (code, recorded steps)."""
+    t0, t1, rtol, atol, te, h_init, _, max_steps, _, auto = prob
+    D = y0.shape[0]
+    ws = _workspace(D, tab[1].shape[0], atol, rtol)
+    y, y1, U, K = y0.copy(), ws[0], ws[10], ws[11]
     rec, n_rec = np.empty((64 if record else 0, 3 + 5 * D)), 0
     t = t0
     info[0] = t0
@@ -786,116 +924,42 @@ def _integrate(
     while ptr < te.shape[0] and te[ptr] <= t0:  # output times at t0 are y0 itself
         yout[ptr] = y0
         ptr += 1
-    code = _derivatives(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, t, y, p, floor, F0, J, Ft, Y, F, y1, stats)
+    code = _derivatives(rhs, jac, dfdt, flags, t, y, p, ws, stats)
     if code != OK:
         info[1] = t
         return code, rec[:0]
-    h = min(h_init, t1 - t0) if h_init > 0.0 else _initial_step(rhs, t, t1 - t0, y, F0, p, rtol, atol, sc, Y, F, stats)
-    err_prev, rejected_last, nonfinite, h_acc = 1.0, False, 0, 0.0
+    h = min(h_init, t1 - t0) if h_init > 0.0 else _initial_step(rhs, t, t1 - t0, y, p, rtol, atol, ws, stats)
+    ctl, stiff, count = _CTL0, not auto, 0
     while True:
-        last = t + 1.0001 * h >= t1  # stretch the last step by up to 0.01 % to hit t1
-        if last:
-            h = t1 - t
-        err, t_bad = np.inf, np.nan  # a singular W counts as a non-finite error
-        if _step_factor(J, gamma, h, LU, piv, predictive):  # written out for D in SMALL_D (predictive: 1 / pivots)
-            t_bad = _rodas5p_stages(rhs, p, t, h, y, F0, Ft, use_ft, LU, piv, U, Y, F, y1, predictive)  # unrolled
-            err = _error_norm(U[s - 1], y, y1, atol, rtol, sc)
-        stats[0] += 1
-        stats[5] += 1
-        stats[3] += s - 1
-        t_old, h_used = t, h
-        if err <= 1.0:
-            if predictive:
-                fac, err_prev = _predictive_factor(err, h, h_acc, err_prev, rejected_last)
-                h_acc = h
-            else:
-                fac, err_prev = _accepted_factor(err, err_prev, rejected_last)
-            rejected_last, nonfinite = False, 0
-            stats[1] += 1
-            t = t1 if last else t + h
-            h = h * fac
+        t_old = t
+        accepted, t, h_used, h, ctl, code, t_bad, hl = _try_step(rhs, p, tab, flags[1], prob, t, h, y, ctl, ws, stats, stiff)
+        if code != OK:
+            info[0], info[1], info[2], info[3], info[4], info[5], info[6] = t, t, h, t_old, h_used, t_bad, ctl[2]
+            return code, rec[:n_rec]
+        if accepted:
             if record or (ptr < te.shape[0] and te[ptr] <= t):
-                _dense_K(H, U, K)
+                if stiff:
+                    _dense_K(tab[5], U, K)
+                else:
+                    explicit_dense_K(tab[9], h_used, U, K)
                 ptr = _output_points(te, ptr, t_old, h_used, t, y, y1, K, yout)
                 if record:
                     rec, n_rec = _record_step(rec, n_rec, t_old, h_used, t, y, y1, K)
             y[:] = y1
-        else:
-            nonfinite = nonfinite + 1 if not (err < np.inf) else 0
-            rejected_last = True
-            stats[2] += 1
-            h = h * _rejected_factor(err)
-            if nonfinite > _MAX_NONFINITE or h < 1e-14 * abs(t) or t + h == t:
-                info[0], info[1], info[2], info[3], info[4], info[5], info[6] = t, t, h, t_old, h_used, t_bad, nonfinite
-                return (ERR_NONFINITE_STEP if nonfinite else ERR_UNDERFLOW), rec[:n_rec]
         if t >= t1 or stats[0] >= max_steps:
             info[0] = t
             return (OK if t >= t1 else MAX_STEPS), rec[:n_rec]
-        if err <= 1.0:
-            code = _derivatives(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, t, y, p, floor, F0, J, Ft, Y, F, y1, stats)
+        if accepted:
+            code, stiff, count = _next_point(rhs, jac, dfdt, tab, flags, auto, t, h, y, p, ws, stats, stiff, count, hl)
             if code != OK:
                 info[1] = t
                 return code, rec[:n_rec]
 
 
 # %% ../nbs/02_rodas5p.ipynb #0a3c0128
-def _integrate_rows(
-    rhs,
-    jac,
-    dfdt,
-    fd_jac,
-    use_ft,
-    fd_ft,
-    gamma,
-    a,
-    C,
-    c,
-    d,
-    H,
-    t0,
-    t1,
-    Y0,
-    P,
-    rtol,
-    atol,
-    te,
-    h_init,
-    max_steps,
-    predictive,
-    Yout,
-    Stats,
-    Info,
-    codes,
-):
+def _integrate_rows(rhs, jac, dfdt, tab, flags, prob, Y0, P, Yout, Stats, Info, codes):
     for b in prange(Y0.shape[0]):
-        code, _ = _integrate(
-            rhs,
-            jac,
-            dfdt,
-            fd_jac,
-            use_ft,
-            fd_ft,
-            gamma,
-            a,
-            C,
-            c,
-            d,
-            H,
-            t0,
-            t1,
-            Y0[b],
-            P[b],
-            rtol,
-            atol,
-            te,
-            h_init,
-            max_steps,
-            predictive,
-            False,
-            Yout[b],
-            Stats[b],
-            Info[b],
-        )
+        code, _ = _integrate(rhs, jac, dfdt, tab, flags, prob, Y0[b], P[b], False, Yout[b], Stats[b], Info[b])
         codes[b] = code
 
 
@@ -903,37 +967,35 @@ _integrate_parallel = njit(cache=False, parallel=True)(_integrate_rows)
 _integrate_serial = njit(cache=False)(_integrate_rows)
 
 # %% ../nbs/02_rodas5p.ipynb #a5375953
-_BOUND: dict = {}  # field module name -> its bound kernel module
-_BOUND_ARGS = "fd_jac, use_ft, fd_ft"
-_TABLEAU_ARGS = "_GAMMA, _A, _C, _c, _d, _H"  # the tableau: constants of the bound module
-_ONE = "t0, t1, y0, p, rtol, atol, te, h_init, max_steps, predictive, record, yout, stats, info"
-_ROWS = "t0, t1, Y0, P, rtol, atol, te, h_init, max_steps, predictive, Yout, Stats, Info, codes"
-_BOUND_TEMPLATE = f"""# Generated by pinode_sr.rodas5p: the Rodas5P kernel bound to one generated field. Do not edit (named by its hash).
-# kernel source sha256: {{kernel}}
+_BOUND: dict = {}  # field module name (this module's: the trampolines) -> its bound kernel module
+_ONE = "flags, prob, y0, p, record, yout, stats, info"  # `_integrate`'s arguments after the callbacks and the tableau
+_ROWS = "flags, prob, Y0, P, Yout, Stats, Info, codes"  # `_integrate_rows`' arguments after them
+_TAB = ", ".join(f"_T{i}" for i in range(len(_TABLEAU)))
+_BOUND_TEMPLATE = f"""# Generated by pinode_sr.rodas5p: the Rodas5P kernel bound to one generated field or to the Python callbacks'
+# trampolines. Do not edit (named by its hash).
+# kernel sources (rodas5p.py, tsit5.py) sha256: {{kernel}}
 from numba import njit
 
 import pinode_sr.rodas5p as _k
-from {{field}} import jac, rhs
-{{dfdt}}
-__pinode_generated__ = True
+{{imports}}__pinode_generated__ = True
 _f = _k._static_dispatcher(rhs), _k._static_dispatcher(jac), _k._static_dispatcher(dfdt)
 _rhs, _jac, _dfdt = _f
-{_TABLEAU_ARGS} = _k._TABLEAU
+{_TAB} = _k._TABLEAU  # the tableaus: constants of the bound module
 
 
 @njit(cache=True)
-def integrate({_BOUND_ARGS}, {_ONE}):
-    return _k._integrate(_rhs(), _jac(), _dfdt(), {_BOUND_ARGS}, {_TABLEAU_ARGS}, {_ONE})
+def integrate({_ONE}):
+    return _k._integrate(_rhs(), _jac(), _dfdt(), ({_TAB}), {_ONE})
 
 
 @njit(cache=True)
-def rows_serial({_BOUND_ARGS}, {_ROWS}):
-    _k._integrate_serial(_rhs(), _jac(), _dfdt(), {_BOUND_ARGS}, {_TABLEAU_ARGS}, {_ROWS})
+def rows_serial({_ROWS}):
+    _k._integrate_serial(_rhs(), _jac(), _dfdt(), ({_TAB}), {_ROWS})
 
 
 @njit(cache=True)
-def rows_parallel({_BOUND_ARGS}, {_ROWS}):
-    _k._integrate_parallel(_rhs(), _jac(), _dfdt(), {_BOUND_ARGS}, {_TABLEAU_ARGS}, {_ROWS})
+def rows_parallel({_ROWS}):
+    _k._integrate_parallel(_rhs(), _jac(), _dfdt(), ({_TAB}), {_ROWS})
 """
 
 
@@ -949,20 +1011,29 @@ def _static_dispatcher(disp):
 
 
 def _bound_kernel(rhs, jac, dfdt):
-    "The kernel module bound to a generated field (cached machine code), or None for any other callbacks."
-    mod = sys.modules.get(getattr(getattr(rhs, "py_func", None), "__module__", None) or "")
-    if mod is None or not getattr(mod, "__pinode_generated__", False) or getattr(mod, "rhs", None) is not rhs:
-        return None
-    if (jac is not None and jac is not mod.jac) or (dfdt is not None and dfdt is not getattr(mod, "dfdt", None)):
-        return None
-    if mod.__name__ not in _BOUND:
+    """The kernel module bound to a generated field, or to the Python callbacks' trampolines (`_py_rhs`, `_py_jac`,
+    `_py_dfdt`): cached machine code; None for any other callbacks."""
+    if rhs is _py_rhs and jac is _py_jac and dfdt is _py_dfdt:
+        name, prefix = rhs.py_func.__module__, "pinode_rodas5p_py"
+        if name != "pinode_sr.rodas5p":  # a notebook's own copy of the trampolines (and their table): compiled here
+            return None
+        imports = f"from {name} import _py_dfdt as dfdt, _py_jac as jac, _py_rhs as rhs\n"
+    else:
+        mod = sys.modules.get(getattr(getattr(rhs, "py_func", None), "__module__", None) or "")
+        if mod is None or not getattr(mod, "__pinode_generated__", False) or getattr(mod, "rhs", None) is not rhs:
+            return None
+        if (jac is not None and jac is not mod.jac) or (dfdt is not None and dfdt is not getattr(mod, "dfdt", None)):
+            return None
+        name, prefix = mod.__name__, "pinode_rodas5p"
+        imports = f"from {name} import jac, rhs\n"
+        imports += f"from {name} import dfdt\n" if hasattr(mod, "dfdt") else "dfdt = _k._no_dfdt\n"
+    if name not in _BOUND:
         from pinode_sr.system import load_generated
 
-        kernel = hashlib.sha256(Path(importlib.util.find_spec("pinode_sr.rodas5p").origin).read_bytes()).hexdigest()
-        dfdt_line = f"from {mod.__name__} import dfdt\n" if hasattr(mod, "dfdt") else "dfdt = _k._no_dfdt\n"
-        text = _BOUND_TEMPLATE.format(kernel=kernel, field=mod.__name__, dfdt=dfdt_line)
-        _BOUND[mod.__name__] = load_generated(text, "pinode_rodas5p")
-    return _BOUND[mod.__name__]
+        sources = (Path(importlib.util.find_spec(m).origin).read_bytes() for m in ("pinode_sr.rodas5p", "pinode_sr.tsit5"))
+        kernel = hashlib.sha256(b"".join(sources)).hexdigest()  # the kernel inlines tsit5's stages: both files
+        _BOUND[name] = load_generated(_BOUND_TEMPLATE.format(kernel=kernel, imports=imports), prefix)
+    return _BOUND[name]
 
 
 # %% ../nbs/02_rodas5p.ipynb #14cfff91
@@ -998,8 +1069,21 @@ def _py_dfdt(t, y, p, out):
         _py_call(2, t, y, p, out)
 
 
+class _PySlot:
+    "Context: Python callbacks `entry` (f, jac, dfdt, p rows) in the trampolines' table under `slot` for its duration."
+
+    def __init__(self, slot, entry):
+        self.slot, self.entry = slot, entry
+
+    def __enter__(self):
+        _PY_FIELDS[self.slot] = self.entry
+
+    def __exit__(self, *exc):
+        _PY_FIELDS.pop(self.slot, None)
+
+
 # %% ../nbs/02_rodas5p.ipynb #7676165d
-_STAT_NAMES = ("n_steps", "n_accepted", "n_rejected", "n_f_evals", "n_jac_evals", "n_lu")
+_STAT_NAMES = ("n_steps", "n_accepted", "n_rejected", "n_f_evals", "n_jac_evals", "n_lu", "n_switches")
 
 
 @dataclass
@@ -1008,7 +1092,8 @@ class RodasStats:
 
     n_steps = attempted steps (accepted + rejected); n_f_evals counts evaluations of f per trajectory
     (finite-difference Jacobian / dfdt evaluations included); n_jac_evals = Jacobian evaluations (analytic or FD);
-    n_lu = LU factorisations of W (one per attempted step)."""
+    n_lu = LU factorisations of W (one per attempted Rodas5P step); n_switches = switches between the explicit pair
+    and Rodas5P (method="auto")."""
 
     n_steps: object
     n_accepted: object
@@ -1016,6 +1101,7 @@ class RodasStats:
     n_f_evals: object
     n_jac_evals: object
     n_lu: object
+    n_switches: object = 0
 
 
 class DenseOutput:
@@ -1153,6 +1239,7 @@ def _check_inputs(t_span, y0, rtol, atol, t_eval, h0, max_steps):
     return t0, t1, Y, single, rt, at, te, h0, int(max_steps)
 
 
+# %% ../nbs/02_rodas5p.ipynb #c7d1a003
 _BOUND_OF: dict = {}  # (rhs, jac, dfdt) -> bound kernel module or None: the look-up once per field, not per call
 
 
@@ -1204,7 +1291,8 @@ class _field:
             raise ValueError(f"p has {rows.shape[1]} parameters, but the field has n_params={n_params}")
         self.fd_jac, self.use_ft = jac is None, (dfdt is not None) or not autonomous
         self.fd_ft = self.use_ft and dfdt is None
-        self.bound = _bound_kernel_of(f, jac, dfdt) if self.compiled else None
+        self.flags = (self.fd_jac, self.use_ft, self.fd_ft)
+        self.bound = _bound_kernel_of(f, jac, dfdt) if self.compiled else _bound_kernel_of(_py_rhs, _py_jac, _py_dfdt)
         if self.compiled:
             self.fns = (f, _no_jac if jac is None else jac, _no_dfdt if dfdt is None else dfdt)
             self.P = np.ascontiguousarray(rows if rows.shape[0] == B else np.broadcast_to(rows, (B, rows.shape[1])))
@@ -1216,25 +1304,25 @@ class _field:
             self.P = np.stack([np.full(B, float(self.slot)), np.arange(B, dtype=np.float64)], axis=1)
 
     def kernel_args(self):
-        return (*self.fns, self.fd_jac, self.use_ft, self.fd_ft, *_TABLEAU)
+        "The kernel's leading arguments: the callbacks and the tableau."
+        return (*self.fns, _TABLEAU)
 
     def names(self) -> dict:
         "How a failure message names the callbacks (None: finite differences of f)."
         return dict(jac=None if self.fd_jac else "jac", dfdt=None if self.fd_ft else "dfdt")
 
     def integrate(self, *args):
-        "One trajectory (`_integrate`'s arguments after the tableau), through the bound kernel when there is one."
+        "One trajectory (`_integrate`'s arguments after the flags), through the bound kernel when there is one."
         if self.bound is not None:
-            return self.bound.integrate(self.fd_jac, self.use_ft, self.fd_ft, *args)
-        return _integrate(*self.kernel_args(), *args)
+            return self.bound.integrate(self.flags, *args)
+        return _integrate(*self.kernel_args(), self.flags, *args)
 
     def rows(self, parallel, *args):
-        "A batch (`_integrate_rows`' arguments after the tableau), serial or parallel, bound kernel when there is one."
+        "A batch (`_integrate_rows`' arguments after the flags), serial or parallel, bound kernel when there is one."
         if self.bound is not None:
-            run = self.bound.rows_parallel if parallel else self.bound.rows_serial
-            run(self.fd_jac, self.use_ft, self.fd_ft, *args)
+            (self.bound.rows_parallel if parallel else self.bound.rows_serial)(self.flags, *args)
         else:
-            (_integrate_parallel if parallel else _integrate_serial)(*self.kernel_args(), *args)
+            (_integrate_parallel if parallel else _integrate_serial)(*self.kernel_args(), self.flags, *args)
 
     def __enter__(self):
         return self
@@ -1243,6 +1331,7 @@ class _field:
         _PY_FIELDS.pop(self.slot, None)
 
 
+# %% ../nbs/02_rodas5p.ipynb #c7d1a004
 def _raise_failure(code, info, tag="", f="f", jac="jac", dfdt="dfdt"):
     """Raise the exception for a kernel failure code (info: the kernel's float64[7] diagnostics).
 
@@ -1282,6 +1371,7 @@ def _raise_failure(code, info, tag="", f="f", jac="jac", dfdt="dfdt"):
 # %% ../nbs/02_rodas5p.ipynb #954884f2
 AUTO_PARALLEL_MIN = 32  # batches of at least this many trajectories run in parallel by default (parallel=None)
 CONTROLLERS = ("pi", "predictive")  # the step-size controllers `solve_rodas5p` offers
+METHODS = ("rodas5p", "auto")  # Rodas5P throughout, or Tsit5 switching to Rodas5P and back by stiffness
 
 
 def solve_rodas5p(
@@ -1301,6 +1391,7 @@ def solve_rodas5p(
     dense: bool = False,  # also return the interpolant(s) in result.sol
     parallel: bool | None = None,  # a batch over all cores; None: when it pays (see AUTO_PARALLEL_MIN), True / False: force
     controller: str = "pi",  # step-size control: "pi" (PI, the reference data's) or "predictive" (Gustafsson)
+    method: str = "rodas5p",  # "rodas5p", or "auto": Tsit5 while the problem is not stiff, Rodas5P while it is
 ) -> RodasResult:
     """Integrate y' = f(t, y) on t_span with adaptive Rodas5P, per-trajectory error control, batches in parallel.
 
@@ -1311,31 +1402,23 @@ def solve_rodas5p(
         raise TypeError(f"parallel must be True, False or None, got {parallel!r}")
     if controller not in CONTROLLERS:
         raise ValueError(f"controller must be one of {CONTROLLERS}, got {controller!r}")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     B, D = Y.shape
-    Stats, Info, codes = np.zeros((B, 6), dtype=np.int64), np.full((B, 7), np.nan), np.zeros(B, dtype=np.int64)
+    Stats, Info, codes = np.zeros((B, 7), dtype=np.int64), np.full((B, 7), np.nan), np.zeros(B, dtype=np.int64)
     Yout = np.full((B, 0 if te is None else te.size, D), np.nan)
     record = te is None or dense
     recs = []
+    prob = _problem(
+        t0, t1, rtol, atol, te, 0.0 if h0 is None else h0, max_steps, controller == "predictive", auto=method == "auto"
+    )
     with _field(f, jac, dfdt, p, autonomous, B, D) as fld:
-        args = (
-            t0,
-            t1,
-            Y,
-            fld.P,
-            rtol,
-            atol,
-            np.empty(0) if te is None else te,
-            0.0 if h0 is None else h0,
-            max_steps,
-            controller == "predictive",
-        )
         if record:  # trajectory by trajectory, keeping the accepted steps
             for b in range(B):
-                code, rec = fld.integrate(*args[:2], Y[b], fld.P[b], *args[4:], True, Yout[b], Stats[b], Info[b])
-                codes[b] = code
+                codes[b], rec = fld.integrate(prob, Y[b], fld.P[b], True, Yout[b], Stats[b], Info[b])
                 recs.append(rec)
         else:
-            fld.rows(_use_parallel(parallel, fld, B), *args, Yout, Stats, Info, codes)
+            fld.rows(_use_parallel(parallel, fld, B), prob, Y, fld.P, Yout, Stats, Info, codes)
     for b, code in enumerate(codes.tolist()):  # the first failed trajectory's exception
         if code > 0:
             _raise_failure(code, Info[b], "" if single else f" [trajectory {b}]", **fld.names())
@@ -1391,26 +1474,121 @@ def _result(Y, te, Yout, Stats, Info, codes, recs, single, dense, t0, max_steps)
     )
 
 
+# %% ../nbs/02_rodas5p.ipynb #c7d1a006
+class RodasStepper:
+    """Rodas5P on one trajectory, one accepted step per `step()` call, driven from Python (scipy's `OdeSolver` adapter,
+    `scipy_rodas5p.Rodas5P`, wraps it). Each attempt is the kernel's own compiled `_try_step` (stages, error, step
+    control) and each accepted point its `_derivatives`, with plain-Python callbacks f(t, y), jac(t, y), dfdt(t, y).
+    t1 < t0 integrates backwards. After a step: t, y, h (the next step's size) and `last` = (t_old, t, y_old, y, K),
+    the step's interpolant for `dense_eval`; `stats` counts as `RodasStats` does."""
+
+    def __init__(
+        self,
+        f: Callable,  # f(t, y) -> (D,)
+        t0: float,
+        t1: float,
+        y0,  # (D,)
+        *,
+        jac: Callable | None = None,  # jac(t, y) -> (D, D); None: central differences
+        dfdt: Callable | None = None,  # dfdt(t, y) -> (D,); None: central difference in t unless autonomous
+        autonomous: bool = True,
+        rtol: float = 1e-6,
+        atol=1e-8,  # scalar or (D,)
+        h_max: float = np.inf,  # the largest step
+        first_step: float | None = None,  # None: Hairer's heuristic
+        names: tuple = ("f", "jac", "dfdt"),  # how failure messages name the callbacks
+        method: str = "rodas5p",  # or "auto" (as in `solve_rodas5p`)
+    ):
+        y = np.array(y0, dtype=np.float64).ravel()
+        n = y.size
+        _, _, _, _, self.rtol, self.atol, _, _, _ = _check_inputs((0.0, 1.0), np.ones(max(n, 1)), rtol, atol, None, None, 1)
+        sign = self.sign = -1.0 if t1 < t0 else 1.0  # the kernel runs forward, in s = sign * t
+        if sign < 0:
+            f0, j0, d0 = f, jac, dfdt
+            f, jac, dfdt = (lambda s, z: -f0(-s, z)), j0 and (lambda s, z: -j0(-s, z)), d0 and (lambda s, z: d0(-s, z))
+        self._entry, self._slot, self._names = (f, jac, dfdt, None), next(_PY_SLOTS), names
+        self._p = np.array([float(self._slot), 0.0])  # [slot, trajectory], as the trampolines expect
+        self._flags = (jac is None, dfdt is not None or not autonomous, dfdt is None and not autonomous)
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        self._prob = _problem(sign * t0, sign * t1, self.rtol, self.atol, h_max=h_max, auto=method == "auto")
+        self._stiff, self._count = method != "auto", 0
+        self._ws, self._ctl = _workspace(n, _TABLEAU[1].shape[0], self.atol, self.rtol), _CTL0
+        self.stats, self.t, self._s, self.y, self.last = np.zeros(7, dtype=np.int64), float(t0), sign * t0, y, None
+        span, h = abs(t1 - t0), 0.0
+        if n and span > 0:
+            with self._callbacks():
+                self._derivatives()
+                h = (
+                    float(first_step)
+                    if first_step is not None
+                    else _initial_step(_py_rhs, self._s, span, y, self._p, self.rtol, self.atol, self._ws, self.stats)
+                )
+        self.h = min(h, float(h_max))
+
+    def _callbacks(self):
+        "Context: the user's callbacks in the trampolines' table for the duration of a call."
+        return _PySlot(self._slot, self._entry)
+
+    def _fail(self, code, info):
+        fd_jac, _, fd_ft = self._flags
+        f, jac, dfdt = self._names
+        _raise_failure(code, info, f=f, jac=None if fd_jac else jac, dfdt=None if fd_ft else dfdt)
+
+    def _derivatives(self):
+        code = _derivatives(_py_rhs, _py_jac, _py_dfdt, self._flags, self._s, self.y, self._p, self._ws, self.stats)
+        if code != OK:
+            info = np.full(7, np.nan)
+            info[1] = self.sign * self._s
+            self._fail(code, info)
+
+    def step(self):
+        "Attempts until one is accepted (then t, y, h, last are the new ones); raises NonFiniteError / StepSizeError."
+        s, h, y, sign = self._s, self.h, self.y, self.sign
+        with self._callbacks():
+            while True:
+                ok, s_new, h_used, h, self._ctl, code, t_bad, hl = _try_step(
+                    _py_rhs, self._p, _TABLEAU, self._flags[1], self._prob, s, h, y, self._ctl, self._ws, self.stats, self._stiff
+                )
+                if code != OK:
+                    t = sign * s
+                    self._fail(code, np.array([t, t, h, t, h_used, sign * t_bad, self._ctl[2]]))
+                if ok:
+                    break
+            if self._stiff:
+                _dense_K(_TABLEAU[5], self._ws[10], self._ws[11])
+            else:
+                explicit_dense_K(_TABLEAU[9], h_used, self._ws[10], self._ws[11])
+            self.last = (sign * s, sign * s_new, y, self._ws[0].copy(), self._ws[11].copy())
+            self._s, self.t, self.y, self.h = s_new, sign * s_new, self._ws[0].copy(), h
+            if s_new < self._prob[1]:
+                code, self._stiff, self._count = _next_point(
+                    *(_py_rhs, _py_jac, _py_dfdt, _TABLEAU, self._flags, self._prob[9], s_new, h, self.y, self._p),
+                    *(self._ws, self.stats, self._stiff, self._count, hl),
+                )
+                if code != OK:
+                    self._fail(code, np.array([np.nan, self.t, *[np.nan] * 5]))
+
+
 # %% ../nbs/02_rodas5p.ipynb #a68c6067
 @njit(cache=False)
-def _fixed_steps(
-    rhs, jac, dfdt, fd_jac, use_ft, fd_ft, gamma, a, C, c, d, H, t_grid, h, y0, p, embedded, ys, y1s, Ks, yemb, info
-):
+def _fixed_steps(rhs, jac, dfdt, tab, flags, t_grid, h, y0, p, embedded, ys, y1s, Ks, yemb, info):
     """n equal steps of size h from y0: states at the step ends ys (n+1, D), step solutions y1s (n, D), K (n, 3, D)."""
-    s, D = a.shape[0], y0.shape[0]
-    y, F0, Ft, Y, F, w = y0.copy(), np.empty(D), np.zeros(D), np.empty(D), np.empty(D), np.empty(D)
-    J, LU, piv, U = np.empty((D, D)), np.empty((D, D)), np.empty(D, dtype=np.int64), np.empty((s, D))
-    floor, stats = np.ones(D), np.zeros(6, dtype=np.int64)
+    gamma, a, C, c, d, H = tab[0], tab[1], tab[2], tab[3], tab[4], tab[5]  # Rodas5P's part of `_TABLEAU`
+    D = y0.shape[0]
+    y, stats = y0.copy(), np.zeros(7, dtype=np.int64)
+    ws = _workspace(D, a.shape[0], np.ones(D), 1.0)  # the finite differences' floor: 1
+    _, F0, Ft, Y, F, _, _, J, LU, piv, U, _, _ = ws
     ys[0] = y0
     for n in range(t_grid.shape[0] - 1):
         t = t_grid[n]
         info[1] = t
-        code = _derivatives(rhs, jac, dfdt, fd_jac, use_ft, fd_ft, t, y, p, floor, F0, J, Ft, Y, F, w, stats)
+        code = _derivatives(rhs, jac, dfdt, flags, t, y, p, ws, stats)
         if code != OK:
             return code
         if not _factor_W(J, gamma, h, LU, piv):
             return ERR_SINGULAR
-        rodas_stages(rhs, p, gamma, a, C, c, d, t, h, y, F0, Ft, use_ft, LU, piv, U, Y, F, y1s[n])
+        rodas_stages(rhs, p, gamma, a, C, c, d, t, h, y, F0, Ft, flags[1], LU, piv, U, Y, F, y1s[n])
         _dense_K(H, U, Ks[n])
         yemb[:] = Y
         y[:] = Y if embedded else y1s[n]
@@ -1459,7 +1637,7 @@ def fixed_step_rodas5p(
     ys, y1s, Ks, yemb, info = np.empty((n + 1, D)), np.empty((n, D)), np.empty((n, 3, D)), np.empty(D), np.full(7, np.nan)
     with _field(f, jac, dfdt, p, autonomous, 1, D) as fld:
         code = _fixed_steps(
-            *fld.kernel_args(), t_grid, (t1 - t0) / n, Y[0], fld.P[0], propagate == "embedded", ys, y1s, Ks, yemb, info
+            *fld.kernel_args(), fld.flags, t_grid, (t1 - t0) / n, Y[0], fld.P[0], propagate == "embedded", ys, y1s, Ks, yemb, info
         )
     _raise_failure(code, info, **fld.names())
     return FixedStepResult(t_grid=t_grid, y=y1s[-1], y_embedded=yemb, y_steps=ys, y1_steps=y1s, K_steps=Ks)

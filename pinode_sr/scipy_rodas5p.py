@@ -6,30 +6,13 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 from scipy.integrate import DenseOutput, OdeSolver
 from scipy.sparse import issparse
 
-from .rodas5p import ERR_NONFINITE_STEP, ERR_UNDERFLOW, OK, _MAX_NONFINITE, _PY_FIELDS, _PY_SLOTS, _TABLEAU
-from .rodas5p import NonFiniteError, StepSizeError, _accepted_factor, _check_inputs, _dense_K, _derivatives, _error_norm
-from .rodas5p import _factor_W, _initial_step, _py_dfdt, _py_jac, _py_rhs, _raise_failure, _rejected_factor, dense_eval
-from .rodas5p import rodas_stages
+from .rodas5p import NonFiniteError, RodasStepper, StepSizeError, dense_eval
 
 # %% auto #0
-__all__ = ["Rodas5P", "RodasDenseOutput"]
-
-
-# %% ../nbs/02d_scipy.ipynb #aa54ffed
-@njit(cache=False)
-def _attempt(rhs, p, gamma, a, C, c, d, H, t, h, y, F0, J, Ft, use_ft, rtol, atol, LU, piv, U, Y, F, y1, sc, K):
-    """One Rodas5P step attempt: y1 (order 5), K (3, D) if accepted; returns (error norm, stage time of a non-finite f or NaN)."""
-    if not _factor_W(J, gamma, h, LU, piv):
-        return np.inf, np.nan
-    t_bad = rodas_stages(rhs, p, gamma, a, C, c, d, t, h, y, F0, Ft, use_ft, LU, piv, U, Y, F, y1)
-    err = _error_norm(U[a.shape[0] - 1], y, y1, atol, rtol, sc)
-    if err <= 1.0:
-        _dense_K(H, U, K)
-    return err, t_bad
+__all__ = ["Rodas5P", "AutoTsit5Rodas5P", "RodasDenseOutput"]
 
 
 # %% ../nbs/02d_scipy.ipynb #e0234e74
@@ -54,6 +37,8 @@ _OPTIONS = ("rtol", "atol", "first_step", "max_step", "jac", "dfdt", "autonomous
 class Rodas5P(OdeSolver):
     """Rodas5P (order 5(4), L-stable, stiffly accurate) as a scipy `OdeSolver`: `solve_ivp(..., method=Rodas5P)`."""
 
+    _METHOD = "rodas5p"  # RodasStepper's method
+
     def __init__(
         self,
         fun,  # fun(t, y) -> (n,), as solve_ivp passes it (with `args` bound)
@@ -71,177 +56,60 @@ class Rodas5P(OdeSolver):
         **extraneous,
     ):
         if extraneous:
-            raise TypeError(f"Rodas5P got unexpected option(s) {sorted(extraneous)}; its options are {list(_OPTIONS)}")
+            raise TypeError(
+                f"{type(self).__name__} got unexpected option(s) {sorted(extraneous)}; its options are {list(_OPTIONS)}"
+            )
         if not all(isinstance(v, (int, float, np.integer, np.floating)) and np.isfinite(v) for v in (t0, t_bound)):
             raise ValueError(f"t_span must be two finite times (t0, t1), got ({t0!r}, {t_bound!r})")
         super().__init__(fun, t0, y0, t_bound, vectorized)
-        n = self.n
-        _, _, _, _, self.rtol, self.atol, _, _, _ = _check_inputs((0.0, 1.0), np.ones(max(n, 1)), rtol, atol, None, None, 1)
         if not (max_step > 0):
             raise ValueError(f"max_step must be positive, got {max_step!r}")
         if dfdt is not None and not callable(dfdt):
             raise TypeError(f"dfdt must be callable dfdt(t, y) -> (n,), got {type(dfdt).__name__}")
-        self.max_step, self.y = float(max_step), np.array(self.y, dtype=np.float64)
-        J = _jac_callable(jac, n)
-        sign = self._sign = float(self.direction)  # the kernel runs forward, in s = sign * t
-        self._s, self._s1 = sign * t0, sign * t_bound
-        f, fj, ft = (
-            (self.fun, J, dfdt)
-            if sign > 0
-            else (lambda s, z: -self.fun(-s, z), J and (lambda s, z: -J(-s, z)), dfdt and (lambda s, z: dfdt(-s, z)))
-        )
-        self._entry, self._slot = (f, fj, ft, None), next(_PY_SLOTS)
-        self._p = np.array([float(self._slot), 0.0])  # [slot, trajectory], as the trampolines expect
-        self._flags = (J is None, dfdt is not None or not autonomous, dfdt is None and not autonomous)
-        s_ = _TABLEAU[1].shape[0]
-        self._F0, self._Ft, self._J, self._LU = np.empty(n), np.zeros(n), np.empty((n, n)), np.empty((n, n))
-        self._piv, self._U, self._K = np.empty(n, dtype=np.int64), np.empty((s_, n)), np.empty((3, n))
-        self._Y, self._F, self._y1, self._sc = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
-        self._floor = np.minimum(np.maximum(self.atol / self.rtol, 1e-8), 1.0)
-        self._stats = np.zeros(6, dtype=np.int64)
-        self._err_prev, self._rejected_last, self._nonfinite, self._last_step = 1.0, False, 0, None
-        span = abs(self._s1 - self._s)
+        span = abs(t_bound - t0)
         if first_step is not None and not (0 < first_step <= span):
             raise ValueError(f"first_step must be in (0, |t_bound - t0|] = (0, {span}], got {first_step!r}")
-        h = 0.0
-        if n and span > 0:
-            with self._callbacks():
-                self._derivatives()
-                h = (
-                    float(first_step)
-                    if first_step is not None
-                    else _initial_step(
-                        _py_rhs,
-                        self._s,
-                        span,
-                        self.y,
-                        self._F0,
-                        self._p,
-                        self.rtol,
-                        self.atol,
-                        self._sc,
-                        self._Y,
-                        self._F,
-                        self._stats,
-                    )
-                )
-        self.h_abs = self._h = min(h, self.max_step)
-
-    def _callbacks(self):
-        "Context: the user's callbacks in the trampolines' table for the duration of a step."
-        return _Slot(self._slot, self._entry)
-
-    def _derivatives(self):
-        "f, J (and f_t) at the current point, by the kernel's `_derivatives`; raises the package's errors."
-        fd_jac, use_ft, fd_ft = self._flags
-        code = _derivatives(
-            _py_rhs,
-            _py_jac,
-            _py_dfdt,
-            fd_jac,
-            use_ft,
-            fd_ft,
-            self._s,
-            self.y,
-            self._p,
-            self._floor,
-            self._F0,
-            self._J,
-            self._Ft,
-            self._Y,
-            self._F,
-            self._y1,
-            self._stats,
+        self.max_step, self.y = float(max_step), np.array(self.y, dtype=np.float64)
+        kw = dict(jac=_jac_callable(jac, self.n), dfdt=dfdt, autonomous=autonomous, rtol=rtol, atol=atol)
+        self._stepper = RodasStepper(
+            *(self.fun, t0, t_bound, self.y),
+            **kw,
+            h_max=self.max_step,
+            first_step=first_step,
+            method=self._METHOD,
+            names=("fun", "jac", "dfdt"),
         )
-        self.njev += 1
-        if code != OK:
-            info = np.full(7, np.nan)
-            info[1] = self._sign * self._s
-            self._raise_failure(code, info)
+        self.rtol, self.atol, self.h_abs = self._stepper.rtol, self._stepper.atol, self._stepper.h
+        self._count()
 
-    def _raise_failure(self, code, info):
-        "The kernel's failure as the package's exception, naming what the user gave: fun, jac, dfdt (None: finite differences)."
-        fd_jac, _, fd_ft = self._flags
-        _raise_failure(code, info, f="fun", jac=None if fd_jac else "jac", dfdt=None if fd_ft else "dfdt")
+    def _count(self):
+        self.njev, self.nlu = int(self._stepper.stats[4]), int(self._stepper.stats[5])
 
     def _step_impl(self):
-        s, s1, h, y = self._s, self._s1, self._h, self.y
-        gamma, a, C, c, d, H = _TABLEAU
-        with self._callbacks():
-            while True:
-                last = s + 1.0001 * h >= s1 and s1 - s <= self.max_step  # stretch the last step by ≤ 0.01 % to hit t_bound
-                if last:
-                    h = s1 - s
-                err, t_bad = _attempt(
-                    _py_rhs,
-                    self._p,
-                    gamma,
-                    a,
-                    C,
-                    c,
-                    d,
-                    H,
-                    s,
-                    h,
-                    y,
-                    self._F0,
-                    self._J,
-                    self._Ft,
-                    self._flags[1],
-                    self.rtol,
-                    self.atol,
-                    self._LU,
-                    self._piv,
-                    self._U,
-                    self._Y,
-                    self._F,
-                    self._y1,
-                    self._sc,
-                    self._K,
-                )
-                self.nlu += 1
-                if err <= 1.0:
-                    fac, self._err_prev = _accepted_factor(err, self._err_prev, self._rejected_last)
-                    self._rejected_last, self._nonfinite = False, 0
-                    s_new = s1 if last else s + h
-                    self._last_step = (self._sign * s, self._sign * s_new, y, self._y1.copy(), self._K.copy())
-                    self._s, self.t, self.y = s_new, self._sign * s_new, self._y1.copy()
-                    self.h_abs = self._h = min(h * fac, self.max_step)
-                    if s_new < s1:
-                        try:
-                            self._derivatives()
-                        except NonFiniteError as e:
-                            return False, str(e)
-                    return True, None
-                self._nonfinite = self._nonfinite + 1 if not (err < np.inf) else 0
-                self._rejected_last, h_used, h = True, h, h * _rejected_factor(err)
-                if self._nonfinite > _MAX_NONFINITE or h < 1e-14 * abs(s) or s + h == s:
-                    t = self._sign * s
-                    try:
-                        self._raise_failure(
-                            ERR_NONFINITE_STEP if self._nonfinite else ERR_UNDERFLOW,
-                            np.array([t, t, h, t, h_used, self._sign * t_bad, self._nonfinite]),
-                        )
-                    except (NonFiniteError, StepSizeError) as e:
-                        return False, str(e)
+        st = self._stepper
+        try:
+            st.step()
+        except (NonFiniteError, StepSizeError) as e:
+            return False, str(e)
+        finally:
+            self._count()
+        self.t, self.y, self.h_abs = st.t, st.y, st.h
+        return True, None
 
     def _dense_output_impl(self):
-        return RodasDenseOutput(*self._last_step)
+        return RodasDenseOutput(*self._stepper.last)
 
 
-class _Slot:
-    def __init__(self, slot, entry):
-        self.slot, self.entry = slot, entry
+class AutoTsit5Rodas5P(Rodas5P):
+    """Tsit5 while the problem is not stiff, Rodas5P while it is, switching by stiffness (`solve_rodas5p`'s
+    `method="auto"`, `02e_autoswitch`), as a scipy `OdeSolver`: `solve_ivp(..., method=AutoTsit5Rodas5P)`. The same
+    options as `Rodas5P`; `nlu` counts the Rodas5P steps, `njev` the Jacobians (none while explicit)."""
 
-    def __enter__(self):
-        _PY_FIELDS[self.slot] = self.entry
-
-    def __exit__(self, *exc):
-        _PY_FIELDS.pop(self.slot, None)
+    _METHOD = "auto"
 
 
 class RodasDenseOutput(DenseOutput):
-    """The order-4 Rodas5P interpolant of one step (`dense_eval`), as scipy's `DenseOutput`."""
+    """The order-4 interpolant of one step (`dense_eval`: Rodas5P's, or Tsit5's in the same form), as scipy's `DenseOutput`."""
 
     def __init__(self, t_old, t, y_old, y, K):
         super().__init__(t_old, t)

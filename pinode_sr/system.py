@@ -434,7 +434,11 @@ def load_generated(
     folder = numba_cache_dir()
     path = folder / f"{name}.py"
     if not any((folder / "__pycache__").glob(f"{name}.*.nbi")):  # no machine code cached for it: numba compiles it now
-        what = {"pinode_field": "a model's field", "pinode_rodas5p": "the Rodas5P kernel of a model's field"}.get(prefix, prefix)
+        what = {
+            "pinode_field": "a model's field",
+            "pinode_rodas5p": "the Rodas5P kernel of a model's field",
+            "pinode_rodas5p_py": "the Rodas5P kernel for Python callbacks",
+        }.get(prefix, prefix)
         print(f"pinode-sr: compiling {what} ({name}), first use: about a minute, cached in {folder}", file=sys.stderr, flush=True)
     try:
         folder.mkdir(parents=True, exist_ok=True)
