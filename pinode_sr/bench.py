@@ -580,9 +580,15 @@ def _peer_error(problem, y, ref) -> float:
     return float(np.max(np.asarray(problem.error_weights) * np.abs(np.asarray(y, dtype=float) - ref)))
 
 
+_REFERENCES: dict = {}  # (problem name, t_end, tol) -> the reference state: computed once a process
+
+
 def peer_reference(problem, tol: float = 1e-13) -> np.ndarray:
     "The state at t_end from scipy's Radau (numba field, analytic Jacobian) at a tight tolerance: an independent reference."
-    return np.asarray(_scipy("Radau")(problem)(tol)[0])
+    key = (problem.name, problem.t_end, tol)
+    if key not in _REFERENCES:
+        _REFERENCES[key] = np.asarray(_scipy("Radau")(problem)(tol)[0])
+    return _REFERENCES[key].copy()
 
 
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}  # "cpu": the process's CPU seconds (one thread)
@@ -786,6 +792,12 @@ def switch_counts(
 
 
 # %% ../nbs/10_bench.ipynb #a7c0e003
+def _over(a, b) -> float | None:
+    "a / b, None unless both are finite numbers."
+    ok = all(x is not None and np.isfinite(x) for x in (a, b))
+    return float(a / b) if ok else None
+
+
 def bench_autoswitch(
     quick: bool = False,  # HH over 0–10 ms, one run (for tests)
     runs: int = 3,  # whole repetitions of the benchmark: the speed-ups' median and range are over them
@@ -810,11 +822,7 @@ def bench_autoswitch(
     for pname in per_run[0]["problems"]:
         at = [r["problems"][pname]["seconds_at_target"] for r in per_run]
         peers = [n for n in at[0] if n != "rodas5p_auto"]
-        sp = {
-            n: {e: [a[n][e] / a["rodas5p_auto"][e] if "rodas5p_auto" in a and n in a else None for a in at] for e in at[0][n]}
-            for n in peers
-            if "rodas5p_auto" in at[0]
-        }
+        sp = {n: {e: [_over(a.get(n, {}).get(e), a.get("rodas5p_auto", {}).get(e)) for a in at] for e in at[0][n]} for n in peers}
         ok = lambda v: v is not None and np.isfinite(v)
         speedup[pname] = sp
         summary[pname] = {
