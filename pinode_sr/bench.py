@@ -564,8 +564,8 @@ def _torchdiffeq(method):
 PEER_SOLVERS = {
     "rodas5p": (None, False, _rodas("predictive")),  # the ratios are against this one
     "rodas5p_pi": (None, False, _rodas("pi")),  # the PI controller, solve_rodas5p's default (the reference data's)
-    "rodas5p_auto": (None, False, _rodas("predictive", "auto")),  # method="auto": Tsit5, Rodas5P where stiff
-    "rodas5p_auto_pi": (None, False, _rodas("pi", "auto")),  # the same with the PI controller
+    "rodas5p_auto": (None, False, _rodas("pi", "auto")),  # method="auto": Tsit5, Rodas5P where stiff (PI control)
+    "rodas5p_auto_pred": (None, False, _rodas("predictive", "auto")),  # the same with the predictive controller
     "numbalsoda_lsoda": ("numbalsoda", False, _numbalsoda("lsoda")),
     "numbalsoda_dop853": ("numbalsoda", True, _numbalsoda("dop853")),
     "diffrax_tsit5": ("diffrax", True, _diffrax("Tsit5")),
@@ -812,7 +812,7 @@ def bench_autoswitch(
         raise ValueError(f"clock must be one of {list(CLOCKS)}, got {clock!r}")
     if not (isinstance(runs, int) and runs >= 1):
         raise ValueError(f"runs must be an integer >= 1, got {runs!r}")
-    solvers = ("rodas5p_auto", "rodas5p_auto_pi", "numbalsoda_lsoda", "numbalsoda_dop853")  # and rodas5p (always)
+    solvers = ("rodas5p_auto", "rodas5p_auto_pred", "numbalsoda_lsoda", "numbalsoda_dop853")  # and rodas5p (always)
     load = [os.getloadavg()]
     per_run = [
         bench_peers(quick=quick, repeats=repeats, solvers=solvers, problems=problems, clock=clock)
