@@ -1262,6 +1262,8 @@ def run_all(
         results[name]["seconds"] = time.perf_counter() - start
         results[name]["date"] = results["date"]
         print(f"== {name} ({results[name]['seconds']:.0f} s)")
-        print(json.dumps({k: v for k, v in results[name].items() if k not in ("work_precision",)}, indent=1, default=str))
+        print(
+            json.dumps({k: v for k, v in results[name].items() if k not in ("work_precision", "per_run")}, indent=1, default=str)
+        )
     write_json(out, results)
     return results
