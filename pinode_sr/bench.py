@@ -30,6 +30,8 @@ from .system import Observable, SymbolicSystem
 __all__ = [
     "WP_SOLVERS",
     "PEER_SOLVERS",
+    "CLOCKS",
+    "AUTO_TARGETS",
     "PAPER_RUN_CUTS",
     "BENCHMARKS",
     "median_time",
@@ -50,6 +52,9 @@ __all__ = [
     "peer_reference",
     "bench_peers",
     "fresh_process_seconds",
+    "switch_counts",
+    "bench_autoswitch",
+    "bench_scipy_lsoda",
     "bench_training",
     "bench_physics_phase",
     "bench_training_peers",
@@ -89,6 +94,7 @@ def machine_info() -> dict:
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "pinode_sr": pinode_sr.__version__,
+        "load_average_1_5_15_min": [round(x, 2) for x in os.getloadavg()],  # how shared the machine was
     }
 
 
@@ -398,8 +404,9 @@ def peers_found() -> dict:
     return out
 
 
-def _rodas(controller):
-    "Rodas5P with the problem's generated compiled field (exact Jacobian), one call per tolerance, with `controller`."
+def _rodas(controller, method="rodas5p"):
+    """Rodas5P (method="auto": Tsit5 switching to Rodas5P and back by stiffness) with the problem's generated compiled
+    field (exact Jacobian), one call per tolerance, with `controller`."""
 
     def make(problem):
         field = problem.system.compiled()
@@ -407,7 +414,9 @@ def _rodas(controller):
 
         def solve(tol):
             r = solve_rodas5p(
-                field, (0.0, T), y0, rtol=tol, atol=tol * problem.atol_scale, t_eval=[T], max_steps=10**7, controller=controller
+                *(field, (0.0, T), y0),
+                **dict(rtol=tol, atol=tol * problem.atol_scale, t_eval=[T], max_steps=10**7),
+                **dict(controller=controller, method=method),
             )
             return r.y[-1], int(r.stats.n_steps)
 
@@ -555,6 +564,8 @@ def _torchdiffeq(method):
 PEER_SOLVERS = {
     "rodas5p": (None, False, _rodas("predictive")),  # the ratios are against this one
     "rodas5p_pi": (None, False, _rodas("pi")),  # the PI controller, solve_rodas5p's default (the reference data's)
+    "rodas5p_auto": (None, False, _rodas("pi", "auto")),  # method="auto": Tsit5, Rodas5P where stiff (PI control)
+    "rodas5p_auto_pred": (None, False, _rodas("predictive", "auto")),  # the same with the predictive controller
     "numbalsoda_lsoda": ("numbalsoda", False, _numbalsoda("lsoda")),
     "numbalsoda_dop853": ("numbalsoda", True, _numbalsoda("dop853")),
     "diffrax_tsit5": ("diffrax", True, _diffrax("Tsit5")),
@@ -570,18 +581,27 @@ def _peer_error(problem, y, ref) -> float:
     return float(np.max(np.asarray(problem.error_weights) * np.abs(np.asarray(y, dtype=float) - ref)))
 
 
+_REFERENCES: dict = {}  # (problem name, t_end, tol) -> the reference state: computed once a process
+
+
 def peer_reference(problem, tol: float = 1e-13) -> np.ndarray:
     "The state at t_end from scipy's Radau (numba field, analytic Jacobian) at a tight tolerance: an independent reference."
-    return np.asarray(_scipy("Radau")(problem)(tol)[0])
+    key = (problem.name, problem.t_end, tol)
+    if key not in _REFERENCES:
+        _REFERENCES[key] = np.asarray(_scipy("Radau")(problem)(tol)[0])
+    return _REFERENCES[key].copy()
 
 
-def _time_calls(solve, tol, repeats, slow_s):
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}  # "cpu": the process's CPU seconds (one thread)
+
+
+def _time_calls(solve, tol, repeats, slow_s, clock=time.perf_counter):
     "Seconds of `repeats` calls (fewer when a call is slow), after the call that gave the answer."
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = clock()
         solve(tol)
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
         if sum(times) > slow_s:
             break
     return np.array(times)
@@ -595,11 +615,18 @@ def bench_peers(
     give_up_s: float = 5.0,  # a solver stops tightening its tolerance once one call takes longer
     solvers: Sequence[str] | None = None,  # names of PEER_SOLVERS (default: every one whose peer is installed)
     problems: Sequence[str] | None = None,  # names of peer_problems() (default: all)
+    clock: str = "wall",  # "wall" (perf_counter) or "cpu" (process_time: robust to a shared machine; one thread each)
 ) -> dict:
     "Work–precision of Rodas5P against the compiled peers on HH and stiff problems, ratios at matched error."
+    if clock not in CLOCKS:
+        raise ValueError(f"clock must be one of {list(CLOCKS)}, got {clock!r}")
+    unknown = sorted(set(solvers or ()) - set(PEER_SOLVERS)) + sorted(set(problems or ()) - set(peer_problems()))
+    if unknown:
+        raise ValueError(f"solvers must name PEER_SOLVERS {list(PEER_SOLVERS)} and problems peer_problems(), got {unknown}")
     torch.set_num_threads(1)
+    now = CLOCKS[clock]
     found = peers_found()
-    out = {"peers": found, "problems": {}}
+    out = {"peers": found, "clock": clock, "problems": {}}
     for pname, prob in peer_problems(quick).items():
         if problems is not None and pname not in problems:
             continue
@@ -613,7 +640,7 @@ def bench_peers(
         }
         runs, compile_s, skipped = {}, {}, {}
         for n, mk in use.items():
-            start = time.perf_counter()
+            start = now()
             try:
                 runs[n] = mk(prob)
                 runs[n](prob.tolerances[0])
@@ -621,8 +648,8 @@ def bench_peers(
                 skipped[n] = f"{type(e).__name__}: {e}"[:200]
                 runs.pop(n, None)
                 continue
-            first = time.perf_counter() - start
-            compile_s[n] = max(first - float(np.median(_time_calls(runs[n], prob.tolerances[0], 3, slow_s))), 0.0)
+            first = now() - start
+            compile_s[n] = max(first - float(np.median(_time_calls(runs[n], prob.tolerances[0], 3, slow_s, now))), 0.0)
         rows = {n: [] for n in runs}
         active = set(runs)
         for tol in prob.tolerances:
@@ -630,13 +657,13 @@ def bench_peers(
                 if n not in active:
                     continue
                 try:
-                    start = time.perf_counter()
+                    start = now()
                     y, steps = runs[n](tol)
-                    first = time.perf_counter() - start
+                    first = now() - start
                     err = _peer_error(prob, y, ref)
                     if not np.isfinite(err):
                         raise RuntimeError("non-finite result")
-                    ts = _time_calls(runs[n], tol, 1 if first > slow_s else (3 if quick else repeats), slow_s)
+                    ts = _time_calls(runs[n], tol, 1 if first > slow_s else (3 if quick else repeats), slow_s, now)
                 except Exception as e:
                     skipped[n] = f"tol {tol:g}: {type(e).__name__}: {e}"[:200]
                     active.discard(n)
@@ -734,6 +761,176 @@ def fresh_process_seconds() -> dict:
             r = subprocess.run([sys.executable, "-c", _FRESH], env=env, capture_output=True, text=True, check=True)
             a, b, c = map(float, r.stdout.split()[-3:])
             out[label] = {"import_and_field_s": a, "first_solve_s": b, "first_parallel_batch_s": c}
+    return out
+
+
+# %% ../nbs/10_bench.ipynb #a7c0e002
+AUTO_TARGETS = {  # problem: {peer: speed-up of method="auto" over it (peer time / auto time) the issue asks for}
+    "hh": {"numbalsoda_lsoda": 1.2, "numbalsoda_dop853": 1.0},
+    "robertson": {"numbalsoda_lsoda": 2.0},
+    "vdp1000": {"numbalsoda_lsoda": 2.0},
+    "oregonator": {"numbalsoda_lsoda": 2.0},
+}
+
+
+def switch_counts(
+    quick: bool = False,  # HH over 0–10 ms and Van der Pol at one tolerance (for tests)
+) -> dict:
+    "{problem: {tol: counts}}: the switches, steps and Rodas5P steps (n_lu) of `method='auto'` on the peer problems."
+    out = {}
+    for name, prob in peer_problems().items():
+        if quick and name not in ("hh", "vdp1000"):
+            continue
+        T = 10.0 if quick and name == "hh" else prob.t_end
+        field, y0 = prob.system.compiled(), prob.system.default_x0()
+        rows = {}
+        for tol in prob.tolerances[2:3] if quick else prob.tolerances:
+            r = solve_rodas5p(field, (0.0, T), y0, rtol=tol, atol=tol * prob.atol_scale, t_eval=[T], method="auto")
+            s = r.stats
+            rows[f"{tol:g}"] = {k: int(getattr(s, k)) for k in ("n_switches", "n_steps", "n_lu", "n_f_evals", "n_jac_evals")}
+        out[name] = {"t_end": T, "by_tol": rows}
+    return out
+
+
+# %% ../nbs/10_bench.ipynb #a7c0e003
+def _over(a, b) -> float | None:
+    "a / b, None unless both are finite numbers."
+    ok = all(x is not None and np.isfinite(x) for x in (a, b))
+    return float(a / b) if ok else None
+
+
+def bench_autoswitch(
+    quick: bool = False,  # HH over 0–10 ms, one run (for tests)
+    runs: int = 3,  # whole repetitions of the benchmark: the speed-ups' median and range are over them
+    repeats: int = 7,  # timed calls per point (as bench_peers)
+    clock: str = "cpu",  # "cpu" (process_time) or "wall"
+    problems: Sequence[str] | None = None,  # names of peer_problems() (default: all)
+) -> dict:
+    """`method='auto'` against numbalsoda LSODA and DOP853 (and Rodas5P) at matched error: the speed-ups per run,
+    their median and range, the targets met, and the switch counts."""
+    if clock not in CLOCKS:
+        raise ValueError(f"clock must be one of {list(CLOCKS)}, got {clock!r}")
+    if not (isinstance(runs, int) and runs >= 1):
+        raise ValueError(f"runs must be an integer >= 1, got {runs!r}")
+    solvers = ("rodas5p_auto", "rodas5p_auto_pred", "numbalsoda_lsoda", "numbalsoda_dop853")  # and rodas5p (always)
+    load = [os.getloadavg()]
+    per_run = [
+        bench_peers(quick=quick, repeats=repeats, solvers=solvers, problems=problems, clock=clock)
+        for _ in range(1 if quick else runs)
+    ]
+    load.append(os.getloadavg())
+    speedup, summary, met = {}, {}, {}
+    for pname in per_run[0]["problems"]:
+        at = [r["problems"][pname]["seconds_at_target"] for r in per_run]
+        peers = [n for n in at[0] if n != "rodas5p_auto"]
+        sp = {n: {e: [_over(a.get(n, {}).get(e), a.get("rodas5p_auto", {}).get(e)) for a in at] for e in at[0][n]} for n in peers}
+        ok = lambda v: v is not None and np.isfinite(v)
+        speedup[pname] = sp
+        summary[pname] = {
+            n: {
+                e: (
+                    [float(np.median([x for x in v if ok(x)])), min(x for x in v if ok(x)), max(x for x in v if ok(x))]
+                    if any(ok(x) for x in v)
+                    else None
+                )
+                for e, v in d.items()
+            }
+            for n, d in sp.items()
+        }
+        for n, goal in AUTO_TARGETS.get(pname, {}).items():
+            for e, m in summary[pname].get(n, {}).items():
+                met[f"{pname} {e}: {n} / auto >= {goal}"] = None if m is None else bool(m[0] >= goal)
+    clean = lambda d: json.loads(json.dumps(d, default=float).replace("NaN", "null"))
+    return clean(
+        {
+            "clock": clock,
+            "runs": len(per_run),
+            "load_average_before_after": [list(x) for x in load],
+            "speedup_of_auto_per_run": speedup,  # peer time / auto time at each target error, one value per run
+            "speedup_of_auto_median_min_max": summary,
+            "targets_met": met,
+            "switch_counts": switch_counts(quick),
+            "per_run": per_run,
+        }
+    )
+
+
+# %% ../nbs/10_bench.ipynb #a7c0e102
+def _scipy_python(method):
+    "solve_ivp with the model's numpy field and Jacobian (Python callables); `method` a scipy name or an OdeSolver class."
+
+    def make(problem):
+        from scipy.integrate import solve_ivp
+
+        sysm, T, y0 = problem.system, problem.t_end, problem.system.default_x0()
+        kw = {} if isinstance(method, str) else dict(autonomous=True)
+
+        def solve(tol):
+            atol = tol * problem.atol_scale
+            r = solve_ivp(sysm.rhs, (0.0, T), y0, method=method, rtol=tol, atol=atol, jac=sysm.jacobian, t_eval=[T], **kw)
+            if not r.success:
+                raise RuntimeError(r.message)
+            return r.y[:, -1], int(r.nfev)
+
+        return solve
+
+    return make
+
+
+def bench_scipy_lsoda(
+    quick: bool = False,  # HH over 0–10 ms at two tolerances (for tests)
+    repeats: int = 5,
+    slow_s: float = 2.0,  # a point stops repeating once it has taken this long
+    give_up_s: float = 10.0,  # a solver stops tightening its tolerance once one call takes longer
+    clock: str = "cpu",  # "cpu" (process_time) or "wall"
+) -> dict:
+    "solve_ivp with Rodas5P / AutoTsit5Rodas5P against scipy's LSODA, Python field and Jacobian, at matched error."
+    from pinode_sr.scipy_rodas5p import AutoTsit5Rodas5P, Rodas5P
+
+    if clock not in CLOCKS:
+        raise ValueError(f"clock must be one of {list(CLOCKS)}, got {clock!r}")
+    now, ours = CLOCKS[clock], ("Rodas5P", "AutoTsit5Rodas5P")
+    makers = dict(zip((*ours, "LSODA"), (_scipy_python(Rodas5P), _scipy_python(AutoTsit5Rodas5P), _scipy_python("LSODA"))))
+    out = {"clock": clock, "load_average_before": list(os.getloadavg()), "problems": {}}
+    for pname, prob in peer_problems(quick).items():
+        if pname not in ("hh", "robertson", "vdp1000"):
+            continue
+        ref = peer_reference(prob, 1e-11 if quick else 1e-13)
+        solves, rows = {n: mk(prob) for n, mk in makers.items()}, {n: [] for n in makers}
+        active = set(makers)
+        for tol in prob.tolerances:
+            for n in [n for n in makers if n in active]:
+                start = now()
+                y, nfev = solves[n](tol)
+                first = now() - start
+                ts = _time_calls(solves[n], tol, 1 if first > slow_s else repeats, slow_s, now)
+                row = dict(tol=tol, seconds=float(np.median(ts)), min=float(ts.min()), max=float(ts.max()), nfev=nfev)
+                rows[n].append({**row, "error": _peer_error(prob, y, ref)})
+                if first > give_up_s:
+                    active.discard(n)
+        at = {n: {f"{e:g}": time_at_error(_curve(r), e) for e in prob.targets} for n, r in rows.items()}
+        ratio = {n: {e: at["LSODA"][e] / at[n][e] for e in at[n]} for n in ours}
+        spread = {
+            n: {
+                f"{e:g}": [
+                    time_at_error(_curve(rows["LSODA"], k), e) / time_at_error(_curve(rows[n], j), e)
+                    for k, j in (("min", "max"), ("max", "min"))
+                ]
+                for e in prob.targets
+            }
+            for n in ours
+        }
+        clean = lambda d: json.loads(json.dumps(d, default=float).replace("NaN", "null"))
+        out["problems"][pname] = clean(
+            {
+                "targets": list(prob.targets),
+                "seconds_at_target": at,
+                "lsoda_time_over_ours": ratio,
+                "spread_min_max": spread,
+                "work_precision": rows,
+            }
+        )
+    out["load_average_after"] = list(os.getloadavg())
     return out
 
 
@@ -1037,7 +1234,9 @@ BENCHMARKS: dict[str, Callable[..., dict]] = {  # run in this order: JAX's train
     "training_peers": bench_training_peers,
     "rodas5p": bench_rodas5p,
     "scipy_rodas5p": bench_scipy_rodas5p,
+    "scipy_lsoda": bench_scipy_lsoda,  # solve_ivp: Rodas5P, AutoTsit5Rodas5P against scipy's LSODA
     "peers": bench_peers,
+    "autoswitch": bench_autoswitch,  # method="auto" against numbalsoda LSODA and DOP853, 3 runs
     "fresh_process": lambda quick=False: fresh_process_seconds(),
     "physics_phase": bench_physics_phase,
     "paper_run": bench_paper_run,
@@ -1063,6 +1262,8 @@ def run_all(
         results[name]["seconds"] = time.perf_counter() - start
         results[name]["date"] = results["date"]
         print(f"== {name} ({results[name]['seconds']:.0f} s)")
-        print(json.dumps({k: v for k, v in results[name].items() if k not in ("work_precision",)}, indent=1, default=str))
+        print(
+            json.dumps({k: v for k, v in results[name].items() if k not in ("work_precision", "per_run")}, indent=1, default=str)
+        )
     write_json(out, results)
     return results

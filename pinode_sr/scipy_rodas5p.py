@@ -6,10 +6,25 @@
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 from scipy.integrate import DenseOutput, OdeSolver
 from scipy.sparse import issparse
 
-from .rodas5p import NonFiniteError, RodasStepper, StepSizeError, dense_eval
+from pinode_sr.rodas5p import (
+    _TABLEAU,
+    OK,
+    NonFiniteError,
+    RodasStepper,
+    StepSizeError,
+    _dense_K,
+    _next_point,
+    _py_dfdt,
+    _py_jac,
+    _py_rhs,
+    _try_step,
+    dense_eval,
+)
+from .tsit5 import explicit_dense_K
 
 # %% auto #0
 __all__ = ["Rodas5P", "AutoTsit5Rodas5P", "RodasDenseOutput"]
@@ -28,6 +43,51 @@ def _jac_callable(jac, n):
     if J.shape != (n, n):
         raise ValueError(f"jac must have shape ({n}, {n}), got {J.shape}")
     return lambda t, y: J
+
+
+# %% ../nbs/02d_scipy.ipynb #d2e0b002
+@njit(cache=False)
+def _advance(flags, prob, tab, p, s, h, y, ctl, ws, stats, stiff, count):
+    """`RodasStepper.step`'s work in one compiled call: attempts (`_try_step`) from (s, y) until one is accepted, its
+    interpolant, then `_next_point` at the new point unless it is the end. Returns (code, where, s_new, h_used, h_next,
+    ctl, t_bad, stiff, count, y_new, K); code != OK is a failure, of an attempt (where 0) or at the new point (1)."""
+    while True:
+        ok, s_new, h_used, h, ctl, code, t_bad, hl = _try_step(_py_rhs, p, tab, flags[1], prob, s, h, y, ctl, ws, stats, stiff)
+        if code != OK:
+            return code, 0, s, h_used, h, ctl, t_bad, stiff, count, y, ws[11]
+        if ok:
+            break
+    if stiff:
+        _dense_K(tab[5], ws[10], ws[11])
+    else:
+        explicit_dense_K(tab[9], h_used, ws[10], ws[11])
+    y1, K = ws[0].copy(), ws[11].copy()
+    code = OK
+    if s_new < prob[1]:
+        code, stiff, count = _next_point(
+            _py_rhs, _py_jac, _py_dfdt, tab, flags, prob[9], s_new, h, y1, p, ws, stats, stiff, count, hl
+        )
+    return code, 1, s_new, h_used, h, ctl, t_bad, stiff, count, y1, K
+
+
+class _Stepper(RodasStepper):
+    "`RodasStepper` whose `step()` is one compiled call (`_advance`) instead of one per attempt and per new point."
+
+    def step(self):
+        "One accepted step (then t, y, h, last are the new ones); raises NonFiniteError / StepSizeError."
+        sign, s = self.sign, self._s
+        with self._callbacks():
+            code, where, s_new, h_used, h, self._ctl, t_bad, self._stiff, self._count, y1, K = _advance(
+                *(self._flags, self._prob, _TABLEAU, self._p, s, self.h, self.y),
+                *(self._ctl, self._ws, self.stats, self._stiff, self._count),
+            )
+        if code != OK and where == 0:
+            t = sign * s
+            self._fail(code, np.array([t, t, h, t, h_used, sign * t_bad, self._ctl[2]]))
+        self.last = (sign * s, sign * s_new, self.y, y1, K)
+        self._s, self.t, self.y, self.h = s_new, sign * s_new, y1, h
+        if code != OK:
+            self._fail(code, np.array([np.nan, self.t, *[np.nan] * 5]))
 
 
 # %% ../nbs/02d_scipy.ipynb #21b98d3c
@@ -71,7 +131,7 @@ class Rodas5P(OdeSolver):
             raise ValueError(f"first_step must be in (0, |t_bound - t0|] = (0, {span}], got {first_step!r}")
         self.max_step, self.y = float(max_step), np.array(self.y, dtype=np.float64)
         kw = dict(jac=_jac_callable(jac, self.n), dfdt=dfdt, autonomous=autonomous, rtol=rtol, atol=atol)
-        self._stepper = RodasStepper(
+        self._stepper = _Stepper(
             *(self.fun, t0, t_bound, self.y),
             **kw,
             h_max=self.max_step,
