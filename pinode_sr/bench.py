@@ -1020,13 +1020,14 @@ def _w_loss_grads(model, x0, sd, t_obs, dt: float, solver: str = "wmethod") -> t
     X = WMethodRollout.apply(x, float(dt), int(n.sum()), int(n[0]), tableau, "raise", matrix, *wb)
     loss = ((X / sd) ** 2).mean()
     loss.backward()
-    return float(loss), [p.grad.numpy() for p in wb]
+    return float(loss.detach()), [p.grad.numpy() for p in wb]
 
 
 def _kvaerno5_step(Ws, bs, x0, sd, t_obs, dt: float, adjoint: str, adaptive: bool, rtol=1e-4, atol=1e-5, dtype=np.float32):
     """diffrax's side: jit(value_and_grad) of the same loss through Kvaerno5 (each member vmapped) on the folded MLP.
     adjoint "recursive" (RecursiveCheckpointAdjoint) | "backsolve" (BacksolveAdjoint); adaptive: PID at rtol/atol, else
-    the constant step dt with the Newton iteration at rtol/atol. Returns a call giving (loss, gradients, steps per member)."""
+    the constant step dt with the Newton iteration at rtol/atol. Returns a call giving (loss, gradients, steps per member,
+    whether every member's solve succeeded: at a constant step a diverging Newton iteration cannot shrink the step)."""
     import diffrax
     import jax
     import jax.numpy as jnp
@@ -1059,21 +1060,22 @@ def _kvaerno5_step(Ws, bs, x0, sd, t_obs, dt: float, adjoint: str, adaptive: boo
             stepsize_controller=ctrl,
             adjoint=adj,
             max_steps=100_000,
+            throw=False,
         )
-        return sol.ys, sol.stats["num_steps"]
+        return sol.ys, (sol.stats["num_steps"], sol.result == diffrax.RESULTS.successful)
 
     def loss(p, y0):
-        ys, n = jax.vmap(one)(p, y0)  # (K, T, D): the mean is the same as over ours (T, K, 1, D)
-        return ((ys / sd) ** 2).mean(), n
+        ys, aux = jax.vmap(one)(p, y0)  # (K, T, D): the mean is the same as over ours (T, K, 1, D)
+        return ((ys / sd) ** 2).mean(), aux
 
     f = jax.jit(jax.value_and_grad(loss, has_aux=True))
     p = ([jnp.asarray(w, dtype) for w in Ws], [jnp.asarray(b, dtype) for b in bs])
     y0 = jnp.asarray(np.broadcast_to(x0, (len(Ws[0]), x0.shape[-1])), dtype)
 
     def run():
-        (v, n), g = f(p, y0)
+        (v, (n, ok)), g = f(p, y0)
         jax.block_until_ready(g)
-        return float(v), [np.asarray(a) for a in (*g[0], *g[1])], np.asarray(n)
+        return float(v), [np.asarray(a) for a in (*g[0], *g[1])], np.asarray(n), bool(np.all(ok))
 
     return run
 
@@ -1117,7 +1119,9 @@ def diffrax_agreement(
             tol,
             np.float64,
         )
-        theirs, g_theirs, steps = run()
+        theirs, g_theirs, steps, ok = run()
+    if not ok:
+        raise RuntimeError("diffrax Kvaerno5 failed on the agreement problem")
     rel = lambda a, b: float(np.abs(a - b).max() / np.abs(b).max())
     return {
         "loss_ours": ours,
@@ -1161,7 +1165,7 @@ def bench_wmethod_diffrax(
     try:
         t = np.round(np.arange(0.0, 15.0 + 1e-9, dt), 10)
         tableau, matrix = W_SOLVERS["wmethod"]
-        cases, losses, steps, compile_s = {}, {}, {}, {}
+        cases, losses, steps, compile_s, failed = {}, {}, {}, {}, {}
         for K in Ks:
             model, x0, sd = _hh_learned_field(K)
             t_obs = torch.tensor(t, dtype=torch.float32)
@@ -1169,7 +1173,7 @@ def bench_wmethod_diffrax(
             def ours(model=model, x0=x0, sd=sd, t_obs=t_obs):
                 loss = ((rollout_wmethod(model, x0, t_obs, dt, tableau=tableau, matrix=matrix) / sd) ** 2).mean()
                 loss.backward()
-                return float(loss)
+                return float(loss.detach())
 
             cases[f"wmethod_K{K}"] = ours
             losses[f"wmethod_K{K}"] = ours()
@@ -1179,9 +1183,14 @@ def bench_wmethod_diffrax(
             for name, (adjoint, adaptive) in KVAERNO5_CASES.items():
                 start = time.perf_counter()
                 run = _kvaerno5_step(Ws, bs, x0.numpy(), sd.numpy(), t, dt, adjoint, adaptive)
-                v, _, n = run()  # compiles
+                v, _, n, ok = run()  # compiles
                 compile_s[f"{name}_K{K}"] = time.perf_counter() - start
-                cases[f"{name}_K{K}"], losses[f"{name}_K{K}"], steps[f"{name}_K{K}"] = run, v, n.tolist()
+                losses[f"{name}_K{K}"], steps[f"{name}_K{K}"] = v, n.tolist()
+                if ok:
+                    cases[f"{name}_K{K}"] = run
+                else:  # not timed: a failed solve is no training iteration
+                    why = "the step size controller gave up" if adaptive else "the Newton iteration diverged at the constant step"
+                    failed[f"{name}_K{K}"] = f"the solve did not succeed: {why}"
         times = {k: [] for k in cases}
         for _ in range(rounds):
             for k, fn in cases.items():
@@ -1197,6 +1206,7 @@ def bench_wmethod_diffrax(
             "agreement_float64": agree,
             "loss": losses,  # float32, each at its own scheme: the differences are the schemes' errors at this step
             "diffrax_steps_per_member": steps,
+            "failed": failed,
             "ms_per_iteration": ms,
             "spread_ms": {k: [1e3 * min(v), 1e3 * max(v)] for k, v in times.items()},
             "ratios": ratios,
