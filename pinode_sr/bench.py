@@ -20,7 +20,7 @@ import torch
 
 import pinode_sr
 from ._kernels import BlasOne
-from .core import write_json
+from .core import check_bool, check_choice, check_int, check_positive, check_seeds, write_json
 from .hh import HodgkinHuxley
 from .reference import solve_reference
 from .rodas5p import solve_rodas5p
@@ -32,6 +32,8 @@ __all__ = [
     "PEER_SOLVERS",
     "CLOCKS",
     "AUTO_TARGETS",
+    "KVAERNO5_CASES",
+    "STIFF_MODELS",
     "PAPER_RUN_CUTS",
     "BENCHMARKS",
     "median_time",
@@ -58,6 +60,10 @@ __all__ = [
     "bench_training",
     "bench_physics_phase",
     "bench_training_peers",
+    "diffrax_agreement",
+    "bench_wmethod_diffrax",
+    "stiff_steps",
+    "bench_stiff_training",
     "bench_paper_run",
     "run_all",
 ]
@@ -1186,6 +1192,327 @@ def bench_training_peers(
         os.sched_setaffinity(0, cpus)
 
 
+# %% ../nbs/10_bench.ipynb #523565eb
+def _hh_learned_field(K: int, dtype: str = "float32"):
+    "HH's learned field as the iteration benchmarks build it: the paper's 4-64-64-4 tanh EnsembleMLP (seeds 0…K−1), the start, σ."
+    from pinode_sr.models import EnsembleMLP
+
+    mu, sd, s = [-60.0, 0.2, 0.4, 0.4], [25.0, 0.25, 0.15, 0.1], [45.0, 0.42, 0.10, 0.11]
+    tdt = getattr(torch, dtype)
+    x0 = torch.tensor([-65.0, 0.0529, 0.5961, 0.3177], dtype=tdt)
+    return EnsembleMLP(mu, sd, s, seeds=range(K), dtype=dtype), x0, torch.tensor(sd, dtype=tdt)
+
+
+def _w_loss_grads(model, x0, sd, t_obs, dt: float, solver: str = "wmethod") -> tuple[float, list[np.ndarray]]:
+    "Our side: the W-method rollout of `solver` (a key of W_SOLVERS), the loss mean((x/σ)²), its gradient w.r.t. the folded weights and biases."
+    from pinode_sr.solvers import steps_per_interval
+    from pinode_sr.wmethod import W_SOLVERS, WMethodRollout
+
+    tableau, matrix = W_SOLVERS[solver]
+    n = steps_per_interval(t_obs, dt)
+    with torch.no_grad():
+        Ws, bs = model.folded()
+    wb = [p.detach().clone().requires_grad_(True) for p in (*Ws, *bs)]
+    x = x0.expand(model.K, 1, x0.shape[-1]).contiguous()
+    X = WMethodRollout.apply(x, float(dt), int(n.sum()), int(n[0]), tableau, "raise", matrix, *wb)
+    loss = ((X / sd) ** 2).mean()
+    loss.backward()
+    return float(loss.detach()), [p.grad.numpy() for p in wb]
+
+
+def _kvaerno5_step(Ws, bs, x0, sd, t_obs, dt: float, adjoint: str, adaptive: bool, rtol=1e-4, atol=1e-5, dtype=np.float32):
+    """diffrax's side: jit(value_and_grad) of the same loss through Kvaerno5 (each member vmapped) on the folded MLP.
+    adjoint "recursive" (RecursiveCheckpointAdjoint) | "backsolve" (BacksolveAdjoint); adaptive: PID at rtol/atol, else
+    the constant step dt with the Newton iteration at rtol/atol. Returns a call giving (loss, gradients, steps per member,
+    whether every member's solve succeeded: at a constant step a diverging Newton iteration cannot shrink the step)."""
+    import diffrax
+    import jax
+    import jax.numpy as jnp
+
+    def field(t, y, p):
+        h = y
+        for i, (W, b) in enumerate(zip(*p)):
+            h = h @ W + b
+            if i < len(p[0]) - 1:
+                h = jnp.tanh(h)
+        return h
+
+    adj = {"recursive": diffrax.RecursiveCheckpointAdjoint(), "backsolve": diffrax.BacksolveAdjoint()}[adjoint]
+    if adaptive:
+        solver, ctrl = diffrax.Kvaerno5(), diffrax.PIDController(rtol=rtol, atol=atol)
+    else:
+        solver, ctrl = diffrax.Kvaerno5(root_finder=diffrax.VeryChord(rtol=rtol, atol=atol)), diffrax.ConstantStepSize()
+    term, ts, sd = diffrax.ODETerm(field), jnp.asarray(t_obs, dtype), jnp.asarray(sd, dtype)
+
+    def one(p, y0):
+        sol = diffrax.diffeqsolve(
+            term,
+            solver,
+            ts[0],
+            ts[-1],
+            dt,
+            y0,
+            args=p,
+            saveat=diffrax.SaveAt(ts=ts),
+            stepsize_controller=ctrl,
+            adjoint=adj,
+            max_steps=100_000,
+            throw=False,
+        )
+        return sol.ys, (sol.stats["num_steps"], sol.result == diffrax.RESULTS.successful)
+
+    def loss(p, y0):
+        ys, aux = jax.vmap(one)(p, y0)  # (K, T, D): the mean is the same as over ours (T, K, 1, D)
+        return ((ys / sd) ** 2).mean(), aux
+
+    f = jax.jit(jax.value_and_grad(loss, has_aux=True))
+    p = ([jnp.asarray(w, dtype) for w in Ws], [jnp.asarray(b, dtype) for b in bs])
+    y0 = jnp.asarray(np.broadcast_to(x0, (len(Ws[0]), x0.shape[-1])), dtype)
+
+    def run():
+        (v, (n, ok)), g = f(p, y0)
+        jax.block_until_ready(g)
+        return float(v), [np.asarray(a) for a in (*g[0], *g[1])], np.asarray(n), bool(np.all(ok))
+
+    return run
+
+
+# %% ../nbs/10_bench.ipynb #4d8fe441
+def diffrax_agreement(
+    K: int = 2,  # members
+    t_end: float = 1.0,  # ms: the window (sampled every 0.2 ms)
+    dt: float = 0.01,  # our (fine) step
+    tol: float = 1e-10,  # diffrax's rtol = atol (adaptive Kvaerno5)
+    solver: str = "wmethod",  # a key of W_SOLVERS
+) -> dict:
+    "Both sides converged on the same field, start and loss (float64): the relative differences of the losses and of the gradients."
+    from pinode_sr.wmethod import W_SOLVERS
+
+    check_int("K", K, 1, 64)
+    check_choice("solver", solver, W_SOLVERS)
+    for k, v in (("t_end", t_end), ("dt", dt), ("tol", tol)):
+        check_positive(k, v)
+    t = np.round(np.arange(0.0, t_end + 1e-9, 0.2), 10)
+    if len(t) < 2:
+        raise ValueError(f"t_end must be at least one sample interval (0.2 ms), got {t_end}")
+    _xla_one_thread()  # before jax is first imported
+    import jax
+
+    model, x0, sd = _hh_learned_field(K, "float64")
+    ours, g_ours = _w_loss_grads(model, x0, sd, t, dt, solver)
+    with torch.no_grad():
+        Ws, bs = model.folded()
+    with jax.enable_x64(True):
+        run = _kvaerno5_step(
+            [w.detach().numpy() for w in Ws],
+            [b.detach().numpy() for b in bs],
+            x0.numpy(),
+            sd.numpy(),
+            t,
+            dt,
+            "recursive",
+            True,
+            tol,
+            tol,
+            np.float64,
+        )
+        theirs, g_theirs, steps, ok = run()
+    if not ok:
+        raise RuntimeError("diffrax Kvaerno5 failed on the agreement problem")
+    rel = lambda a, b: float(np.abs(a - b).max() / np.abs(b).max())
+    return {
+        "loss_ours": ours,
+        "loss_diffrax": theirs,
+        "loss_rel_diff": abs(ours - theirs) / abs(theirs),
+        "grad_rel_diff": max(rel(a, b) for a, b in zip(g_ours, g_theirs)),
+        "diffrax_steps": steps.tolist(),
+    }
+
+
+# %% ../nbs/10_bench.ipynb #368501bb
+KVAERNO5_CASES = {  # name: (adjoint, adaptive)
+    "kvaerno5_recursive_fixed": ("recursive", False),
+    "kvaerno5_backsolve_fixed": ("backsolve", False),
+    "kvaerno5_recursive_adaptive": ("recursive", True),
+    "kvaerno5_backsolve_adaptive": ("backsolve", True),
+}
+
+
+def bench_wmethod_diffrax(
+    quick: bool = False,  # K = 1, one round, two calls (a smoke check)
+    Ks: Sequence[int] = (1, 8),  # ensemble sizes
+    dt: float = 0.2,  # ms: our step, diffrax's fixed step and its adaptive first step
+    rounds: int = 3,  # interleaved rounds (medians over them)
+    repeats: int = 3,  # timed calls per round and case
+) -> dict:
+    "One training iteration (rollout + gradient) of the W-method against diffrax Kvaerno5 with its adjoints on HH's learned field: CPU ms and ratios."
+    from pinode_sr.wmethod import W_SOLVERS, rollout_wmethod
+
+    Ks = (1,) if quick else tuple(check_int("K", k, 1, 64) for k in Ks)
+    check_positive("dt", dt)
+    rounds, repeats = (1, 2) if quick else (check_int("rounds", rounds, 1), check_int("repeats", repeats, 1))
+    if not peers_found()["diffrax"]:
+        return {"skipped": "diffrax (the bench extra) is not installed"}
+    agree = diffrax_agreement()  # the same problem on both sides, or no timing at all
+    if not agree["loss_rel_diff"] < 1e-6:
+        raise RuntimeError(f"ours and diffrax's losses differ (not the same problem): {agree}")
+    torch.set_num_threads(1)
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cpus)})  # one core for both sides, XLA's worker thread included
+    try:
+        t = np.round(np.arange(0.0, 15.0 + 1e-9, dt), 10)
+        tableau, matrix = W_SOLVERS["wmethod"]
+        cases, losses, steps, compile_s, failed = {}, {}, {}, {}, {}
+        for K in Ks:
+            model, x0, sd = _hh_learned_field(K)
+            t_obs = torch.tensor(t, dtype=torch.float32)
+
+            def ours(model=model, x0=x0, sd=sd, t_obs=t_obs):
+                loss = ((rollout_wmethod(model, x0, t_obs, dt, tableau=tableau, matrix=matrix) / sd) ** 2).mean()
+                loss.backward()
+                return float(loss.detach())
+
+            cases[f"wmethod_K{K}"] = ours
+            losses[f"wmethod_K{K}"] = ours()
+            with torch.no_grad():
+                Ws, bs = model.folded()
+            Ws, bs = [w.detach().numpy() for w in Ws], [b.detach().numpy() for b in bs]
+            for name, (adjoint, adaptive) in KVAERNO5_CASES.items():
+                start = time.perf_counter()
+                run = _kvaerno5_step(Ws, bs, x0.numpy(), sd.numpy(), t, dt, adjoint, adaptive)
+                v, _, n, ok = run()  # compiles
+                compile_s[f"{name}_K{K}"] = time.perf_counter() - start
+                losses[f"{name}_K{K}"], steps[f"{name}_K{K}"] = v, n.tolist()
+                if ok:
+                    cases[f"{name}_K{K}"] = run
+                else:  # not timed: a failed solve is no training iteration
+                    why = "the step size controller gave up" if adaptive else "the Newton iteration diverged at the constant step"
+                    failed[f"{name}_K{K}"] = f"the solve did not succeed: {why}"
+        times = {k: [] for k in cases}
+        for _ in range(rounds):
+            for k, fn in cases.items():
+                times[k].append(_cpu_timed(fn, repeats))
+        ms = {k: 1e3 * float(np.median(v)) for k, v in times.items()}
+        ratios = {}
+        for k in ms:
+            name, K = k.rsplit("_K", 1)
+            if name != "wmethod":
+                ratios[f"{name} / wmethod, K={K}"] = ms[k] / ms[f"wmethod_K{K}"]
+        return {
+            "dt_ms": dt,
+            "agreement_float64": agree,
+            "loss": losses,  # float32, each at its own scheme: the differences are the schemes' errors at this step
+            "diffrax_steps_per_member": steps,
+            "failed": failed,
+            "ms_per_iteration": ms,
+            "spread_ms": {k: [1e3 * min(v), 1e3 * max(v)] for k, v in times.items()},
+            "ratios": ratios,
+            "compile_seconds": compile_s,
+            "targets": {"kvaerno5 + adjoint / wmethod >=": 10.0},
+        }
+    finally:
+        os.sched_setaffinity(0, cpus)
+
+
+# %% ../nbs/10_bench.ipynb #41fd62b2
+STIFF_MODELS = ("fhn_stiff", "oregonator")  # keys of beyond.RECIPES
+
+
+def stiff_steps(
+    name: str,  # a key of beyond.RECIPES
+) -> dict:
+    "The recipe's Heun step, Heun's stability limit along the training data and the largest step within it dividing dt_obs, and the W-method's step (dt_obs)."
+    from pinode_sr.beyond import RECIPES, beyond_config
+    from pinode_sr.dataset import single_oscillation
+    from pinode_sr.timescales import heun_step_limit
+
+    r = RECIPES[check_choice("name", name, RECIPES)]
+    obs = single_oscillation(beyond_config(name, "pinode_sr", "smoke").data).obs
+    lam = np.linalg.eigvals(r.system.jacobian(0.0, obs))
+    limit = float(np.min(heun_step_limit(lam[lam.real < 0]), initial=np.inf))
+    n = max(1, int(np.ceil(r.dt_obs / limit - 1e-9)))
+    return {
+        "dt_obs": r.dt_obs,
+        "max_abs_lambda": float(np.abs(lam).max()),
+        "max_re_lambda": float(lam.real.max()),
+        "heun_limit": limit,
+        "dt": {"heun_recipe": r.dt, "heun_limit": round(r.dt_obs / n, 10), "wmethod": r.dt_obs},
+    }
+
+
+# %% ../nbs/10_bench.ipynb #7c1a8fbe
+def _data_iteration_ms(cfg, cache_dir, rounds: int, repeats: int) -> float:
+    "CPU ms of one data-term iteration of `cfg`: its rollout over the training window (training.integrate) and the gradient."
+    from pinode_sr.residuals import data_loss
+    from pinode_sr.training import Problem, integrate
+
+    prob = Problem(cfg, cache_dir)
+    model = prob.model()
+    step = lambda: data_loss(integrate(model, prob.x0, cfg, t_obs=prob.t_obs), prob.obs, prob.sd_t).sum().backward()
+    return 1e3 * float(np.median([_cpu_timed(step, repeats) for _ in range(rounds)]))
+
+
+def bench_stiff_training(
+    quick: bool = False,  # the Oregonator only, two seeds, a few iterations (a smoke check)
+    models: Sequence[str] = STIFF_MODELS,  # keys of beyond.RECIPES
+    seeds: Sequence[int] = (0, 1, 2, 3),
+    phys_iters: int = 1000,  # the smoke preset's schedule with these lengths
+    joint_iters: int = 200,
+    train_runs: bool = True,  # False: the per-iteration times only
+) -> dict:
+    "Per model: Heun at the recipe's step and at its stability limit, the W-method at dt_obs; iteration ms, run CPU s, median |frequency error|."
+    models = ("oregonator",) if quick else tuple(check_choice("models", m, STIFF_MODELS) for m in models)
+    seeds = (0, 1) if quick else check_seeds("seeds", seeds)
+    phys_iters, joint_iters = (
+        (30, 4) if quick else (check_int("phys_iters", phys_iters, 1), check_int("joint_iters", joint_iters, 1))
+    )
+    check_bool("train_runs", train_runs)
+    import tempfile
+
+    from pinode_sr.beyond import beyond_config
+    from pinode_sr.training import Problem, evaluate, train
+
+    torch.set_num_threads(1)
+    out = {"seeds": list(seeds), "phys_iters": phys_iters, "joint_iters": joint_iters, "models": {}}
+    with tempfile.TemporaryDirectory() as cache:
+        for name in models:
+            steps = stiff_steps(name)
+            sched = dict(seeds=tuple(seeds), phys_iters=phys_iters, joint_iters=joint_iters, eval_every=0)
+            sched["cycle_start"] = min(100, phys_iters)
+            cfgs = {
+                f"{label} {dt:g}": beyond_config(
+                    name, "pinode_sr", "smoke", dt=dt, solver="heun" if label.startswith("heun") else "wmethod", **sched
+                )
+                for label, dt in steps["dt"].items()
+            }
+            ref_cfg = cfgs[f"heun_recipe {steps['dt']['heun_recipe']:g}"]
+            rows = {k: {"iteration_ms": []} for k in cfgs}
+            for _ in range(1 if quick else 3):  # interleaved rounds
+                for k, cfg in cfgs.items():
+                    rows[k]["iteration_ms"].append(_data_iteration_ms(cfg, cache, 1, 1 if quick else 3))
+            for k, cfg in cfgs.items():
+                rows[k]["iteration_ms"] = float(np.median(rows[k]["iteration_ms"]))
+                if not train_runs:
+                    continue
+                start = time.process_time()
+                run = train(cfg, progress=False, cache_dir=cache)
+                rows[k]["run_cpu_s"] = time.process_time() - start
+                rows[k]["median_abs_freq_error_pct"] = run["metrics"]["summary"]["median_abs_freq_error_pct"]
+                model = Problem(cfg, cache).model()
+                model.load_state_dict(run["state_dict"])
+                f = [r["freq_error_pct"] for r in evaluate(model, Problem(ref_cfg, cache))[0]]
+                rows[k]["median_abs_freq_error_pct_at_recipe_step"] = float(
+                    np.median(np.where(np.isfinite(f), np.abs(f), np.inf))
+                )
+            h, w = (next(k for k in rows if k.startswith(p)) for p in ("heun_limit", "wmethod"))
+            ratios = {"iteration_ms heun_limit / wmethod": rows[h]["iteration_ms"] / rows[w]["iteration_ms"]}
+            if train_runs:
+                ratios["run_cpu_s heun_limit / wmethod"] = rows[h]["run_cpu_s"] / rows[w]["run_cpu_s"]
+            out["models"][name] = {"steps": steps, "runs": rows, "ratios": ratios}
+    out["targets"] = {"run_cpu_s heun_limit / wmethod >= (at equal accuracy)": 5.0}
+    return out
+
+
 # %% ../nbs/10_bench.ipynb #70210ec4
 PAPER_RUN_CUTS = {  # the paper's work, and two cuts of it toward 40 s (TrainConfig fields to override)
     "paper": {},
@@ -1232,6 +1559,8 @@ def bench_paper_run(
 BENCHMARKS: dict[str, Callable[..., dict]] = {  # run in this order: JAX's training loop before diffrax's solvers
     "training": bench_training,  # (run after them in one process, the JAX loop measured up to 2× slower)
     "training_peers": bench_training_peers,
+    "wmethod_diffrax": bench_wmethod_diffrax,  # the W-method against diffrax Kvaerno5 + adjoint (before `peers`: no x64)
+    "stiff_training": bench_stiff_training,
     "rodas5p": bench_rodas5p,
     "scipy_rodas5p": bench_scipy_rodas5p,
     "scipy_lsoda": bench_scipy_lsoda,  # solve_ivp: Rodas5P, AutoTsit5Rodas5P against scipy's LSODA
