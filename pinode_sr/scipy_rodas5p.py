@@ -10,20 +10,8 @@ from numba import njit
 from scipy.integrate import DenseOutput, OdeSolver
 from scipy.sparse import issparse
 
-from pinode_sr.rodas5p import (
-    _TABLEAU,
-    OK,
-    NonFiniteError,
-    RodasStepper,
-    StepSizeError,
-    _dense_K,
-    _next_point,
-    _py_dfdt,
-    _py_jac,
-    _py_rhs,
-    _try_step,
-    dense_eval,
-)
+from .rodas5p import _TABLEAU, OK, NonFiniteError, RodasStepper, StepSizeError, _dense_K, _next_point
+from .rodas5p import _py_dfdt, _py_jac, _py_rhs, _try_step, dense_eval
 from .tsit5 import explicit_dense_K
 
 # %% auto #0
