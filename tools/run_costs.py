@@ -1,20 +1,22 @@
 """Where `make figures`' training time goes: every run it needs, timed over a bounded number of iterations.
 
-    python tools/run_costs.py [--preset paper] [--physics 40] [--joint 12] [--kernel auto,compiled] [--only NAME ...]
-                              [--out bench/run_costs.json]
+    python tools/run_costs.py [--preset paper] [--physics 50] [--joint 12] [--kernel auto,compiled] [--repeats 1]
+                              [--only NAME ...] [--out bench/run_costs.json] [--recorded RUN_CACHE] [--md FILE]
+    python tools/run_costs.py --render bench/run_costs.json [--recorded RUN_CACHE] [--md bench/run_costs.md]
 
 For every run `tools/make_figures.py` trains (`figure_configs`), one bounded copy of its config is trained here in
 this process (one thread): the same config with each phase cut to `--physics` / `--joint` iterations (a PINN's Adam
-phase to `--physics`), a loss entry every iteration, no evaluation or checkpoint in between. Times are CPU seconds of
-this one-thread process (the loop's clock is pointed at `time.process_time`), so other jobs on a busy machine do not
-inflate them; on an idle machine they are its wall times. Each phase's cost is the median of the per-iteration times (the log's timestamps), so a one-off own-cycle refresh at a phase start is not
-counted; the projection is that median times the full config's iterations — iterations only: the periodic
-evaluations, own-cycle refreshes, setup and a partial run's stage 1 come on top (the bounded run's CPU time less its
-phases' is printed as `other`, measured: setup, stage 1, the final evaluation).
+phase to `--physics`), a loss entry every iteration, no evaluation or checkpoint in between. Times are CPU seconds
+of this one-thread process (the loop's clock is pointed at `time.process_time`), so other jobs on a busy machine do
+not count; on an idle machine they are its wall times. Each phase's cost is the median of the per-iteration times
+(the log's timestamps), so a one-off own-cycle refresh at a phase start is not counted; the projection is that
+median times the full config's iterations — iterations only: the periodic evaluations, own-cycle refreshes, setup
+and a partial run's stage 1 come on top (the bounded run's CPU time less its phases' is printed as `other`).
 
-With `--kernel auto,compiled` each run that the compiled kernel can train (the paper's MLP field, Heun, tanh,
-backprop) is timed under both, alternating, `--repeats` times each: the ratio of the medians, in one process.
-The output is a JSON list (one entry per run and kernel) and a Markdown table on stdout.
+With `--kernel auto,compiled` (or `fused,compiled`: the numpy kernel, what "auto" trained before it picked the
+compiled one) each run that the compiled kernel can train (the paper's MLP field, Heun, tanh, backprop) is timed
+under both, alternating, `--repeats` times each: the ratio of the medians, in one process. The output is a JSON
+list (one entry per run and kernel) and a Markdown table (one row per run, longest first).
 """
 
 from __future__ import annotations
@@ -74,6 +76,10 @@ def kernel_used(cfg) -> str:
         return f"torch ({b.vector_field})"
     if b.kernel != "auto":
         return b.kernel
+    import pinode_sr.training as training
+
+    if not isinstance(cfg, PartialConfig) and hasattr(training, "run_kernel") and training.run_kernel(b) == "compiled":
+        return "compiled"  # a training run's "auto" picks the compiled kernel where it applies (06_training.run_kernel)
     ok = (b.method, b.activation, b.gradient) == ("heun", "tanh", "backprop")
     return ("fused" if ok else "torch") + ("" if not isinstance(cfg, PartialConfig) else " (partial)")
 
@@ -140,6 +146,28 @@ def describe(cfg) -> str:
     return " ".join(out) or "the paper run"
 
 
+def labels(preset: str) -> dict[str, str]:
+    "{run folder: what it is in the figures}: table 1's method, the ablation cell, the beyond model and method, the partial run."
+    from make_figures import folder_name
+    from pinode_sr.ablations import ablation_grid
+    from pinode_sr.baselines import PAPER_COMPARISON, method_config
+    from pinode_sr.beyond import BEYOND_METHODS, RECIPES, beyond_config
+    from pinode_sr.partial import PARTIAL_RUNS, partial_config
+
+    out: dict[str, list] = {}
+    for n in PAPER_COMPARISON:
+        out.setdefault(folder_name(method_config(n, preset)), []).append(f"table 1 {n}")
+    for g, cells in ablation_grid(preset).items():
+        for lab, c in cells:
+            out.setdefault(folder_name(c), []).append(f"fig05 {g}: {lab}")
+    for n in RECIPES:
+        for m in BEYOND_METHODS:
+            out.setdefault(folder_name(beyond_config(n, m, preset)), []).append(f"{n} {m}")
+    for n in PARTIAL_RUNS:
+        out.setdefault(folder_name(partial_config(n, preset)), []).append(f"partial {n}")
+    return {k: v[0] + (f" (+{len(v) - 1} more)" if len(v) > 1 else "") for k, v in out.items()}
+
+
 def main(argv=None) -> list[dict]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--preset", default="paper")
@@ -157,8 +185,10 @@ def main(argv=None) -> list[dict]:
     a = ap.parse_args(argv)
     if a.render:
         results = [r for f in a.render for r in json.loads(Path(f).read_text())]
+        names = labels(a.preset)
         for r in results:
-            if r["kernel"] == "auto" and a.recorded:
+            r["label"] = r.get("label") or names.get(r["run"], "")
+            if r["kernel"] != "compiled" and a.recorded:
                 r["recorded"] = recorded(Path(a.recorded) / r["run"])
         print(table(results))
         if a.md:
@@ -174,26 +204,30 @@ def main(argv=None) -> list[dict]:
         for c in cfgs:
             runs.setdefault(folder_name(c), (c, []))[1].append(nb)
     kernels = a.kernel.split(",")
+    names = labels(a.preset)
     results = []
     for name, (cfg, nbs) in runs.items():
         if a.only and name not in a.only:
             continue
-        ks = [k for k in kernels if k == "auto" or compiled_allowed(cfg)]
+        # "fused" and "compiled" where they apply; elsewhere the run's own "auto" stands in for the baseline
+        ks = list(dict.fromkeys(k if k == "auto" or compiled_allowed(cfg) else "auto" for k in kernels))
+        if "compiled" in kernels and not compiled_allowed(cfg):
+            ks = ["auto"]
         timings = {k: [] for k in ks}
         for _ in range(a.repeats):
             for k in ks:
-                timings[k].append(time_run(cfg, a.physics, a.joint, None if k == "auto" else k))
+                timings[k].append(time_run(cfg, a.physics, a.joint, None if k == "auto" else k))  # alternating kernels
         full = full_iterations(cfg)
         for k in ks:
             ms = {ph: statistics.median([statistics.median(t["ms"][ph]) for t in timings[k]]) for ph in full}
             rec = {
-                "run": name, "figures": sorted(set(nbs)), "config": describe(cfg), "kernel": k,
+                "run": name, "label": names.get(name, ""), "figures": sorted(set(nbs)), "config": describe(cfg), "kernel": k,
                 "kernel_used": kernel_used(cfg) if k == "auto" else k, "iterations": full, "ms_per_iteration": ms,
                 "projected_iteration_s": sum(full[ph] * ms[ph] / 1e3 for ph in full),
                 "other_s": statistics.median(t["other_s"] for t in timings[k]), "repeats": a.repeats,
                 "timed_iterations": {ph: len(timings[k][0]["ms"][ph]) + 1 for ph in full},
             }  # fmt: skip
-            if k == "auto" and a.recorded:
+            if k != "compiled" and a.recorded:
                 rec["recorded"] = recorded(Path(a.recorded) / name)
             results.append(rec)
             print(json.dumps(rec), flush=True)
@@ -218,23 +252,36 @@ def recorded(folder: Path) -> dict | None:
 
 
 def table(results: list[dict]) -> str:
-    "The Markdown table: one row per run (and kernel), longest first, with its share of the projected total."
-    auto = [r for r in results if r["kernel"] == "auto"]
-    total = sum(r["projected_iteration_s"] for r in auto) or 1.0
+    "The Markdown table: one row per run, longest first (kernel auto), with its share, and the compiled kernel's cost beside it where timed."
+    by: dict[str, dict] = {}
+    for r in results:
+        by.setdefault(r["run"], {})[r["kernel"]] = r
+    base = lambda v: v.get("auto") or v.get("fused") or next(iter(v.values()))  # noqa: E731 (the baseline: auto, else fused)
+    total = sum(base(v)["projected_iteration_s"] for v in by.values()) or 1.0
+    after = sum(v.get("compiled", base(v))["projected_iteration_s"] for v in by.values())
     rows = [
-        "| run | config | figures | kernel used | iterations | ms/iteration | projected s | share | other s | recorded ms/it (s) |",
-        "|:--|:--|:--|:--|--:|--:|--:|--:|--:|--:|",
+        "| run | what | figures | kernel (auto) | iterations | ms/iteration | projected s | share | compiled ms/iteration "
+        "| compiled s | ratio | recorded ms/it (s) |",
+        "|:--|:--|:--|:--|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
-    for r in sorted(results, key=lambda r: -r["projected_iteration_s"]):
-        it = " + ".join(f"{v} {k}" for k, v in r["iterations"].items())
-        ms = " / ".join(f"{v:.1f}" for v in r["ms_per_iteration"].values())
-        share = f"{100 * r['projected_iteration_s'] / total:.1f} %" if r["kernel"] == "auto" else "—"
-        figs = ", ".join(f.split("_")[0] for f in r["figures"])
-        rows.append(
-            f"| {r['run']} | {r['config']} | {figs} | {r['kernel_used']} | {it} | {ms} | {r['projected_iteration_s']:.0f} "
-            f"| {share} | {r['other_s']:.0f} | {_recorded(r.get('recorded'))} |"
+    ms = lambda r: " / ".join(f"{v:.1f}" for v in r["ms_per_iteration"].values())  # noqa: E731
+    for name, v in sorted(by.items(), key=lambda kv: -base(kv[1])["projected_iteration_s"]):
+        a, c = base(v), v.get("compiled")
+        it = " + ".join(f"{n} {k}" for k, n in a["iterations"].items())
+        figs = ", ".join(f.split("_")[0] for f in a["figures"])
+        comp = (
+            f"{ms(c)} | {c['projected_iteration_s']:.0f} | {a['projected_iteration_s'] / c['projected_iteration_s']:.2f}×"
+            if c
+            else "— | — | —"
         )
-    rows.append(f"| **total** (kernel auto) | | | | | | **{total:.0f}** ({total / 60:.1f} min of one core) | 100 % | | |")
+        rows.append(
+            f"| {name} | {a.get('label') or a['config']} | {figs} | {a['kernel_used']} | {it} | {ms(a)} | {a['projected_iteration_s']:.0f} "
+            f"| {100 * a['projected_iteration_s'] / total:.1f} % | {comp} | {_recorded(a.get('recorded'))} |"
+        )
+    rows.append(
+        f"| **total** | | | | | | **{total:.0f}** ({total / 60:.1f} min) | 100 % | | **{after:.0f}** ({after / 60:.1f} min) "
+        f"| {total / after:.2f}× | |"
+    )
     return "\n".join(rows)
 
 
