@@ -991,6 +991,7 @@ d = {
             "pinode_sr.training.memory_estimate": ("training.html#memory_estimate", "pinode_sr/training.py"),
             "pinode_sr.training.phases": ("training.html#phases", "pinode_sr/training.py"),
             "pinode_sr.training.preset": ("training.html#preset", "pinode_sr/training.py"),
+            "pinode_sr.training.run_kernel": ("training.html#run_kernel", "pinode_sr/training.py"),
             "pinode_sr.training.train": ("training.html#train", "pinode_sr/training.py"),
             "pinode_sr.training.weight_shapes": ("training.html#weight_shapes", "pinode_sr/training.py"),
         },

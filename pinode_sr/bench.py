@@ -1015,7 +1015,7 @@ def _physics_flops(model, P: int) -> int:
 
 def bench_physics_phase(
     quick: bool = False,  # a few iterations and one round (for tests)
-    kernels: Sequence[str] = ("compiled", "auto"),  # TrainConfig.kernel values to time
+    kernels: Sequence[str] = ("compiled", "fused"),  # TrainConfig.kernel values to time ("fused": the autograd residual)
     rounds: int = 5,  # interleaved rounds: medians and spreads over them
     iterations: int = 300,  # timed physics iterations per round
 ) -> dict:

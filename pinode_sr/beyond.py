@@ -225,7 +225,7 @@ def beyond_validity(
     seed: int = 0,
 ) -> dict:
     "Global validity of a trained ensemble over its system's box, scored over the config's horizon and late window."
-    from pinode_sr.training import load_model
+    from pinode_sr.training import load_model, run_kernel
     from pinode_sr.validity import global_validity, model_rollout
 
     if not isinstance(cfg, TrainConfig):
@@ -236,7 +236,7 @@ def beyond_validity(
     check_int("seed", seed, 0)
     model = load_model(cfg, run)
     return global_validity(
-        model_rollout(model, cfg.dt, cfg.method, cfg.kernel),
+        model_rollout(model, cfg.dt, cfg.method, run_kernel(cfg)),  # the kernel the run trained with
         cfg.data.system,
         dt=cfg.dt,
         n_starts=n_starts,

@@ -259,7 +259,7 @@ def model_residual(
     why_not = fused_residual_available(model)
     if kernel == "compiled" and why_not:
         raise ValueError(f"kernel={kernel!r} is not available for {why_not}; use kernel='torch' or 'auto'")
-    if kernel != "compiled":  # the residual the paper's runs were measured with (see 04a: the compiled kernel is opt-in)
+    if kernel != "compiled":  # autograd: kernel="fused"/"torch", and "auto" where a run does not train compiled
         return physics_residual(model(pts), f_true, s, weight)
     xn = (pts - model.mu) / model.sd  # as EnsembleMLP.forward normalises
     return PhysicsResidual.apply(xn, model.s, f_true.to(xn.dtype), s.to(xn.dtype), weight, *model.Ws, *model.bs)

@@ -14,7 +14,7 @@ from .core import MAX_STEPS
 from .gradients import ADAPTIVE_METHODS, adaptive_rollout, as_member_batch, rollout_nograd
 from .metrics import compare, summarize
 from .solvers import get_solver, rk_step
-from .training import TrainConfig, adaptive_options, load_model, load_or_train
+from .training import TrainConfig, adaptive_options, load_model, load_or_train, run_kernel
 
 # %% auto #0
 __all__ = ["MEMBERS", "TrainedModel", "trained_model"]
@@ -117,7 +117,7 @@ class TrainedModel:
         elif np.all(n == n[0]) and np.allclose(
             gaps, n[0] * c.dt, rtol=1e-9, atol=1e-12
         ):  # a uniform multiple of dt: evaluation's path
-            X = rollout_nograd(self.model, x, c.dt, int(n.sum()), int(n[0]), c.method, c.kernel)
+            X = rollout_nograd(self.model, x, c.dt, int(n.sum()), int(n[0]), c.method, run_kernel(c, self.model.mu.device))
         else:
             tab, f, out = get_solver(c.method), (lambda s, y: self.model(y)), [x]
             for gap, n_i in zip(gaps, n):

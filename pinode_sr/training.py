@@ -43,6 +43,7 @@ __all__ = [
     "preset",
     "weight_shapes",
     "memory_estimate",
+    "run_kernel",
     "Problem",
     "adaptive_options",
     "integrate",
@@ -356,6 +357,15 @@ def _knobs(cfg: TrainConfig) -> str:
 
 
 # %% ../nbs/06_training.ipynb #f747a960
+def run_kernel(cfg: TrainConfig, device: str | torch.device | None = None) -> str:
+    "The kernel a run of `cfg` trains and evaluates with on `device`: `cfg.kernel`, except that 'auto' is 'compiled' where that applies (the paper's MLP field, the explicit Heun step, tanh, backprop, the CPU); elsewhere 'auto' stays 'auto' (`resolve_kernel`: fused or torch)."
+    if cfg.kernel != "auto":
+        return cfg.kernel
+    where = torch.device(device if device is not None else "cpu").type == "cpu"
+    heun = (cfg.solver, cfg.method, cfg.activation, cfg.gradient) == ("heun", "heun", "tanh", "backprop")
+    return "compiled" if where and heun and cfg.vector_field == "mlp" else "auto"
+
+
 class Problem:
     "Dataset, scales and tensors of one config (on `device`)."
 
@@ -381,7 +391,8 @@ class Problem:
         self.obs, self.x0, self.sd_t, self.s_res_t = tensor(obs), tensor(obs[0]), tensor(self.sd), tensor(self.s_res)
         self.t_obs = self.ds.t_train
         self.dtype = dtype
-        self._field = self.system.compiled() if cfg.kernel == "compiled" else None  # the known field's numba code, or torch
+        self.kernel = run_kernel(cfg, self.device)  # what integrates, evaluates the residual and steps Adam (see TrainConfig)
+        self._field = self.system.compiled() if self.kernel == "compiled" else None  # the known field's numba code, or torch
 
     def model(self) -> EnsembleMLP | NeuronSharedMLP:
         c = self.cfg
@@ -399,7 +410,7 @@ class Problem:
         return self.cfg.data.reference(t_end, self.cfg.dt, self.cache_dir)  # from the data's start state
 
     def true_field(self, pts: torch.Tensor) -> torch.Tensor:
-        "The system's field at the points, evaluated in float64 and cast to the training dtype (numba under kernel='compiled')."
+        "The system's field at the points, evaluated in float64 and cast to the training dtype (numba under the compiled kernel)."
         return known_field(self.system, pts, self.dtype, self._field)  # autonomous (TrainConfig checks): t is not read
 
     def spike_mask(self, pts: torch.Tensor) -> torch.Tensor | None:
@@ -430,6 +441,7 @@ def integrate(
     cfg: TrainConfig,  # its method or solver, kernel, gradient, step and adaptive options
     t_obs: np.ndarray | None = None,  # the differentiable rollout to these times (training)
     n_steps: int | None = None,  # or this many steps of cfg.dt without a gradient (evaluation, own-cycle points)
+    kernel: str | None = None,  # the kernel, as the run settled it (`run_kernel`); None: cfg.kernel
 ):
     "Where a run picks its integrator (the explicit `method`, or the W-method `solver`): the differentiable rollout at t_obs, (T, K, 1, D), or n_steps steps as numpy, (n_steps + 1, K, 1, D)."
     if not isinstance(cfg, TrainConfig):
@@ -442,10 +454,10 @@ def integrate(
         if t_obs is not None:
             return rollout_wmethod(model, x0, t_obs, cfg.dt, tableau=tableau, kernel=kernel, singular="nan", matrix=matrix)
         return rollout_wmethod_nograd(model, x0, cfg.dt, n_steps, 1, tableau, kernel, matrix=matrix)
-    opts = adaptive_options(cfg)
+    opts, kernel = adaptive_options(cfg), cfg.kernel if kernel is None else kernel
     if t_obs is not None:
-        return rollout_model(model, x0, t_obs, cfg.dt, cfg.gradient, cfg.method, kernel=cfg.kernel, **opts)
-    return rollout_nograd(model, x0, cfg.dt, n_steps, 1, cfg.method, cfg.kernel, **opts)
+        return rollout_model(model, x0, t_obs, cfg.dt, cfg.gradient, cfg.method, kernel=kernel, **opts)
+    return rollout_nograd(model, x0, cfg.dt, n_steps, 1, cfg.method, kernel, **opts)
 
 
 def evaluate(model: EnsembleMLP, prob: Problem, t_end: float | None = None) -> tuple[list[dict], np.ndarray, np.ndarray]:
@@ -455,7 +467,7 @@ def evaluate(model: EnsembleMLP, prob: Problem, t_end: float | None = None) -> t
     t_end = cfg.t_eval_end if t_end is None else t_end
     n = int(round(t_end / cfg.dt))
     try:
-        X = integrate(model, prob.x0, cfg, n_steps=n)[:, :, 0, :].astype(np.float64)
+        X = integrate(model, prob.x0, cfg, n_steps=n, kernel=prob.kernel)[:, :, 0, :].astype(np.float64)
     except StepBudgetExceeded:  # a stiffened field: no trajectory to score (every metric NaN, threshold not met)
         X = np.full((n + 1, model.K, prob.x0.shape[-1]), np.nan)
     ref = prob.reference(t_end)
@@ -480,7 +492,7 @@ def phases(cfg: TrainConfig) -> list[Phase]:
 def _cycle_points(model, prob: Problem) -> torch.Tensor:
     "States along each member's own rollout on [cycle_t0, cycle_t1] every cycle_dt: (K, M, D); diverged states → x0."
     c = prob.cfg
-    X = integrate(model, prob.x0, c, n_steps=int(round(c.cycle_t1 / c.dt)))[:, :, 0, :]
+    X = integrate(model, prob.x0, c, n_steps=int(round(c.cycle_t1 / c.dt)), kernel=prob.kernel)[:, :, 0, :]
     idx = np.arange(int(round(c.cycle_t0 / c.dt)), X.shape[0], int(round(c.cycle_dt / c.dt)))
     P = torch.tensor(np.ascontiguousarray(X[idx].transpose(1, 0, 2)), dtype=prob.dtype, device=prob.device)
     P[prob.diverged(P)] = prob.x0
@@ -639,7 +651,7 @@ class NeuralODETask(_ResidualPoints, Task):
     def __init__(self, prob: Problem):
         cfg = self.cfg = prob.cfg
         self.prob, self.seeds, self.model = prob, cfg.seeds, prob.model()
-        self.fused_optimizer = cfg.kernel == "compiled" and prob.device.type == "cpu"  # the opt-in fast path, end to end
+        self.fused_optimizer = prob.kernel == "compiled" and prob.device.type == "cpu"  # the fast path, end to end
         self._tape = None  # the physics-only phase's residual tape, between losses and backward
         self.col = Collocation(prob.obs, cfg.seeds, cfg.collocation, cfg.n_copies, cfg.jitter, cfg.cycle_jitter)
         self.box_lo, self.box_hi = (torch.as_tensor(prob.system.box[:, i], dtype=prob.dtype, device=prob.device) for i in (0, 1))
@@ -649,7 +661,7 @@ class NeuralODETask(_ResidualPoints, Task):
 
     def rollout(self) -> torch.Tensor:
         "The differentiable rollout over the training window, (T, K, 1, D)."
-        return integrate(self.model, self.prob.x0, self.cfg, t_obs=self.prob.t_obs)
+        return integrate(self.model, self.prob.x0, self.cfg, t_obs=self.prob.t_obs, kernel=self.prob.kernel)
 
     def before_iteration(self, phase: Phase, i: int):
         c = self.cfg
@@ -677,7 +689,7 @@ class NeuralODETask(_ResidualPoints, Task):
             if self.fused_optimizer and not phase.data and not self.extra:  # physics alone: the fused residual, no graph
                 l_phys, self._tape = residual_tape(self.model, pts, p.true_field(pts), p.s_res_t, w)
             else:
-                l_phys = model_residual(self.model, pts, p.true_field(pts), p.s_res_t, w, c.kernel)
+                l_phys = model_residual(self.model, pts, p.true_field(pts), p.s_res_t, w, p.kernel)
             if self.extra:
                 l_phys = l_phys + self.region_losses()
         return l_data, l_phys

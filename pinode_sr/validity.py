@@ -869,7 +869,7 @@ def census_of_run(
     **kwargs,  # passed to attractor_census (n_grid, n_near, n_physiological, stable_method, seed, warn, ...)
 ) -> Census:
     "The attractor census of a trained PI-NODE-SR run: its members under their training integrator and step, beside the true system."
-    from pinode_sr.training import TrainConfig, load_model
+    from pinode_sr.training import TrainConfig, load_model, run_kernel
 
     if not isinstance(cfg, TrainConfig):
         raise TypeError(f"cfg must be a TrainConfig (e.g. preset('paper')), got {type(cfg).__name__}")
@@ -878,4 +878,5 @@ def census_of_run(
         raise TypeError(f"census_of_run takes {bad} from cfg; call attractor_census to set them")
     model = load_model(cfg, run)  # checks run against cfg
     t_end = 2 * cfg.t_eval_end if t_end is None else t_end
-    return attractor_census(model, cfg.data.system, cfg.dt, cfg.method, cfg.kernel, t_end=t_end, seeds=list(cfg.seeds), **kwargs)
+    kernel = run_kernel(cfg)  # the kernel the run trained and evaluated with
+    return attractor_census(model, cfg.data.system, cfg.dt, cfg.method, kernel, t_end=t_end, seeds=list(cfg.seeds), **kwargs)
