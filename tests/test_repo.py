@@ -360,7 +360,7 @@ def test_no_new_private_imports_across_modules():
     assert not new, f"modules importing another module's private names (make them public, or move them to _kernels): {new}"
 
 
-_LONG_FUNCTIONS_LEFT = {"rodas5p._integrate"}  # the Rodas5P kernel's integration loop (02_rodas5p): to split there
+_LONG_FUNCTIONS_LEFT: set[str] = set()  # "module.function" of functions still over 80 lines: to stay empty
 
 
 def test_no_function_over_80_lines():
@@ -375,3 +375,62 @@ def test_no_function_over_80_lines():
                 if n > 80 and f"{p.stem}.{node.name}" not in _LONG_FUNCTIONS_LEFT:
                     long.append(f"{p.stem}.{node.name} ({n} lines)")
     assert not long, f"functions over 80 lines (split them into named parts): {long}"
+
+
+# ---------------------------------------------------------------- no code written twice
+_MIN_REPEAT = 6  # lines: a block this long standing twice is one piece of logic to name and share
+
+
+def _code_lines(text: str) -> list[tuple[int, str]]:
+    "(line number, line with its white space folded) of a source's lines that count: blank lines, comments, imports and lines without a word character (lone brackets) are passed over."
+    out = []
+    for i, line in enumerate(text.splitlines(), 1):
+        s = " ".join(line.split())
+        if s and not s.startswith(("#", "import ", "from ")) and re.search(r"\w", s):
+            out.append((i, s))
+    return out
+
+
+def repeated_blocks(files: dict[str, str], n: int = _MIN_REPEAT) -> list[str]:
+    "Every maximal block of at least `n` counted lines that stands, the same line for line, somewhere else too (in its own file or another): 'name:first-last' of each place."
+    lines = {name: _code_lines(text) for name, text in files.items()}
+    where: dict[tuple, list] = {}
+    for name, ls in lines.items():
+        for j in range(len(ls) - n + 1):
+            where.setdefault(tuple(s for _, s in ls[j : j + n]), []).append((name, j))
+    covered: dict[str, set] = {}
+    for places in where.values():
+        if len(places) > 1:
+            for name, j in places:
+                covered.setdefault(name, set()).update(range(j, j + n))
+    blocks = []
+    for name, idx in sorted(covered.items()):
+        idx = sorted(idx)
+        starts = [j for k, j in enumerate(idx) if k == 0 or idx[k - 1] != j - 1]
+        ends = [j for k, j in enumerate(idx) if k == len(idx) - 1 or idx[k + 1] != j + 1]
+        blocks += [f"{name}:{lines[name][a][0]}-{lines[name][b][0]}" for a, b in zip(starts, ends)]
+    return blocks
+
+
+def test_repeated_blocks_finds_a_copy():
+    "The check itself: a block of six lines pasted into another file (re-indented) is found in both; five are not."
+    body = "\n".join(f"    x{i} = f(x{i - 1}, {i})  # step {i}" for i in range(1, 7))
+    a = f"import os\n\ndef a():\n{body}\n    return x6\n"
+    b = f"def b(y):\n    if y:\n{textwrap.indent(body, '    ')}\n\n    return 0\n"
+    assert repeated_blocks({"a": a, "b": b}) == ["a:4-9", "b:3-8"]
+    assert repeated_blocks({"a": a, "b": b}, n=7) == []
+    five = "\n".join(body.splitlines()[:5])
+    assert repeated_blocks({"a": a, "c": f"def c():\n{five}\n    return 1\n"}) == []
+
+
+_REPEATED_BLOCKS_LEFT = 2  # blocks of the package that still stand twice: only to shrink (pinn and training call fit alike)
+
+
+def test_no_block_of_six_lines_repeated():
+    "No block of six or more lines stands twice in pinode_sr/ (the generated _modidx aside): shared logic has one home."
+    files = {p.name: p.read_text() for p in sorted((ROOT / "pinode_sr").glob("*.py")) if p.stem != "_modidx"}
+    blocks = repeated_blocks(files)
+    assert len(blocks) <= _REPEATED_BLOCKS_LEFT, (
+        f"{len(blocks)} blocks of {_MIN_REPEAT}+ lines stand more than once in pinode_sr/ (allowed: {_REPEATED_BLOCKS_LEFT}): "
+        f"{blocks}. Give the shared logic one home (a function both call) in the notebooks, then `make export`"
+    )
