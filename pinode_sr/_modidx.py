@@ -329,6 +329,7 @@ d = {
             "pinode_sr.loop.cosine": ("loop.html#cosine", "pinode_sr/loop.py"),
             "pinode_sr.loop.exponential": ("loop.html#exponential", "pinode_sr/loop.py"),
             "pinode_sr.loop.fit": ("loop.html#fit", "pinode_sr/loop.py"),
+            "pinode_sr.loop.fit_config": ("loop.html#fit_config", "pinode_sr/loop.py"),
             "pinode_sr.loop.load_model": ("loop.html#load_model", "pinode_sr/loop.py"),
             "pinode_sr.loop.load_or_train": ("loop.html#load_or_train", "pinode_sr/loop.py"),
             "pinode_sr.loop.train": ("loop.html#train", "pinode_sr/loop.py"),

@@ -14,10 +14,10 @@ import torch
 from torch import nn
 
 from .core import ADDED_FIELD, check_bool, check_choice, check_int, check_number, check_path, check_positive
-from .core import check_steps, config_hash
+from .core import check_steps
 from .core import rng, torch_generator
 from .hh import HodgkinHuxley, hh_rates, steady_state_gates
-from .loop import Phase, Runner, Task, fit
+from .loop import Phase, Runner, Task, fit_config
 from .loop import load_or_train as _load_or_train_any, train as _train_any
 from .metrics import score_members, score_run
 from .models import EnsembleMLP, StackedMLP
@@ -952,19 +952,7 @@ def _train_partial(cfg: PartialConfig, folder, progress, max_iterations, cache_d
         raise ValueError("folder: a run on a recording is not a run of cfg alone (its folder is keyed by cfg); pass folder=None")
     task = PartialTask(cfg, cache_dir, recording)
     b = cfg.base
-    res = fit(
-        task,
-        phases(b),
-        b.clip,
-        b.log_every,
-        b.eval_every,
-        b.checkpoint_every,
-        folder,
-        progress,
-        max_iterations,
-        desc=f"partial K={cfg.K}",
-        config_hash=config_hash(cfg),
-    )
+    res = fit_config(task, phases(b), cfg, folder, progress, max_iterations, f"partial K={cfg.K}", loop=b)
     P = task.model.params().detach().numpy()
     truth = {k: float(getattr(b.data.system.params, k)) for k in cfg.learn}
     res["metrics"]["params"] = {

@@ -423,7 +423,7 @@ def test_repeated_blocks_finds_a_copy():
     assert repeated_blocks({"a": a, "c": f"def c():\n{five}\n    return 1\n"}) == []
 
 
-_REPEATED_BLOCKS_LEFT = 2  # blocks of the package that still stand twice: only to shrink (pinn and training call fit alike)
+_REPEATED_BLOCKS_LEFT = 0  # blocks of the package that still stand twice: only to shrink
 
 
 def test_no_block_of_six_lines_repeated():
