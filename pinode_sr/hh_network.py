@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .hh import _rates, steady_state_gates
+from .hh import hh_rates_with, steady_state_gates
 from .system import Observable, SymbolicSystem, check_params
 
 # %% auto #0
@@ -154,7 +154,7 @@ class HHNetwork(SymbolicSystem):
         s = [x[5 * j + 4] for j in range(N)]
         for i in range(N):
             V, m, h, n, si = x[5 * i : 5 * i + 5]
-            a_m, b_m, a_h, b_h, a_n, b_n = _rates(fn, V)
+            a_m, b_m, a_h, b_h, a_n, b_n = hh_rates_with(fn, V)
             I_ion = p.g_Na * m**3 * h * (V - p.E_Na) + p.g_K * n**4 * (V - p.E_K) + p.g_L * (V - p.E_L)
             I_syn = sum(p.g_syn[i][j] * s[j] for j in range(N) if j != i) * (V - p.E_syn)
             T = 1 / (1 + fn.exp(-(V - p.V_p) / p.K_p))
