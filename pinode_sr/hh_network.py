@@ -57,6 +57,7 @@ class HHNetworkParams:
         check_params(self, HH_NETWORK_CONSTRAINTS, prefix="")
 
 
+# %% ../nbs/01d_hh_network.ipynb #a98c029c
 HH_NETWORK_CONSTRAINTS = {  # what makes physical sense (checked by HHNetworkParams and by the system, see check_params)
     "C": ("> 0", "capacitance, µF/cm²"),
     **{k: (">= 0", "conductance, mS/cm²") for k in ("g_Na", "g_K", "g_L", "g_syn")},
@@ -99,6 +100,7 @@ def hh_network_params(
     return HHNetworkParams(I_ext=I, g_syn=G, **overrides)
 
 
+# %% ../nbs/01d_hh_network.ipynb #04549294
 class HHNetwork(SymbolicSystem):
     "N Hodgkin–Huxley neurons coupled by kinetic excitatory synapses; state (V, m, h, n, s) per neuron."
 
