@@ -387,6 +387,7 @@ def _check_trials(system, trials, observed, names, p0, x0, w0, max_nfev, lsq) ->
     return names, check_p0(names, p0), None if w0 is None else _check_weights("w0", w0)
 
 
+# %% ../nbs/17_partial.ipynb #1ca0ba74
 def fit_trials(system, trials, observed, names, p0, x0, w0, max_nfev, lsq, match_gates: bool = False) -> dict:
     "Stage 1 (`identify` on one trial, `recordings.fit_recording` on many): trials [(t, y)] (NaN in y: left out), the unknowns shared, each trial its own V0 (and gates: x0 per trial); lsq from `check_lsq`."
     names, p0, w0 = _check_trials(system, trials, observed, names, p0, x0, w0, max_nfev, lsq)  # before scipy's import
