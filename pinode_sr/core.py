@@ -656,6 +656,7 @@ def _module_code() -> dict[str, tuple[str, frozenset]]:
     return out
 
 
+# %% ../nbs/00_core.ipynb #70d454dc
 def import_closure(
     *roots: str,  # module names of pinode_sr (e.g. "training"); none: every science-path module
 ) -> tuple[str, ...]:

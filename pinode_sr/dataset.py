@@ -88,6 +88,7 @@ class DatasetConfig:
         )
 
 
+# %% ../nbs/02c_dataset.ipynb #cca50b2e
 @dataclass
 class OscillationDataset:
     "Observations on the training window and the clean reference to t_end."
@@ -138,6 +139,7 @@ class OscillationDataset:
         }
 
 
+# %% ../nbs/02c_dataset.ipynb #62c9efc8
 def single_oscillation(
     cfg: DatasetConfig = DatasetConfig(),  # the dataset's definition
     cache_dir: str | Path | None = None,  # reference cache (see reference_trajectory)

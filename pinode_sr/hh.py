@@ -17,7 +17,16 @@ from .core import check_choice
 from .system import NUMPY_FN, TORCH_FN, Observable, SymbolicSystem, check_params
 
 # %% auto #0
-__all__ = ["HH_CONSTRAINTS", "HH_PRESETS", "HHParams", "hh_params", "hh_rates", "steady_state_gates", "HodgkinHuxley"]
+__all__ = [
+    "HH_CONSTRAINTS",
+    "HH_PRESETS",
+    "HHParams",
+    "hh_params",
+    "hh_rates_with",
+    "hh_rates",
+    "steady_state_gates",
+    "HodgkinHuxley",
+]
 
 # %% ../nbs/01_hh.ipynb #fa8f1cc0
 HH_CONSTRAINTS = {  # what makes physical sense (checked by HHParams and by the system, see check_params)
@@ -66,8 +75,12 @@ def hh_params(
 
 
 # %% ../nbs/01_hh.ipynb #5a904508
-def _rates(fn, V):
-    "(α_m, β_m, α_h, β_h, α_n, β_n) at membrane potential V (mV), per ms, with the functions of `fn`."
+def hh_rates_with(fn, V):
+    "(α_m, β_m, α_h, β_h, α_n, β_n) at membrane potential V (mV), per ms, written with the functions of `fn` (`NUMPY_FN`, `TORCH_FN`, or the set a system's `equations` receives): the one source of the HH rates, for `hh_rates`, `HodgkinHuxley` and `HHNetwork`."
+    if not (callable(getattr(fn, "exp", None)) and callable(getattr(fn, "phi", None))):
+        raise TypeError(
+            f"fn must be a set of functions with exp and phi (NUMPY_FN, TORCH_FN, or the set a system's equations receive), got {type(fn).__name__}"
+        )
     return (
         fn.phi((V + 40) / 10),  # α_m = 0.1 (V+40) / (1 - e^{-(V+40)/10})
         4.0 * fn.exp(-(V + 65) / 18),
@@ -82,8 +95,8 @@ def _rates(fn, V):
 def hh_rates(V):  # membrane potential (mV): float, array or tensor
     "The six HH rate functions (α_m, β_m, α_h, β_h, α_n, β_n) in 1/ms, safe at V = -40 and -55 mV."
     if isinstance(V, torch.Tensor):
-        return _rates(TORCH_FN, V)
-    return _rates(NUMPY_FN, np.asarray(V, dtype=float))
+        return hh_rates_with(TORCH_FN, V)
+    return hh_rates_with(NUMPY_FN, np.asarray(V, dtype=float))
 
 
 def steady_state_gates(V):  # membrane potential (mV)
@@ -117,7 +130,7 @@ class HodgkinHuxley(SymbolicSystem):
     def equations(self, t, x, p, fn):
         "dV/dt = (I_ext − I_ion)/C and dz/dt = α_z(1 − z) − β_z z for the gates."
         V, m, h, n = x
-        a_m, b_m, a_h, b_h, a_n, b_n = _rates(fn, V)
+        a_m, b_m, a_h, b_h, a_n, b_n = hh_rates_with(fn, V)
         I_ion = p.g_Na * m**3 * h * (V - p.E_Na) + p.g_K * n**4 * (V - p.E_K) + p.g_L * (V - p.E_L)
         dV = (p.I_ext - I_ion) / p.C
         dm = a_m * (1 - m) - b_m * m

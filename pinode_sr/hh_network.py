@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .hh import _rates, steady_state_gates
+from .hh import hh_rates_with, steady_state_gates
 from .system import Observable, SymbolicSystem, check_params
 
 # %% auto #0
@@ -57,6 +57,7 @@ class HHNetworkParams:
         check_params(self, HH_NETWORK_CONSTRAINTS, prefix="")
 
 
+# %% ../nbs/01d_hh_network.ipynb #a98c029c
 HH_NETWORK_CONSTRAINTS = {  # what makes physical sense (checked by HHNetworkParams and by the system, see check_params)
     "C": ("> 0", "capacitance, µF/cm²"),
     **{k: (">= 0", "conductance, mS/cm²") for k in ("g_Na", "g_K", "g_L", "g_syn")},
@@ -99,6 +100,7 @@ def hh_network_params(
     return HHNetworkParams(I_ext=I, g_syn=G, **overrides)
 
 
+# %% ../nbs/01d_hh_network.ipynb #04549294
 class HHNetwork(SymbolicSystem):
     "N Hodgkin–Huxley neurons coupled by kinetic excitatory synapses; state (V, m, h, n, s) per neuron."
 
@@ -154,7 +156,7 @@ class HHNetwork(SymbolicSystem):
         s = [x[5 * j + 4] for j in range(N)]
         for i in range(N):
             V, m, h, n, si = x[5 * i : 5 * i + 5]
-            a_m, b_m, a_h, b_h, a_n, b_n = _rates(fn, V)
+            a_m, b_m, a_h, b_h, a_n, b_n = hh_rates_with(fn, V)
             I_ion = p.g_Na * m**3 * h * (V - p.E_Na) + p.g_K * n**4 * (V - p.E_K) + p.g_L * (V - p.E_L)
             I_syn = sum(p.g_syn[i][j] * s[j] for j in range(N) if j != i) * (V - p.E_syn)
             T = 1 / (1 + fn.exp(-(V - p.V_p) / p.K_p))

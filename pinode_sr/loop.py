@@ -38,6 +38,7 @@ __all__ = [
     "Task",
     "check_run_args",
     "fit",
+    "fit_config",
     "check_run",
     "check_eval_args",
     "Runner",
@@ -547,6 +548,36 @@ def fit(
     gradient_phases = dict(run.log["phase_iterations"])
     _refine(run)
     return _result(run, gradient_phases, extra_metrics, config_hash)
+
+
+# %% ../nbs/05a_loop.ipynb #759139f9
+def fit_config(
+    task: Task,  # the method: model, losses, evaluation, score, hooks
+    phases: Sequence[Phase],  # the schedule
+    cfg,  # the run's config: its hash goes into the metrics
+    folder: RunFolder | None,  # where checkpoints go (None: no checkpoints)
+    progress: bool,  # tqdm progress bar
+    max_iterations: int | None,  # stop (TrainingInterrupted) after this many iterations in this call
+    desc: str,  # progress bar label
+    loop=None,  # what holds clip, log_every, eval_every and checkpoint_every (default: cfg)
+    extra_metrics: dict | None = None,  # more entries for the metrics (before "hash")
+) -> dict:  # state_dict, metrics, log, arrays
+    "`fit` under a config's loop settings (`clip`, `log_every`, `eval_every`, `checkpoint_every`), its hash in the metrics."
+    s = cfg if loop is None else loop
+    return fit(
+        task,
+        phases,
+        s.clip,
+        s.log_every,
+        s.eval_every,
+        s.checkpoint_every,
+        folder,
+        progress,
+        max_iterations,
+        desc=desc,
+        extra_metrics=extra_metrics,
+        config_hash=config_hash(cfg),
+    )
 
 
 # %% ../nbs/05a_loop.ipynb #5ca27d5d

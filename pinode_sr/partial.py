@@ -14,10 +14,10 @@ import torch
 from torch import nn
 
 from .core import ADDED_FIELD, check_bool, check_choice, check_int, check_number, check_path, check_positive
-from .core import check_steps, config_hash
+from .core import check_steps
 from .core import rng, torch_generator
 from .hh import HodgkinHuxley, hh_rates, steady_state_gates
-from .loop import Phase, Runner, Task, fit
+from .loop import Phase, Runner, Task, fit_config
 from .loop import load_or_train as _load_or_train_any, train as _train_any
 from .metrics import score_members, score_run
 from .models import EnsembleMLP, StackedMLP
@@ -36,6 +36,10 @@ __all__ = [
     "PartialConfig",
     "partial_preset",
     "rates_net",
+    "check_param_names",
+    "check_p0",
+    "check_lsq",
+    "fit_trials",
     "identify",
     "prior_rates",
     "noise_level",
@@ -260,8 +264,8 @@ def _rest_gates(V0, w=None):
 
 
 # %% ../nbs/17_partial.ipynb #962eac3b
-def _check_names(system, names) -> tuple:
-    "Parameters to estimate: distinct parameters of the system (not the input current)."
+def check_param_names(system, names) -> tuple:
+    "The names of the parameters to estimate, checked: distinct parameters of `system` other than its inputs (the current), as a tuple (`identify`, `recordings.fit_recording`)."
     allowed = [k for k in system.param_names if k not in system.inputs]
     if not isinstance(names, (tuple, list)):
         raise TypeError(f"names must be a tuple of parameter names of {allowed}, got {type(names).__name__} {names!r}")
@@ -272,8 +276,8 @@ def _check_names(system, names) -> tuple:
     return tuple(names)
 
 
-def _check_p0(names: tuple, p0) -> np.ndarray:
-    "Start values: one finite number per name, > 0 for the constants learned as log-values."
+def check_p0(names: tuple, p0) -> np.ndarray:
+    "The start values of the parameters `names`, checked: one finite number per name, > 0 for the constants learned as log-values (`identify`, `recordings.fit_recording`)."
     p0 = as_real_array("p0", p0, 1)
     if len(p0) != len(names):
         raise ValueError(f"p0 must have one start value per name ({len(names)}: {list(names)}), got {len(p0)}")
@@ -283,8 +287,8 @@ def _check_p0(names: tuple, p0) -> np.ndarray:
     return p0
 
 
-def _check_lsq(ftol, xtol, gtol, diff_step, starts, spread, seed) -> dict:
-    "The least-squares tolerances and the multi-start, checked; None keeps scipy's default (a tolerance) or p0 alone."
+def check_lsq(ftol, xtol, gtol, diff_step, starts, spread, seed) -> dict:
+    "The least-squares tolerances and the multi-start of stage 1, checked, as the dict `fit_trials` takes; None keeps scipy's default (a tolerance) or p0 alone."
     for k, v in (("ftol", ftol), ("xtol", xtol), ("gtol", gtol)):
         check_number(k, v, 0, 1, lo_open=True, none_ok=True)
     check_number("diff_step", diff_step, 0, 1, lo_open=True, none_ok=True)
@@ -308,8 +312,8 @@ def _check_identify(system, t, y, observed, names, p0, x0, w0, max_nfev):
         raise ValueError(f"y must have shape (len(t), len(observed)) = ({len(t)}, {len(observed)}), got {y.shape}")
     if np.any(y.std(0) == 0):
         raise ValueError("y: a channel is constant (std 0): nothing to fit, and residuals are scaled by each channel's std")
-    names = _check_names(system, names)
-    p0 = _check_p0(names, p0)
+    names = check_param_names(system, names)
+    p0 = check_p0(names, p0)
     check_choice("x0", x0, X0_MODES)
     w0 = None if w0 is None else _check_weights("w0", w0)
     if w0 is not None and w0.ndim != 1:
@@ -353,8 +357,40 @@ def _orbit_gates(system, names, p, w, t, V, window: float = 5.0) -> np.ndarray:
 
 
 # %% ../nbs/17_partial.ipynb #60cc3a2a
-def _fit_trials(system, trials, observed, names, p0, x0, w0, max_nfev, lsq, match_gates: bool = False) -> dict:
-    "identify on checked input: trials [(t, y)] (NaN in y: left out), shared unknowns, each trial its own V0 (and gates: x0 per trial)."
+_LSQ_KEYS = ("ftol", "xtol", "gtol", "diff_step", "starts", "spread", "seed")  # the dict check_lsq returns
+
+
+def _is_index(i, n: int) -> bool:
+    return isinstance(i, (int, np.integer)) and not isinstance(i, bool) and 0 <= i < n
+
+
+def _check_trials(system, trials, observed, names, p0, x0, w0, max_nfev, lsq) -> tuple:
+    "fit_trials' arguments, checked before any solve; (names, p0, w0) as it uses them."
+    check_system("system", system, HodgkinHuxley)
+    if not isinstance(observed, (list, tuple)) or not observed or not all(_is_index(i, system.dim) for i in observed):
+        raise TypeError(f"observed must be a non-empty list of state indices in [0, {system.dim}), got {observed!r}"[:300])
+    if not isinstance(trials, (list, tuple)) or not trials:
+        raise TypeError(f"trials must be a non-empty list of (t, y) pairs, got {type(trials).__name__}")
+    for k, tr in enumerate(trials):
+        ok = isinstance(tr, tuple) and len(tr) == 2 and all(isinstance(a, np.ndarray) for a in tr)
+        if not ok or tr[0].ndim != 1 or tr[1].shape != (len(tr[0]), len(observed)):
+            raise ValueError(f"trials[{k}] must be a pair (t, y) of arrays, t (T,) and y (T, len(observed) = {len(observed)})")
+    modes = [x0] * len(trials) if isinstance(x0, str) else x0
+    if not isinstance(modes, (tuple, list)) or len(modes) != len(trials):
+        raise TypeError(f"x0 must be one of {list(X0_MODES)} or a tuple of them, one per trial ({len(trials)}), got {x0!r}")
+    for m in modes:
+        check_choice("x0 entry", m, X0_MODES)
+    check_int("max_nfev", max_nfev, 1, 100_000)
+    if not isinstance(lsq, dict) or tuple(lsq) != _LSQ_KEYS:
+        raise TypeError(f"lsq must be the dict check_lsq returns (keys {list(_LSQ_KEYS)}), got {lsq!r}"[:300])
+    names = check_param_names(system, names)
+    return names, check_p0(names, p0), None if w0 is None else _check_weights("w0", w0)
+
+
+# %% ../nbs/17_partial.ipynb #1ca0ba74
+def fit_trials(system, trials, observed, names, p0, x0, w0, max_nfev, lsq, match_gates: bool = False) -> dict:
+    "Stage 1 (`identify` on one trial, `recordings.fit_recording` on many): trials [(t, y)] (NaN in y: left out), the unknowns shared, each trial its own V0 (and gates: x0 per trial); lsq from `check_lsq`."
+    names, p0, w0 = _check_trials(system, trials, observed, names, p0, x0, w0, max_nfev, lsq)  # before scipy's import
     from scipy.integrate import solve_ivp
     from scipy.optimize import least_squares
 
@@ -451,8 +487,8 @@ def identify(
 ) -> dict:
     "Stage 1: least squares of the physics model's rollout (LSODA) against the observed channels over the unknowns, V0 and (x0='learn') the gates."
     t, y, observed, names, p0, w0 = _check_identify(system, t, y, observed, names, p0, x0, w0, max_nfev)
-    lsq = _check_lsq(ftol, xtol, gtol, diff_step, starts, spread, seed)
-    fit = _fit_trials(system, [(t, y)], observed, names, p0, x0, w0, max_nfev, lsq)
+    lsq = check_lsq(ftol, xtol, gtol, diff_step, starts, spread, seed)
+    fit = fit_trials(system, [(t, y)], observed, names, p0, x0, w0, max_nfev, lsq)
     return fit | {"x0": fit["x0"][0]}
 
 
@@ -608,8 +644,8 @@ def recovery_over_data(
         check_int("data_seeds entry", s, 0)
     if not data_seeds or len(set(data_seeds)) != len(data_seeds):
         raise ValueError(f"data_seeds must hold at least one seed, each once, got {data_seeds!r}")
-    names = _check_names(hh, names)
-    p0 = _check_p0(names, p0)
+    names = check_param_names(hh, names)
+    p0 = check_p0(names, p0)
     check_int("max_nfev", max_nfev, 1, 100_000)
     truth = np.array([getattr(hh.params, k) for k in names])
     if np.any(truth == 0):
@@ -952,19 +988,7 @@ def _train_partial(cfg: PartialConfig, folder, progress, max_iterations, cache_d
         raise ValueError("folder: a run on a recording is not a run of cfg alone (its folder is keyed by cfg); pass folder=None")
     task = PartialTask(cfg, cache_dir, recording)
     b = cfg.base
-    res = fit(
-        task,
-        phases(b),
-        b.clip,
-        b.log_every,
-        b.eval_every,
-        b.checkpoint_every,
-        folder,
-        progress,
-        max_iterations,
-        desc=f"partial K={cfg.K}",
-        config_hash=config_hash(cfg),
-    )
+    res = fit_config(task, phases(b), cfg, folder, progress, max_iterations, f"partial K={cfg.K}", loop=b)
     P = task.model.params().detach().numpy()
     truth = {k: float(getattr(b.data.system.params, k)) for k in cfg.learn}
     res["metrics"]["params"] = {

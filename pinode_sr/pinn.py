@@ -16,7 +16,7 @@ import torch
 from .core import check_choice, check_finite, check_int, check_number, check_positive, check_seeds
 from .core import check_steps, config_dict, config_hash, resolve_dtype, torch_generator, user_stacklevel
 from .dataset import DatasetConfig, OscillationDataset, single_oscillation
-from .loop import MAX_LAM, Phase, Runner, Task, check_eval_args, fit
+from .loop import MAX_LAM, Phase, Runner, Task, check_eval_args, fit_config
 from .loop import load_model as _load_model_any, load_or_train as _load_or_train_any, train as _train_any
 from .metrics import check_scoring_windows, score_members, score_run
 from .models import ACTIVATIONS, StackedMLP
@@ -417,20 +417,8 @@ def _train_pinn(cfg: PINNConfig, folder, progress, max_iterations, cache_dir, de
     check_scoring_windows(ref.t, ref.X, prob.system, cfg.t_eval_end, cfg.data.t_late)  # fail now, not at the first evaluation
     _extrapolation_warning(cfg)
     adam = Phase("adam", cfg.iters, (cfg.lr, cfg.lr_end), (cfg.lam, cfg.lam))
-    run = fit(
-        PINNTask(prob),
-        [adam],
-        cfg.clip,
-        cfg.log_every,
-        cfg.eval_every,
-        cfg.checkpoint_every,
-        folder,
-        progress,
-        max_iterations,
-        desc=f"PINN K={cfg.K}",
-        config_hash=config_hash(cfg),
-        extra_metrics={"extrapolates_without_collocation": cfg.extrapolates_without_collocation},
-    )
+    extra = {"extrapolates_without_collocation": cfg.extrapolates_without_collocation}
+    run = fit_config(PINNTask(prob), [adam], cfg, folder, progress, max_iterations, f"PINN K={cfg.K}", extra_metrics=extra)
     return {**run, "config": {"hash": config_hash(cfg), "type": "PINNConfig", "config": config_dict(cfg)}}  # as config.json
 
 

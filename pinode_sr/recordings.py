@@ -291,7 +291,7 @@ def fit_recording(
 ) -> dict:
     "Stage 1 on the user's recording: the unknowns shared by all trials, each trial its own V0 (and gates), NaN samples left out."
     from pinode_sr.hh import HodgkinHuxley
-    from pinode_sr.partial import X0_MODES, _check_lsq, _check_names, _check_p0, _fit_trials
+    from pinode_sr.partial import X0_MODES, check_lsq, check_param_names, check_p0, fit_trials
     from pinode_sr.validity import check_system
 
     if not isinstance(rec, Recording):
@@ -303,15 +303,15 @@ def fit_recording(
     v = system.observable.variable
     if v not in rec.observed:
         raise ValueError(f"rec.observed must include {v!r}: each trial starts from its first {v} sample")
-    names = _check_names(system, names)
-    p0 = _check_p0(names, [getattr(system.params, k) for k in names] if p0 is None else p0)
+    names = check_param_names(system, names)
+    p0 = check_p0(names, [getattr(system.params, k) for k in names] if p0 is None else p0)
     modes = [x0] * rec.n_trials if isinstance(x0, str) else x0
     if not isinstance(modes, (tuple, list)) or len(modes) != rec.n_trials:
         raise TypeError(f"x0 must be one of {list(X0_MODES)} or a tuple of them, one per trial ({rec.n_trials}), got {x0!r}")
     for m in modes:
         check_choice("x0 entry", m, X0_MODES)
     check_int("max_nfev", max_nfev, 1, 100_000)
-    lsq = _check_lsq(ftol, xtol, gtol, diff_step, starts, spread, seed)
+    lsq = check_lsq(ftol, xtol, gtol, diff_step, starts, spread, seed)
     cols = [rec.observed.index(v)] + [j for j, k in enumerate(rec.observed) if k != v]  # V first: V0 is its first sample
     observed = [system.state_names.index(rec.observed[j]) for j in cols]
     trials = [(t, y[:, cols]) for t, y in rec.trials()]
@@ -319,7 +319,7 @@ def fit_recording(
     n_unknown = len(names) + sum(4 if m == "learn" else 1 for m in modes)
     if n_data <= n_unknown:
         raise ValueError(f"rec: {n_data} observed samples cannot fix {n_unknown} unknowns; give longer or more trials")
-    fit = _fit_trials(system, trials, observed, names, p0, tuple(modes), None, max_nfev, lsq, match_gates=True)
+    fit = fit_trials(system, trials, observed, names, p0, tuple(modes), None, max_nfev, lsq, match_gates=True)
     return fit | {"names": names, "params_dict": dict(zip(names, fit["params"].tolist()))}
 
 

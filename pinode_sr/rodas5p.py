@@ -338,6 +338,7 @@ def lu_solve(LU, piv, b):
         b[i] = acc / LU[i, i]
 
 
+# %% ../nbs/02_rodas5p.ipynb #06fe9466
 @njit(cache=False, inline="always")
 def _lu_solve_row(LU, piv, U, r):
     """lu_solve on row r of U in place: the same operations, without making a view of the row (inlined in the stages)."""
@@ -401,6 +402,7 @@ def _no_dfdt(t, y, p, out):
     pass
 
 
+# %% ../nbs/02_rodas5p.ipynb #bec1c581
 @njit(cache=False)
 def _fd_jacobian(rhs, t, y, p, floor, J, yp, fp, fm):
     """Central finite-difference Jacobian, column by column (2*D rhs calls)."""
@@ -432,6 +434,7 @@ def _fd_dfdt(rhs, t, y, p, out, fp):
         out[k] = (fp[k] - out[k]) / den
 
 
+# %% ../nbs/02_rodas5p.ipynb #f6fc6e50
 @njit(cache=False)
 def _workspace(D, s, atol, rtol):
     """One trajectory's work arrays, allocated once: (y1, F0, Ft, Y, F, sc, floor, J, LU, piv, U, K, v) for D states and
@@ -513,6 +516,7 @@ def rodas_stages(rhs, p, gamma, a, C, c, d, t, h, y0, F0, Ft, use_ft, LU, piv, U
     return t_bad
 
 
+# %% ../nbs/02_rodas5p.ipynb #51e61a16
 def _unrolled_stages_source(
     name: str,
     tab: RosenbrockTableau,
@@ -551,6 +555,7 @@ def _unrolled_stages_source(
     return "\n".join(L) + "\n"
 
 
+# %% ../nbs/02_rodas5p.ipynb #95fca51b
 SMALL_D = (2, 3, 4)  # state sizes whose W factorisation and stage solves are also generated written out (in locals)
 
 
@@ -601,6 +606,7 @@ def _small_factor_source(name: str, D: int, reciprocal: bool = False) -> str:
     return "\n".join(L) + "\n"
 
 
+# %% ../nbs/02_rodas5p.ipynb #783a7563
 def _small_dispatch_source() -> str:
     """The kernel's factorisation and solve: the written-out code for D in SMALL_D (with reciprocal pivots when rcp),
     the loops otherwise. rcp is a flag, not a second copy of the stages: the kernel compiles one stage code."""
@@ -1165,6 +1171,7 @@ def _t_eval_problem(te, t0, t1):
     return 0
 
 
+# %% ../nbs/02_rodas5p.ipynb #4875ea1c
 def _check_inputs(t_span, y0, rtol, atol, t_eval, h0, max_steps):
     "Validated (t0, t1, Y (B, D), single, rtol, atol (D,), t_eval or None, h0 or None, max_steps)."
     if type(t_span) in (tuple, list) and len(t_span) == 2 and isinstance(t_span[0], _REAL) and isinstance(t_span[1], _REAL):
@@ -1254,6 +1261,7 @@ def _bound_kernel_of(rhs, jac, dfdt):
     return bound
 
 
+# %% ../nbs/02_rodas5p.ipynb #cd120275
 class _field:
     "The model's field as the kernel takes it; a context that frees the Python callbacks' slot afterwards."
 
@@ -1425,6 +1433,7 @@ def solve_rodas5p(
     return _result(Y, te, Yout, Stats, Info, codes, recs, single, dense, t0, max_steps)
 
 
+# %% ../nbs/02_rodas5p.ipynb #1d1285a4
 def _use_parallel(parallel, fld, B) -> bool:
     "Whether a batch runs on all cores: forced by `parallel`, or (None) a cached bound kernel, B >= AUTO_PARALLEL_MIN, >1 thread, main thread."
     if not fld.compiled or B < 2:

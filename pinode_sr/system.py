@@ -110,6 +110,7 @@ def _check_field_value(system, f, where: str, name: str):
         )
 
 
+# %% ../nbs/01_system.ipynb #0bd3d7a4
 class DynamicalSystem:
     "A model dx/dt = f(t, x; p): what solvers, datasets, training, metrics and figures may use."
 
@@ -504,6 +505,7 @@ def check_params(
     return params
 
 
+# %% ../nbs/01_system.ipynb #4bea9a4b
 class _Generated(NamedTuple):
     sources: dict  # name -> source text (for reading)
     jac_numpy: Callable  # (t, x components..., p values...) -> D*D entries
@@ -568,6 +570,7 @@ def _generate(system) -> _Generated:
     return _Generated(src, ns["jac_numpy"], dfdt_np, {}, uses_t)
 
 
+# %% ../nbs/01_system.ipynb #7abda40c
 _RHS_MANY = """@njit(cache=True, error_model="numpy")
 def rhs_many(t, X, p, out):
     for i in range(X.shape[0]):

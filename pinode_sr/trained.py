@@ -162,6 +162,7 @@ class TrainedModel:
         return {"members": rows, "summary": summarize(rows)}
 
 
+# %% ../nbs/06b_trained.ipynb #c9a2bc54
 def trained_model(
     cfg: TrainConfig,  # the run
     root=None,  # run folder root (default: runs_root())

@@ -16,7 +16,7 @@ from .core import MAX_STEPS, check_bool, check_choice, check_int, check_number, 
 from .core import ADDED_FIELD, config_dict, config_hash, torch_generator, user_stacklevel
 from .gradients import ADAPTIVE_METHODS, GRADIENT_METHODS, KERNELS, StepBudgetExceeded, rollout_model, rollout_nograd
 from .dataset import DatasetConfig, OscillationDataset, single_oscillation
-from .loop import MAX_LAM, Phase, Runner, RunStopped, Task, check_eval_args, fit
+from .loop import MAX_LAM, Phase, Runner, RunStopped, Task, check_eval_args, fit_config
 from .loop import load_model as _load_model_any, load_or_train as _load_or_train_any, train as _train_any
 from .metrics import check_scoring_windows, score_members, score_run
 from .models import ACTIVATIONS, EnsembleMLP, NeuronSharedMLP
@@ -722,19 +722,7 @@ def _train(cfg: TrainConfig, folder, progress, max_iterations, cache_dir, device
         warnings.warn(msg, stacklevel=user_stacklevel())  # dt beyond what the solver supports along the training data
     ref = prob.reference(cfg.t_eval_end)
     check_scoring_windows(ref.t, ref.X, prob.system, cfg.t_eval_end, cfg.data.t_late)  # fail now, not at the first evaluation
-    run = fit(
-        NeuralODETask(prob),
-        phases(cfg),
-        cfg.clip,
-        cfg.log_every,
-        cfg.eval_every,
-        cfg.checkpoint_every,
-        folder,
-        progress,
-        max_iterations,
-        desc=f"train K={cfg.K}",
-        config_hash=config_hash(cfg),
-    )
+    run = fit_config(NeuralODETask(prob), phases(cfg), cfg, folder, progress, max_iterations, f"train K={cfg.K}")
     return {**run, "config": {"hash": config_hash(cfg), "type": "TrainConfig", "config": config_dict(cfg)}}  # as config.json
 
 

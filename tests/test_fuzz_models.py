@@ -22,7 +22,7 @@ from pinode_sr.bench import Robertson, StiffVanDerPol
 from pinode_sr.beyond import RECIPES
 from pinode_sr.dataset import DatasetConfig, single_oscillation
 from pinode_sr.fitzhugh_nagumo import FHNParams, FitzHughNagumo
-from pinode_sr.hh import HHParams, HodgkinHuxley, hh_params
+from pinode_sr.hh import HHParams, HodgkinHuxley, hh_params, hh_rates_with
 from pinode_sr.hh_network import HHNetwork, HHNetworkParams, hh_network_params
 from pinode_sr.metrics import (
     check_scoring_windows,
@@ -161,6 +161,10 @@ CASES = []
 def add(label, arg, fn, seconds=2.0):
     CASES.append((label, fn, arg, seconds))
 
+
+# the HH rates written with a set of functions (what HodgkinHuxley and HHNetwork share)
+add("hh_rates_with fn", "fn", lambda: hh_rates_with(None, -65.0))
+add("hh_rates_with fn without phi", "fn", lambda: hh_rates_with(np, -65.0))
 
 # a system is checked when it is defined
 add("equations undefined parameter", "p.nu", lambda: UndefinedParam())

@@ -311,6 +311,56 @@ CASES.append(
         "y",  # 8 observations cannot fix 18 weights and V0
     )
 )
+# stage 1's shared parts, public for recordings.fit_recording: each checks its own input
+LSQ = partial.check_lsq(None, None, None, None, 1, 0.7, 0)
+cases(
+    "fit_trials",
+    partial.fit_trials,
+    dict(system=HH, trials=[(T, Y)], observed=[0], names=G3, p0=P3, x0="rest", w0=None, max_nfev=3, lsq=LSQ),
+    [
+        ("system", None, "system"),
+        ("trials", [], "trials"),
+        ("trials", (T, Y), "trials"),  # one pair, not a list of them
+        ("trials", [(T, Y[:-1])], "trials[0]"),
+        ("trials", [(T, np.c_[Y, Y])], "trials[0]"),  # two columns, one observed index
+        ("trials", [(list(T), Y)], "trials[0]"),
+        ("observed", [4], "observed"),
+        ("observed", 0, "observed"),
+        ("observed", ["V"], "observed"),
+        ("names", "g_Na", "names"),
+        ("p0", P3[:2], "p0"),
+        ("x0", "gates", "x0"),
+        ("x0", ("rest", "rest"), "x0"),  # one mode per trial
+        ("w0", np.zeros(5), "w0"),
+        ("max_nfev", 0, "max_nfev"),
+        ("lsq", {}, "lsq"),
+        ("lsq", None, "lsq"),
+    ],
+)
+cases(
+    "check_param_names",
+    partial.check_param_names,
+    dict(system=HH, names=G3),
+    [("names", ("g_Na", "g_Na"), "names"), ("names", ("I_ext",), "names"), ("names", 3, "names")],
+)
+cases(
+    "check_p0",
+    partial.check_p0,
+    dict(names=G3, p0=P3),
+    [("p0", P3[:2], "p0"), ("p0", [100.0, -1.0, 0.4], "p0"), ("p0", "x", "p0")],
+)
+cases(
+    "check_lsq",
+    partial.check_lsq,
+    dict(ftol=None, xtol=None, gtol=None, diff_step=None, starts=1, spread=0.7, seed=0),
+    [
+        ("ftol", 0.0, "ftol"),
+        ("diff_step", 2.0, "diff_step"),
+        ("starts", 0, "starts"),
+        ("spread", NAN, "spread"),
+        ("seed", -1, "seed"),
+    ],
+)
 cases(
     "match_rates",
     partial.match_rates,
