@@ -685,6 +685,9 @@ class Runner:
     memory: Callable | None = None  # cfg -> the estimated bytes of a run by part (None: no estimate)
     knobs: Callable | None = None  # cfg -> what sets the size, for the memory message
     cached: Callable | None = None  # cfg -> None: called when a finished run is loaded instead of trained (e.g. a warning)
+    key: Callable | None = (
+        None  # (cfg, **extra) -> a folder tag for the trainer's extra arguments, after checking them (see below)
+    )
 
 
 def _kind(cfg, kind: type | None) -> type:
@@ -696,6 +699,19 @@ def _kind(cfg, kind: type | None) -> type:
         what = "a method config (TrainConfig, PINNConfig, PartialConfig, or any config with a runner())"
         raise TypeError(f"cfg must be {what}, got {type(cfg).__name__} {cfg!r}"[:300] + hint)
     return type(cfg)
+
+
+def _run_name(cfg, runner: Runner, extra: dict, entry: str) -> str:
+    "The run folder's prefix: the runner's name, tagged by its `key` for the extra arguments (checked there, before any work)."
+    if runner.key is None:
+        if extra and entry == "load_or_train":
+            raise TypeError(
+                f"load_or_train takes no trainer arguments ({', '.join(sorted(extra))}) for a {type(cfg).__name__}: its run "
+                "folder is keyed by cfg alone; call train(cfg, ...) with them"
+            )
+        return runner.name
+    tag = runner.key(cfg, **extra)
+    return f"{runner.name}-{tag}" if tag else runner.name
 
 
 def _check_memory(cfg, runner: Runner, device) -> None:
@@ -719,6 +735,12 @@ def train(
     kind = _kind(cfg, kind)
     check_run_args(cfg, kind, folder, progress, max_iterations, cache_dir, device)
     runner = cfg.runner()
+    name = _run_name(cfg, runner, extra, "train")
+    if folder is not None and name != runner.name and folder.path.name != f"{name}-{folder.hash}":
+        raise ValueError(
+            f"folder {folder.path} is not the run's own: a run on these arguments ({', '.join(sorted(extra))}) checkpoints "
+            f"into RunFolder(cfg, root, {name!r}) (what load_or_train uses), so it never resumes another's checkpoint"
+        )
     _check_memory(cfg, runner, device)
     torch.set_num_threads(1)
     return runner.train(cfg, folder, progress, max_iterations, cache_dir, device, **extra)
@@ -732,21 +754,23 @@ def load_or_train(
     device: str | torch.device | None = None,  # where to train a run that is not finished
     *,
     kind: type | None = None,  # the config class to insist on (default: cfg's own)
+    **extra,  # more arguments of the trainer, for a runner with a `key` (e.g. PI-NODE-SR's recording): they tag the folder
 ) -> dict:
-    "The finished run of `cfg` from its folder, or train it (resuming from a checkpoint) and save it atomically."
+    "The finished run of `cfg` (and the extra arguments) from its folder, or train it (resuming from a checkpoint) and save it atomically."
     kind = _kind(cfg, kind)
     check_run_args(cfg, kind, None, progress, None, None, device)
     check_bool("retrain", retrain)
     runner = cfg.runner()
-    if retrain or not RunFolder(cfg, root, runner.name).done:
+    name = _run_name(cfg, runner, extra, "load_or_train")
+    if retrain or not RunFolder(cfg, root, name).done:
         _check_memory(cfg, runner, device)
     elif runner.cached is not None:
         runner.cached(cfg)
 
     def run_fn(c, folder):
-        return train(c, folder, progress, device=device, kind=kind)
+        return train(c, folder, progress, device=device, kind=kind, **extra)
 
-    return load_or_run(cfg, run_fn, root, name=runner.name, rerun=retrain)
+    return load_or_run(cfg, run_fn, root, name=name, rerun=retrain)
 
 
 def load_model(

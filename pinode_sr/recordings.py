@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import math
 from pathlib import Path
 
@@ -330,9 +329,9 @@ def recording_dataset(
     cache_dir=None,  # reference cache (see reference_trajectory)
 ):
     "An OscillationDataset whose training samples are the recording's; the evaluation reference is `data`'s (its system from its default state)."
-    from pinode_sr.dataset import DatasetConfig, OscillationDataset
+    from pinode_sr.dataset import DatasetConfig
     from pinode_sr.partial import noise_level
-    from pinode_sr.reference import reference_trajectory
+    from pinode_sr.training import recording_data
 
     if not isinstance(rec, Recording):
         raise TypeError(f"rec must be a Recording, got {type(rec).__name__}")
@@ -342,20 +341,4 @@ def recording_dataset(
         data = DatasetConfig(system=rec.system)
     if not isinstance(data, DatasetConfig):
         raise TypeError(f"data must be a DatasetConfig or None, got {type(data).__name__}")
-    names = data.system.state_names
-    if rec.n_trials != 1 or sorted(rec.observed) != sorted(names):
-        raise ValueError(f"rec must hold one trial of every state {list(names)}, got {rec.n_trials} of {list(rec.observed)}")
-    t, y = rec.t[0] - rec.t[0][0], rec.y[0][:, [rec.observed.index(k) for k in names]]
-    if np.isnan(y).any():
-        raise ValueError(f"rec: PI-NODE-SR's data loss needs every sample, {int(np.isnan(y).sum())} are missing (NaN)")
-    k = t / data.dt_obs
-    if np.any(np.abs(k - np.rint(k)) > 1e-6 * np.maximum(1.0, k)):
-        raise ValueError(f"rec: every sample time (from the first) must be a multiple of data.dt_obs={data.dt_obs:g}")
-    idx = np.rint(k).astype(int)
-    cfg = dataclasses.replace(data, t_train_end=float(idx[-1] * data.dt_obs))
-    ref = reference_trajectory(
-        cfg.system, cfg.t_end, cfg.dt_obs, solver=cfg.solver, rtol=cfg.rtol, atol=cfg.atol, cache_dir=cache_dir
-    )
-    late = np.arange(idx[-1] + 1, len(ref.t))
-    sigma = np.array([noise_level(y[:, j]) for j in range(len(names))])
-    return OscillationDataset(cfg, np.r_[ref.t[idx], ref.t[late]], np.r_[ref.X[idx], ref.X[late]], len(idx), y, sigma)
+    return recording_data(rec, data, cache_dir, "rec", noise_level)  # the checks: training.check_recording

@@ -45,6 +45,10 @@ __all__ = [
     "memory_estimate",
     "run_kernel",
     "Problem",
+    "check_recording",
+    "recording_hash",
+    "recording_tag",
+    "recording_data",
     "adaptive_options",
     "integrate",
     "evaluate",
@@ -255,7 +259,7 @@ class TrainConfig:
 
     def runner(self) -> Runner:
         "How the one run entry (`loop.train`, `loop.load_or_train`, `loop.load_model`) trains, sizes and loads a run of this config."
-        return Runner("pinode", _train, lambda c: Problem(c).model(), weight_shapes, memory_estimate, _knobs)
+        return Runner("pinode", _train, lambda c: Problem(c).model(), weight_shapes, memory_estimate, _knobs, key=recording_tag)
 
 
 # %% ../nbs/06_training.ipynb #a650cc3a
@@ -374,11 +378,16 @@ class Problem:
         cfg: TrainConfig,
         cache_dir=None,
         device: str | torch.device | None = None,  # where the model and tensors live (default: CPU)
+        recording=None,  # the user's observations (a Recording of every state) instead of cfg.data's (see recording_data)
     ):
         self.cfg = cfg
         self.cache_dir = cache_dir
         self.device = torch.device(device if device is not None else "cpu")
-        self.ds: OscillationDataset = single_oscillation(cfg.data, cache_dir=cache_dir)
+        self.ds: OscillationDataset = (
+            single_oscillation(cfg.data, cache_dir=cache_dir)
+            if recording is None
+            else recording_data(recording, cfg.data, cache_dir)
+        )
         if not np.all(np.isfinite(self.ds.obs)):
             raise ValueError("observations contain NaN or inf")
         self.system = cfg.data.system
@@ -390,8 +399,11 @@ class Problem:
         tensor = lambda a: torch.tensor(a, dtype=dtype, device=self.device)
         self.obs, self.x0, self.sd_t, self.s_res_t = tensor(obs), tensor(obs[0]), tensor(self.sd), tensor(self.s_res)
         self.t_obs = self.ds.t_train
+        uneven = len(np.unique(np.rint(np.diff(self.t_obs) / cfg.dt))) > 1  # a recording's gaps
         self.dtype = dtype
-        self.kernel = run_kernel(cfg, self.device)  # what integrates, evaluates the residual and steps Adam (see TrainConfig)
+        # what integrates, evaluates the residual and steps Adam (see TrainConfig); under 'auto', uneven samples
+        # (a recording's gaps) rule out the fused and compiled rollouts, so the run takes the torch kernel
+        self.kernel = "torch" if uneven and cfg.kernel == "auto" else run_kernel(cfg, self.device)
         self._field = self.system.compiled() if self.kernel == "compiled" else None  # the known field's numba code, or torch
 
     def model(self) -> EnsembleMLP | NeuronSharedMLP:
@@ -427,6 +439,93 @@ class Problem:
         lo, hi = box[:, 0], box[:, 1]
         w = hi - lo
         return ~torch.isfinite(X).all(-1) | ((X < lo - w) | (X > hi + w)).any(-1)
+
+
+# %% ../nbs/06_training.ipynb #7ec0d002
+import hashlib
+import json
+
+
+def check_recording(
+    recording,  # a pinode_sr.recordings.Recording: one trial of every state of data.system, no missing sample
+    data: DatasetConfig,  # the run's dataset config: its system, sampling grid (dt_obs) and late window (t_late)
+    name: str = "recording",  # the argument's name in the messages
+) -> tuple:  # t from the first sample (T,), values in the system's state order (T, D), indices on the dt_obs grid (T,)
+    "What a run on a recording checks before any work: a Recording of one trial of every state, no NaN, on data.dt_obs's grid, within data.t_late."
+    if not all(hasattr(recording, a) for a in ("t", "y", "observed", "n_trials")):  # duck-typed: recordings builds on this
+        raise TypeError(
+            f"{name} must be a pinode_sr.recordings.Recording (see from_csv, from_nwb), got {type(recording).__name__}"
+        )
+    sys_, names = data.system, data.system.state_names
+    if recording.n_trials != 1 or sorted(recording.observed) != sorted(names):
+        raise ValueError(
+            f"{name} must hold one trial of every state {list(names)} of {type(sys_).__name__} (PI-NODE-SR's data loss reads "
+            f"them all), got {recording.n_trials} trial(s) of {list(recording.observed)}"
+        )
+    other = getattr(recording, "system", None)
+    if other is not None and other.config() != sys_.config():
+        raise ValueError(f"{name}.system {other!r} is not the run's system cfg.data.system {sys_!r}")
+    t0 = recording.t[0]
+    t, y = t0 - t0[0], recording.y[0][:, [recording.observed.index(k) for k in names]]
+    if np.isnan(y).any():
+        raise ValueError(f"{name}: PI-NODE-SR's data loss needs every sample, {int(np.isnan(y).sum())} are missing (NaN)")
+    k = t / data.dt_obs
+    off = np.abs(k - np.rint(k)) > 1e-6 * np.maximum(1.0, k)
+    if off.any():
+        i = int(np.argmax(off))
+        raise ValueError(
+            f"{name}: every sample time (from the first) must be a multiple of data.dt_obs={data.dt_obs:g}; the sample "
+            f"at t={t0[i]:g} is {t[i]:g} after the first (resample it onto the grid, or choose dt_obs)"
+        )
+    idx = np.rint(k).astype(int)
+    if np.any(np.diff(idx) < 1):
+        raise ValueError(f"{name}: two samples fall on one point of the data.dt_obs={data.dt_obs:g} grid")
+    span = float(idx[-1] * data.dt_obs)
+    if span > data.t_late:
+        raise ValueError(
+            f"{name} spans {span:g} {sys_.time_unit}, beyond data.t_late={data.t_late:g} (the late scoring window is pure "
+            "extrapolation): use a shorter recording, or a data config with a later t_late and t_end"
+        )
+    return t, y, idx
+
+
+# %% ../nbs/06_training.ipynb #7ec0d003
+def recording_hash(recording) -> str:
+    "The recording's 12-hex content hash: its observed names and every trial's times and values (float64); its run's key."
+    h = hashlib.sha256(json.dumps(list(recording.observed)).encode())
+    for a in (*recording.t, *recording.y):
+        a = np.ascontiguousarray(a, dtype="<f8")
+        h.update(json.dumps(a.shape).encode() + a.tobytes())
+    return h.hexdigest()[:12]
+
+
+def recording_tag(cfg: TrainConfig, recording=None) -> str:
+    "The run folder's tag for a recording, after its checks ('' without one): `TrainConfig.runner`'s key."
+    if recording is None:
+        return ""
+    t, _, _ = check_recording(recording, cfg.data)
+    if cfg.kernel in ("fused", "compiled") and len(np.unique(np.rint(np.diff(t) / cfg.dt))) > 1:
+        raise ValueError(
+            f"recording: its samples are not equally spaced, but kernel={cfg.kernel!r} needs equal spacing: "
+            "use kernel='auto' (the torch kernel then) or 'torch'"
+        )
+    return f"rec-{recording_hash(recording)}"
+
+
+def recording_data(
+    recording,  # a Recording of every state of data.system (see check_recording)
+    data: DatasetConfig,  # the run's dataset config
+    cache_dir=None,  # reference cache (see reference_trajectory)
+    name: str = "recording",  # the argument's name in the messages
+    noise=None,  # y (T,) -> one state's noise std (e.g. partial.noise_level); None: NaN (not estimated)
+) -> OscillationDataset:
+    "An OscillationDataset whose training samples are the recording's; the rest (the evaluation reference) is `data`'s."
+    t, y, idx = check_recording(recording, data, name)
+    cfg = dataclasses.replace(data, t_train_end=float(idx[-1] * data.dt_obs))
+    ref = cfg.reference(cfg.t_end, cfg.dt_obs, cache_dir)
+    late = np.arange(idx[-1] + 1, len(ref.t))
+    sigma = np.full(y.shape[1], np.nan) if noise is None else np.array([noise(y[:, j]) for j in range(y.shape[1])])
+    return OscillationDataset(cfg, np.r_[ref.t[idx], ref.t[late]], np.r_[ref.X[idx], ref.X[late]], len(idx), y, sigma)
 
 
 # %% ../nbs/06_training.ipynb #cf404918
@@ -715,14 +814,17 @@ class NeuralODETask(_ResidualPoints, Task):
 
 
 # %% ../nbs/06_training.ipynb #93b20b92
-def _train(cfg: TrainConfig, folder, progress, max_iterations, cache_dir, device) -> dict:
-    "A PI-NODE-SR run of `cfg` after the entry's checks (`loop.train`): the problem, the task, the loop."
-    prob = Problem(cfg, cache_dir, device)
+def _train(cfg: TrainConfig, folder, progress, max_iterations, cache_dir, device, recording=None) -> dict:
+    "A PI-NODE-SR run of `cfg` (on a recording's samples, if given) after the entry's checks (`loop.train`): the problem, the task, the loop."
+    prob = Problem(cfg, cache_dir, device, recording)
     if cfg.method == "heun" and (msg := solver_step_warning(prob.system, prob.ds.obs, cfg.dt, cfg.solver)) is not None:
         warnings.warn(msg, stacklevel=user_stacklevel())  # dt beyond what the solver supports along the training data
     ref = prob.reference(cfg.t_eval_end)
     check_scoring_windows(ref.t, ref.X, prob.system, cfg.t_eval_end, cfg.data.t_late)  # fail now, not at the first evaluation
-    run = fit_config(NeuralODETask(prob), phases(cfg), cfg, folder, progress, max_iterations, f"train K={cfg.K}")
+    extra = None if recording is None else {"recording": recording_hash(recording)}
+    run = fit_config(
+        NeuralODETask(prob), phases(cfg), cfg, folder, progress, max_iterations, f"train K={cfg.K}", extra_metrics=extra
+    )
     return {**run, "config": {"hash": config_hash(cfg), "type": "TrainConfig", "config": config_dict(cfg)}}  # as config.json
 
 
@@ -733,9 +835,10 @@ def train(
     max_iterations: int | None = None,  # stop (TrainingInterrupted) after this many iterations in this call
     cache_dir=None,  # dataset and reference cache (see reference_trajectory)
     device: str | torch.device | None = None,  # where to train (default: CPU; "auto"/"fused" kernels: see TrainConfig)
+    recording=None,  # the user's observations (a Recording of every state) instead of cfg.data's; folder: see recording_tag
 ) -> dict:  # state_dict, metrics, arrays, log
     "Train the ensemble of `cfg`, resuming from the folder's checkpoint when there is one (`loop.train` for a TrainConfig)."
-    return _train_any(cfg, folder, progress, max_iterations, cache_dir, device, kind=TrainConfig)
+    return _train_any(cfg, folder, progress, max_iterations, cache_dir, device, kind=TrainConfig, recording=recording)
 
 
 def load_or_train(
@@ -744,9 +847,10 @@ def load_or_train(
     progress: bool = True,
     retrain: bool = False,  # ignore a finished run
     device: str | torch.device | None = None,  # where to train a run that is not finished
+    recording=None,  # the user's observations (a Recording of every state): its run has its own folder
 ) -> dict:
     "The finished run of `cfg` from its folder, or train it (resuming from a checkpoint) and save it atomically (`loop.load_or_train`)."
-    return _load_or_train_any(cfg, root, progress, retrain, device, kind=TrainConfig)
+    return _load_or_train_any(cfg, root, progress, retrain, device, kind=TrainConfig, recording=recording)
 
 
 def load_model(cfg: TrainConfig, run: dict) -> EnsembleMLP:
