@@ -1220,6 +1220,7 @@ def _w_loss_grads(model, x0, sd, t_obs, dt: float, solver: str = "wmethod") -> t
     return float(loss.detach()), [p.grad.numpy() for p in wb]
 
 
+# %% ../nbs/10_bench.ipynb #9daa628d
 def _kvaerno5_step(Ws, bs, x0, sd, t_obs, dt: float, adjoint: str, adaptive: bool, rtol=1e-4, atol=1e-5, dtype=np.float32):
     """diffrax's side: jit(value_and_grad) of the same loss through Kvaerno5 (each member vmapped) on the folded MLP.
     adjoint "recursive" (RecursiveCheckpointAdjoint) | "backsolve" (BacksolveAdjoint); adaptive: PID at rtol/atol, else
@@ -1338,6 +1339,7 @@ KVAERNO5_CASES = {  # name: (adjoint, adaptive)
 }
 
 
+# %% ../nbs/10_bench.ipynb #b662cbfb
 def bench_wmethod_diffrax(
     quick: bool = False,  # K = 1, one round, two calls (a smoke check)
     Ks: Sequence[int] = (1, 8),  # ensemble sizes
