@@ -448,3 +448,46 @@ def test_no_code_cell_over_80_lines():
             over[nb.stem] = [k for k in n if k > 80]
     new = {nb: n for nb, n in over.items() if len(n) > _LONG_CELLS_LEFT.get(nb, 0)}
     assert not new, f"code cells over 80 lines (split them at their top-level definitions): {new}"
+
+
+# A methods notebook states the method and its current result; how, where and when a number was measured, and what
+# came before, belong in the benchmark notebook (10_bench), the notes or generated tables. These phrases are the
+# narrative's tells, each precise enough that method prose does not use it ("measured", "now", "was" alone are fine).
+_HISTORY_PHRASES = re.compile(
+    r"\bthis (?:2-core |two-core |shared )?machine\b|\bshared machine\b|\b(?:quiet|quieter|busy|busier) (?:day|machine)\b"
+    r"|\btoday(?:'s)?\b|\bload average\b|\bheavy load\b|\bwe (?:measured|found|tried|ran)\b|\bwhat we\b|\bpreviously\b"
+    r"|\b(?:previous|earlier) (?:version|runs?)\b|\bno longer\b|\bas before\b|\bwas before\b|\(it was\b"
+    r"|\bre-?(?:measured|timed)\b|\bretrained on\b|\bonce (?:accepted|trained)\b|\b20\d\d-\d\d-\d\d\b",
+    re.I,
+)
+_HISTORY_EXEMPT = {"index", "10_bench"}  # the project's front page, and the benchmarks, where measurements belong
+# history phrases left, by notebook: notebooks other work owns this session. Only to shrink
+_HISTORY_LEFT = {"02_rodas5p": 3}
+
+
+def test_history_phrases_find_the_narrative():
+    found = [
+        m.group(0)
+        for m in _HISTORY_PHRASES.finditer(
+            "Measured on this machine on a quiet day (it was 50 µs); as before, today's run, 2026-12-07, retrained on the new code."
+        )
+    ]
+    assert found == ["this machine", "quiet day", "(it was", "as before", "today's", "2026-12-07", "retrained on"], found
+    method = "The residual is measured in units of each variable's rate; a run now resumes where it was stopped, once."
+    assert not _HISTORY_PHRASES.search(method)
+
+
+def test_methods_notebooks_state_no_history():
+    "Methods notebooks (nbs/ but the index and 10_bench) say what the method does and gives, not when or where it was measured."
+    hits = {}
+    for nb in sorted((ROOT / "nbs").glob("*.ipynb")):
+        if nb.stem in _HISTORY_EXEMPT:
+            continue
+        for i, c in enumerate(nbformat.read(nb, as_version=4).cells):
+            if c.cell_type == "markdown":
+                hits.setdefault(nb.stem, []).extend(f"cell {i}: {m.group(0)!r}" for m in _HISTORY_PHRASES.finditer(c.source))
+    new = {nb: h for nb, h in hits.items() if len(h) > _HISTORY_LEFT.get(nb, 0)}
+    assert not new, (
+        "history in methods notebooks (state the method and its current result; measurements go to 10_bench): "
+        + "; ".join(f"{nb}: {', '.join(h)}" for nb, h in new.items())
+    )
