@@ -461,8 +461,8 @@ _HISTORY_PHRASES = re.compile(
     re.I,
 )
 _HISTORY_EXEMPT = {"index", "10_bench"}  # the project's front page, and the benchmarks, where measurements belong
-# history phrases left, by notebook: notebooks other work owns this session. Only to shrink
-_HISTORY_LEFT = {"02_rodas5p": 3}
+# history phrases tolerated, by notebook (none now): only to shrink
+_HISTORY_LEFT: dict = {}
 
 
 def test_history_phrases_find_the_narrative():
