@@ -461,8 +461,6 @@ _HISTORY_PHRASES = re.compile(
     re.I,
 )
 _HISTORY_EXEMPT = {"index", "10_bench"}  # the project's front page, and the benchmarks, where measurements belong
-# history phrases tolerated, by notebook (none now): only to shrink
-_HISTORY_LEFT: dict = {}
 
 
 def test_history_phrases_find_the_narrative():
@@ -486,7 +484,7 @@ def test_methods_notebooks_state_no_history():
         for i, c in enumerate(nbformat.read(nb, as_version=4).cells):
             if c.cell_type == "markdown":
                 hits.setdefault(nb.stem, []).extend(f"cell {i}: {m.group(0)!r}" for m in _HISTORY_PHRASES.finditer(c.source))
-    new = {nb: h for nb, h in hits.items() if len(h) > _HISTORY_LEFT.get(nb, 0)}
+    new = {nb: h for nb, h in hits.items() if h}
     assert not new, (
         "history in methods notebooks (state the method and its current result; measurements go to 10_bench): "
         + "; ".join(f"{nb}: {', '.join(h)}" for nb, h in new.items())
