@@ -29,6 +29,7 @@ from .system import Observable, SymbolicSystem
 # %% auto #0
 __all__ = [
     "WP_SOLVERS",
+    "JAX_FORMULATIONS",
     "PEER_SOLVERS",
     "CLOCKS",
     "AUTO_TARGETS",
@@ -59,6 +60,7 @@ __all__ = [
     "bench_scipy_lsoda",
     "bench_training",
     "bench_physics_phase",
+    "training_agreement",
     "bench_training_peers",
     "diffrax_agreement",
     "bench_wmethod_diffrax",
@@ -86,6 +88,17 @@ def median_time(
     return float(np.median(times))
 
 
+def _cpu_model() -> str:
+    "The CPU's model name (/proc/cpuinfo; platform.processor() is empty on Linux), or the processor string elsewhere."
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
 def machine_info() -> dict:
     "What the numbers were measured on."
     import scipy
@@ -94,6 +107,7 @@ def machine_info() -> dict:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "processor": platform.processor(),
+        "cpu_model": _cpu_model(),
         "cpu_count": os.cpu_count(),
         "torch": torch.__version__,
         "torch_threads": torch.get_num_threads(),
@@ -328,44 +342,75 @@ def peer_problems(quick: bool = False) -> dict:
 
 
 # %% ../nbs/10_bench.ipynb #67868e86
-def _jax_training_step(K: int, Ws, bs, x0, sd, n_steps: int, save_every: int, dt: float):
-    "A JAX jit(value_and_grad) of a lax.scan Heun loop on the folded ensemble MLP and the bench's loss, or None without jax."
-    try:
-        import jax
-        import jax.numpy as jnp
-    except ImportError:
-        return None
+JAX_FORMULATIONS = ("jax_einsum", "jax_scan_matmul", "jax_vmap_outer", "jax_vmap_inner")  # the training loop's JAX contenders
 
-    def field(params, x):
+
+def _jax_training_loss(formulation: str, sd, n_steps: int, save_every: int, dt: float):
+    """loss(params, x0) = mean((X/σ)²) over a Heun rollout of the folded ensemble MLP, in one of JAX_FORMULATIONS:
+    "jax_einsum" — a `lax.scan` whose layers are `einsum("ki,kio->ko")`; "jax_scan_matmul" — the same scan with a
+    batched matmul (`h[:, None, :] @ W`); "jax_vmap_outer" — `vmap` over members of one member's scan (plain 2-D
+    `x @ W + b` layers); "jax_vmap_inner" — one scan whose steps `vmap` that member field. params: W_0..W_{L-1},
+    b_0..b_{L-1}, each with the members first; x0 (K, D)."""
+    import jax
+    import jax.numpy as jnp
+
+    check_choice("formulation", formulation, JAX_FORMULATIONS)
+    dots = {
+        "jax_einsum": lambda h, W: jnp.einsum("ki,kio->ko", h, W),
+        "jax_scan_matmul": lambda h, W: (h[:, None, :] @ W)[:, 0, :],
+    }
+    dot = dots.get(formulation, lambda h, W: h @ W)  # the vmapped ones: one member, plain 2-D layers
+
+    def mlp(params, x):
         L = len(params) // 2
-        h = x
         for l in range(L):
-            h = jnp.einsum("ki,kio->ko", h, params[l]) + params[L + l]
+            x = dot(x, params[l]) + params[L + l]
             if l < L - 1:
-                h = jnp.tanh(h)
-        return h
+                x = jnp.tanh(x)
+        return x
 
-    def loss(params, x0):
+    def rollout(field, x0):
         def saved(x, _):
             def step(x, _):
-                k1 = field(params, x)
-                k2 = field(params, x + dt * k1)
+                k1 = field(x)
+                k2 = field(x + dt * k1)
                 return x + 0.5 * dt * (k1 + k2), None
 
             x, _ = jax.lax.scan(step, x, None, length=save_every)
             return x, x
 
         _, xs = jax.lax.scan(saved, x0, None, length=n_steps // save_every)
-        X = jnp.concatenate([x0[None], xs])
-        return ((X / sd) ** 2).mean()
+        return jnp.concatenate([x0[None], xs])
 
-    f = jax.jit(jax.value_and_grad(loss))
+    def loss(params, x0):
+        if formulation == "jax_vmap_outer":
+            X = jax.vmap(lambda p, x: rollout(lambda y: mlp(p, y), x))(params, x0)  # (K, T, D)
+        elif formulation == "jax_vmap_inner":
+            X = rollout(lambda y: jax.vmap(mlp)(params, y), x0)  # (T, K, D)
+        else:
+            X = rollout(lambda y: mlp(params, y), x0)
+        return ((X / sd) ** 2).mean()  # the same elements whatever the axis order
+
+    return loss
+
+
+# %% ../nbs/10_bench.ipynb #1aea48dc
+def _jax_training_step(K: int, Ws, bs, x0, sd, n_steps: int, save_every: int, dt: float, formulation: str = "jax_einsum"):
+    "A call running JAX's jit(value_and_grad) of `_jax_training_loss(formulation)` and returning (loss, gradients), or None without jax."
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        return None
+
+    f = jax.jit(jax.value_and_grad(_jax_training_loss(formulation, sd, n_steps, save_every, dt)))
     params = [jnp.asarray(w) for w in Ws] + [jnp.asarray(b) for b in bs]
     x0 = jnp.asarray(np.broadcast_to(x0, (K, x0.shape[-1])).copy())
 
     def run():
         v, g = f(params, x0)
         jax.block_until_ready(g)
+        return v, g
 
     return run
 
@@ -1086,7 +1131,7 @@ def _cpu_timed(fn, n: int) -> float:
 
 
 def _training_cases(models: dict, x0: torch.Tensor, t: torch.Tensor, sd: list) -> tuple[dict, dict]:
-    "One training iteration per kernel and K (and JAX's, where it is installed), as calls; with the compile seconds."
+    "One training iteration per kernel and K (and each of JAX_FORMULATIONS, where jax is installed), as calls; with the compile seconds."
     from pinode_sr.gradients import rollout_model
 
     sd_t, cases, compile_s = torch.tensor(sd), {}, {}
@@ -1099,27 +1144,63 @@ def _training_cases(models: dict, x0: torch.Tensor, t: torch.Tensor, sd: list) -
             cases[f"{kernel}_K{K}"] = step
         with torch.no_grad():
             Ws, bs = model.folded()
-        start = time.perf_counter()
-        jx = _jax_training_step(
-            K,
-            [w.detach().numpy() for w in Ws],
-            [b.detach().numpy() for b in bs],
-            x0.numpy(),
-            np.asarray(sd, np.float32),
-            300,
-            2,
-            0.05,
-        )
-        if jx is not None:
+        weights = [w.detach().numpy() for w in Ws], [b.detach().numpy() for b in bs]
+        for f in JAX_FORMULATIONS:
+            start = time.perf_counter()
+            jx = _jax_training_step(K, *weights, x0.numpy(), np.asarray(sd, np.float32), 300, 2, 0.05, f)
+            if jx is None:
+                break
             jx()  # compile
-            compile_s[f"jax_K{K}"] = time.perf_counter() - start
-            cases[f"jax_K{K}"] = jx
+            compile_s[f"{f}_K{K}"] = time.perf_counter() - start
+            cases[f"{f}_K{K}"] = jx
     start = time.perf_counter()
-    cases["compiled_K1"]()
+    cases[f"compiled_K{min(models)}"]()
     compile_s["compiled (cached after the first process)"] = time.perf_counter() - start
     return cases, compile_s
 
 
+# %% ../nbs/10_bench.ipynb #409c8e5f
+def training_agreement(
+    K: int = 2,  # members
+    n_steps: int = 20,  # Heun steps of dt
+    save_every: int = 2,  # steps between saved states
+    dt: float = 0.05,  # ms
+) -> dict:
+    """Every JAX formulation against the compiled kernel on one problem (the HH field of bench_training_peers, float32):
+    {formulation: relative differences of the loss and of the gradients w.r.t. the folded weights}; {} without jax."""
+    from pinode_sr.gradients import CompiledHeunRollout
+
+    check_int("K", K, 1, 64)
+    check_int("save_every", save_every, 1)
+    check_int("n_steps", n_steps, save_every)
+    if n_steps % save_every:
+        raise ValueError(f"n_steps must be a multiple of save_every={save_every}, got {n_steps}")
+    check_positive("dt", dt)
+    _xla_one_thread()  # before jax is first imported
+    from pinode_sr.models import EnsembleMLP
+
+    mu, sd, s = [-60.0, 0.2, 0.4, 0.4], [25.0, 0.25, 0.15, 0.1], [45.0, 0.42, 0.10, 0.11]  # as bench_training_peers
+    model, x0, sd = EnsembleMLP(mu, sd, s, seeds=range(K)), torch.tensor([-65.0, 0.0529, 0.5961, 0.3177]), torch.tensor(sd)
+    with torch.no_grad():
+        Ws, bs = model.folded()
+    wb = [p.detach().clone().requires_grad_(True) for p in (*Ws, *bs)]
+    X = CompiledHeunRollout.apply(x0.expand(K, 1, x0.shape[-1]).contiguous(), float(dt), n_steps, save_every, *wb)
+    loss = ((X / sd) ** 2).mean()
+    loss.backward()
+    ours, g_ours = float(loss.detach()), [p.grad.numpy() for p in wb]
+    rel = lambda a, b: float(np.abs(np.asarray(a) - b).max() / np.abs(b).max())
+    L, out = len(Ws), {}
+    weights = ([w.detach().numpy() for w in wb[:L]], [b.detach().numpy() for b in wb[L:]])
+    for f in JAX_FORMULATIONS:
+        run = _jax_training_step(K, *weights, x0.numpy(), sd.numpy(), n_steps, save_every, dt, f)
+        if run is None:
+            return {}
+        v, g = run()
+        out[f] = {"loss_rel_diff": abs(float(v) - ours) / abs(ours), "grad_rel_diff": max(rel(a, b) for a, b in zip(g, g_ours))}
+    return out
+
+
+# %% ../nbs/10_bench.ipynb #167aa3e3
 def _physics_residual_rows(m, reps: int, n_rounds: int) -> dict:
     "The physics residual at the paper's 755 and 1,455 points per member (K = 8): its FLOPs, the sgemm rate on its shapes, fused and autograd times."
     from pinode_sr.residuals import model_residual
@@ -1149,12 +1230,38 @@ def _physics_residual_rows(m, reps: int, n_rounds: int) -> dict:
 
 
 # %% ../nbs/10_bench.ipynb #90cb3f65
+def _peer_summary_training(rounds: dict, Ks) -> dict:
+    "Per K: each JAX formulation's median ms, the winner (lowest median), compiled / fastest JAX per round (the fastest that round)."
+    out = {}
+    for K in Ks:
+        jax_rounds = {f: rounds[f"{f}_K{K}"] for f in JAX_FORMULATIONS if f"{f}_K{K}" in rounds}
+        if not jax_rounds:
+            continue
+        per_round = [c / min(v[r] for v in jax_rounds.values()) for r, c in enumerate(rounds[f"compiled_K{K}"])]
+        out[f"K={K}"] = {
+            "fastest_jax": min(jax_rounds, key=lambda f: np.median(jax_rounds[f])),
+            "compiled / fastest jax": float(np.median(per_round)),
+            "compiled / fastest jax, range over rounds": [float(min(per_round)), float(max(per_round))],
+            "per_round": [float(r) for r in per_round],
+        }
+    return out
+
+
 def bench_training_peers(
     quick: bool = False,  # one round, few repeats (a smoke check)
+    Ks: Sequence[int] = (1, 8, 16),  # ensemble sizes
+    rounds: int = 5,  # interleaved rounds: medians and [min, max] over them
+    physics: bool = True,  # also the physics residual against its FLOP bound (K = 8)
 ) -> dict:
-    "Training iteration (rollout + gradient) vs numpy/torch/JAX at K = 1, 8, 16, and the physics residual vs its FLOP bound."
+    "Training iteration (rollout + gradient) vs numpy/torch/each JAX formulation at each K, and the physics residual vs its FLOP bound."
     from pinode_sr.models import EnsembleMLP
 
+    Ks = tuple(check_int("Ks", k, 1, 64) for k in Ks)
+    if not Ks:
+        raise ValueError("Ks must name at least one ensemble size, got none")
+    n_rounds = 1 if quick else check_int("rounds", rounds, 1)
+    check_bool("physics", physics)
+    machine = machine_info()  # the machine, and the load average at the start
     xla_one_thread = _xla_one_thread()
     torch.set_num_threads(1)
     cpus = os.sched_getaffinity(0)
@@ -1163,31 +1270,41 @@ def bench_training_peers(
         mu, sd, s = [-60.0, 0.2, 0.4, 0.4], [25.0, 0.25, 0.15, 0.1], [45.0, 0.42, 0.10, 0.11]
         x0 = torch.tensor([-65.0, 0.0529, 0.5961, 0.3177])
         t = torch.arange(0, 151) * 0.1
-        Ks = (1, 8, 16)
         models = {K: EnsembleMLP(mu, sd, s, seeds=range(K)) for K in Ks}
+        agree = training_agreement()  # the same loss and gradients on every side, or no timing
+        if any(d["loss_rel_diff"] > 1e-5 or d["grad_rel_diff"] > 1e-5 for d in agree.values()):
+            raise RuntimeError(f"a JAX formulation disagrees with the compiled kernel (not the same problem): {agree}")
         cases, compile_s = _training_cases(models, x0, t, sd)
-        reps, n_rounds = (2, 1) if quick else (5, 3)
-        rounds = {k: [] for k in cases}
+        reps = 2 if quick else 5
+        times = {k: [] for k in cases}
         for _ in range(n_rounds):
             for k, fn in cases.items():
-                rounds[k].append(_cpu_timed(fn, reps if not k.startswith("torch") else max(1, reps // 3)))
-        ms = {k: 1e3 * float(np.median(v)) for k, v in rounds.items()}
-        spread = {k: [1e3 * min(v), 1e3 * max(v)] for k, v in rounds.items()}
+                times[k].append(_cpu_timed(fn, reps if not k.startswith("torch") else max(1, reps // 3)))
+        ms = {k: 1e3 * float(np.median(v)) for k, v in times.items()}
         ratios = {}
         for K in Ks:
-            for other in ("fused", "torch", "jax"):
+            for other in ("fused", "torch", *JAX_FORMULATIONS):
                 if f"{other}_K{K}" in ms:
                     ratios[f"compiled / {other}, K={K}"] = ms[f"compiled_K{K}"] / ms[f"{other}_K{K}"]
-        return {
-            "peers": {"jax": __import__("jax").__version__ if "jax_K1" in cases else "jax not found"},
+        out = {
+            "machine": machine,
+            "peers": {"jax": _version("jax") if agree else "jax not found"},
             "xla_one_thread": xla_one_thread,  # False: jax was imported before with other flags (see _xla_one_thread)
+            "agreement": agree,  # K = 2, 20 steps, float32: relative differences from the compiled kernel
+            "rounds": n_rounds,
             "ms_per_iteration": ms,
-            "spread_ms": spread,
+            "spread_ms": {k: [1e3 * min(v), 1e3 * max(v)] for k, v in times.items()},
             "ratios": ratios,
+            "against_fastest_jax": _peer_summary_training(times, Ks),
             "compile_seconds": compile_s,
-            "physics_residual_K8": _physics_residual_rows(models[8], reps, n_rounds),
-            "targets": {"compiled / jax <=": 1.0, "fused physics residual / FLOP bound <=": 2.0},
         }
+        if physics:
+            out["physics_residual_K8"] = _physics_residual_rows(
+                models.get(8) or EnsembleMLP(mu, sd, s, seeds=range(8)), reps, n_rounds
+            )
+        out["load_average_1_5_15_min_end"] = [round(x, 2) for x in os.getloadavg()]
+        out["targets"] = {"compiled / fastest jax <=": 1.0, "fused physics residual / FLOP bound <=": 2.0}
+        return out
     finally:
         os.sched_setaffinity(0, cpus)
 
