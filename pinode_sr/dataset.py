@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import ADDED_FIELD, check_choice, check_int, check_number, check_positive, check_steps, config_hash, rng
+from .core import ADDED_FIELD, as_real_array, check_choice, check_int, check_number, check_positive, check_steps
+from .core import config_hash, rng
 from .hh import HodgkinHuxley
 from .metrics import event_times
 from .reference import REFERENCE_SOLVERS, reference_trajectory
@@ -69,7 +70,7 @@ class DatasetConfig:
         if self.x0 is not None:  # stored as a tuple of floats: hashable, and the same hash however it was given
             if isinstance(self.x0, (str, bytes)) or np.ndim(self.x0) != 1:
                 raise ValueError(f"x0 must be one state of {self.system.dim} numbers (or None), got {self.x0!r}")
-            x0 = self.system.check_state(np.asarray(self.x0, dtype=float), "x0")
+            x0 = self.system.check_state(as_real_array("x0", self.x0, finite=False), "x0")  # no str, complex
             object.__setattr__(self, "x0", tuple(float(v) for v in x0))
 
     def start(self) -> np.ndarray:

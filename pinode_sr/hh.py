@@ -13,7 +13,7 @@ from typing import Callable, Union
 import numpy as np
 import torch
 
-from .core import check_choice
+from .core import check_choice, check_number
 from .system import NUMPY_FN, TORCH_FN, Observable, SymbolicSystem, check_params
 
 # %% auto #0
@@ -147,6 +147,5 @@ class HodgkinHuxley(SymbolicSystem):
         V0: float = -65.0,  # initial membrane potential (mV)
     ) -> np.ndarray:  # (V0, m∞(V0), h∞(V0), n∞(V0))
         "Initial state: V = V0 with the gates at their steady state at V0."
-        if not math.isfinite(V0):
-            raise ValueError(f"V0 must be finite, got {V0}")
+        check_number("V0", V0)  # a finite real number: a string or NaN is named
         return np.array([V0, *steady_state_gates(np.float64(V0))])

@@ -86,6 +86,7 @@ def solve_reference(
     x0 = model.default_x0() if x0 is None else _as_state(model, x0)
     if x0.ndim not in (1, 2) or len(x0) == 0:
         raise ValueError(f"x0 must be one state ({model.dim},) or a non-empty batch (B, {model.dim}), got shape {x0.shape}")
+    model.check_field(t0)  # D finite values at the default state and the box centre, named as rhs/equations
     t_eval = _as_real("t_eval", t_eval)
     if t_eval.ndim != 1 or len(t_eval) == 0 or np.any(np.diff(t_eval) <= 0) or t_eval[0] < t0 or t_eval[-1] > t1:
         raise ValueError(f"t_eval must be a non-empty increasing 1-D array inside t_span={t_span}")

@@ -1191,9 +1191,12 @@ def _check_inputs(t_span, y0, rtol, atol, t_eval, h0, max_steps):
     if not t1 > t0:
         raise ValueError(f"t_span must satisfy t1 > t0 (got t0={t0}, t1={t1}); reversed or empty intervals are not supported")
     try:
+        kind = np.asarray(y0).dtype.kind
         y = np.array(y0, dtype=np.float64)
     except (TypeError, ValueError):
         raise ValueError("y0 must be a numeric array") from None
+    if kind not in "biuf":  # strings would be parsed, a complex state would lose its imaginary part
+        raise TypeError(f"y0 must hold real numbers, got an array of dtype kind {kind!r} (strings or complex)")
     if y.ndim not in (1, 2) or y.size == 0:
         raise ValueError(f"y0 must have shape (D,) or (B, D) with B, D >= 1, got {y.shape}")
     single = y.ndim == 1

@@ -825,6 +825,7 @@ def solve_scipy(
         raise ValueError(f"t_eval must lie inside t_span=({ts[0]:g}, {ts[1]:g}), got {te[0]:g}..{te[-1]:g}")
     x0 = model.default_x0() if x0 is None else np.asarray(x0)
     model.check_state(x0, "x0")
+    model.check_field(ts[0])  # D finite values, named as rhs/equations, before the solve
     from scipy.integrate import solve_ivp  # after the checks: its first import can take seconds
 
     sol = solve_ivp(

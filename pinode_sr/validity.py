@@ -175,6 +175,7 @@ def model_rollout(
     resolve_kernel(kernel, model, method)  # names kernel if it is unknown or cannot apply
 
     def run(starts, t_end):
+        starts = as_real_array("starts", starts, 2)  # (B, D) finite: named as starts, not x0
         x0 = torch.as_tensor(np.broadcast_to(starts, (model.K,) + starts.shape).copy(), dtype=model.mu.dtype)
         return rollout_nograd(model, x0, dt, int(round(t_end / dt)), 1, method, kernel).astype(np.float64)
 

@@ -349,6 +349,23 @@ for field, values in {
             field if field != "system" or v is None or isinstance(v, str) else "rhs",
             lambda f=field, v=v: DatasetConfig(**{f: v}),
         )
+# the start state as real numbers: a string is not parsed, a complex state's imaginary part not dropped (issue 32)
+add("DatasetConfig x0 string entry", "x0", lambda: DatasetConfig(x0=("-65", 0.05, 0.6, 0.3)))
+add("DatasetConfig x0 complex", "x0", lambda: DatasetConfig(x0=tuple(X0 + 1e-3j)))
+add("DatasetConfig x0 bools", "x0", lambda: DatasetConfig(x0=(True, False, True, False)))
+add("HodgkinHuxley default_x0 string", "V0", lambda: HH.default_x0("-65"))
+add("HodgkinHuxley default_x0 complex", "V0", lambda: HH.default_x0(-65 + 1j))
+add("solve_rodas5p y0 complex", "y0", lambda: solve_rodas5p(HH.compiled(), (0, 1), X0 + 1e-3j))
+add("solve_rodas5p y0 string entries", "y0", lambda: solve_rodas5p(HH.compiled(), (0, 1), ["-65", 0.05, 0.6, 0.3]))
+add("solve_rodas5p Python f y0 complex", "y0", lambda: solve_rodas5p(lambda t, y: -y, (0, 1), [1.0 + 1j]))
+# a hand-written field of the wrong shape is named as rhs before any solve, by every solver entry
+add(
+    "reference_trajectory hand rhs wrong shape", "rhs", lambda: reference_trajectory(HandWrongShape(), t_end=1.0, cache_dir=False)
+)
+add("solve_reference hand rhs wrong shape", "rhs", lambda: pinode_sr.solve_reference(HandWrongShape(), (0, 1), [0.5]))
+add("solve_scipy hand rhs wrong shape", "rhs", lambda: solve_scipy(HandWrongShape(), (0, 1), [0.5]))
+add("solve_scipy hand rhs nan", "dx/dt", lambda: solve_scipy(HandNaN(), (0, 1), [0.5]))
+add("solve_scipy hand no rhs", "rhs", lambda: solve_scipy(HandNoRhs(), (0, 1), [0.5]))
 add("single_oscillation cfg", "cfg", lambda: single_oscillation("paper"))
 add("single_oscillation cache_dir", "cache_dir", lambda: single_oscillation(DatasetConfig(), cache_dir=3), seconds=60.0)
 # these two need the reference (one solve) to know where the events are

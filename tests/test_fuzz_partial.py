@@ -113,6 +113,15 @@ cases(
         ("kernel", "gpu", "kernel"),
     ],
 )
+# the rollout model_rollout returns names its own argument, starts (issue 32)
+ROLL = validity.model_rollout(MODEL, 0.05)
+for label, starts in [
+    ("nan", np.full((2, 4), NAN)),
+    ("1-D", np.zeros(4)),
+    ("str", "rest"),
+    ("complex", np.zeros((2, 4), complex)),
+]:
+    CASES.append((f"model_rollout run starts {label}", lambda s=starts: ROLL(s, 1.0), "starts"))
 TT = np.arange(0, 150.01, 0.5)
 cases(
     "classify",
