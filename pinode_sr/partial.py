@@ -22,6 +22,7 @@ from .loop import load_or_train as _load_or_train_any, train as _train_any
 from .metrics import score_members, score_run
 from .models import EnsembleMLP, StackedMLP
 from .residuals import derivative_scales, physics_residual
+from .solvers import rollout
 from .training import PRESETS, RUN_SCALES, Problem, TrainConfig, integrate, phases, preset, weight_shapes
 from .core import as_real_array, check_times, check_window
 from .validity import check_system
@@ -896,15 +897,8 @@ class _PartialPhysics:
     @torch.no_grad()
     def physics_trajectory(self, dt: float = 0.01) -> np.ndarray:
         "Heun at a small step on f(x; p) from x0 over the training window, at the observation times: (T, K, D)."
-        x = self.model.x0()[:, None, :]
-        out = [x[:, 0]]
-        for n_k in np.rint(np.diff(self.t_obs) / dt).astype(int):  # each interval: a multiple of dt
-            for _ in range(n_k):
-                k1 = self.field(x)
-                x = x + 0.5 * dt * (k1 + self.field(x + dt * k1))
-                x[..., 1:] = x[..., 1:].clamp(0, 1)
-            out.append(x[:, 0])
-        X = torch.stack(out).numpy()
+        gates = lambda x: torch.cat([x[..., :1], x[..., 1:].clamp(0, 1)], -1)  # HH's gates stay in [0, 1]
+        X = rollout(lambda t, x: self.field(x), self.model.x0()[:, None, :], self.t_obs, dt, "heun", gates)[:, :, 0].numpy()
         X[~np.isfinite(X)] = 0
         return X
 

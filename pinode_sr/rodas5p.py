@@ -745,21 +745,20 @@ def _initial_step(rhs, t, span, y, p, rtol, atol, ws, stats):
 
 # %% ../nbs/02_rodas5p.ipynb #c7d1a007
 _STIFF_HL = 0.9 * TSIT5_STABILITY  # h|λ| beyond which the explicit pair's step is bounded by stability, not accuracy
-_TO_STIFF, _TO_EXPLICIT = 10, 5  # consecutive accepted steps on one side of _STIFF_HL that switch (hysteresis)
+_TO_EXPLICIT = 5  # Rodas5P steps in a row below _STIFF_HL that switch back to the explicit pair (hysteresis)
+_JAC_EVERY = 10  # accepted explicit steps between checks of h|λ| by the Jacobian's spectral radius
 
 
 @njit(cache=False, inline="always")
-def _stiffness(stiff, count, hl):
-    """The switch: (stiff, count, switched) after an accepted step with stiffness estimate hl = h|λ|."""
-    if stiff:
-        count = count + 1 if hl < _STIFF_HL else 0
-        if count >= _TO_EXPLICIT:
-            return False, 0, True
-    else:
-        count = count + 1 if hl > _STIFF_HL else 0
-        if count >= _TO_STIFF:
-            return True, 0, True
-    return stiff, count, False
+def _explicit_failed(rhs, jac, dfdt, flags, prob, t, y, p, ws, stats):
+    """The explicit pair could not go on from its last accepted point (t, y) (steps shrinking to nothing, or only
+    non-finite ones: a problem stiff beyond what its estimate saw in time): Rodas5P takes over there, from Hairer's
+    initial step. Returns (code, h); stats[6] counts the switch."""
+    stats[6] += 1
+    code = _derivatives(rhs, jac, dfdt, flags, t, y, p, ws, stats)
+    if code != OK:
+        return code, 0.0
+    return OK, _initial_step(rhs, t, prob[1] - t, y, p, prob[2], prob[3], ws, stats)
 
 
 @njit(cache=False, inline="always")
@@ -788,22 +787,32 @@ def _spectral_radius(J, v, w):
 @njit(cache=False, inline="always")
 def _next_point(rhs, jac, dfdt, tab, flags, auto, t, h_next, y, p, ws, stats, stiff, count, hl):
     """At an accepted point (t, y): what the next step needs, and (auto) the stiffness switch. The explicit pair needs
-    f only (its last stage's, FSAL); Rodas5P f, J (and f_t), after which J's spectral radius times h_next is the
-    estimate. stats[6] counts switches. Returns (code, stiff, count)."""
-    was_stiff = stiff
+    f only (its last stage's, FSAL); Rodas5P f, J (and f_t). The test is J's spectral radius times h_next against
+    _STIFF_HL. Rodas5P evaluates J for its next step anyway, and switches back after _TO_EXPLICIT steps in a row below
+    the bound. The explicit pair's own estimate hl (Hairer's, free) sees the stiff direction only when a step excites
+    it, so it only calls for the test: an estimate beyond the bound, or _JAC_EVERY explicit steps since the last test,
+    evaluate J, and the test decides. count: explicit steps since the last test, or Rodas5P steps in a row below the
+    bound. stats[6] counts switches. Returns (code, stiff, count)."""
     if not stiff:
         F0, U = ws[1], ws[10]
         for k in range(y.shape[0]):
             F0[k] = U[tab[6].shape[0] - 1, k]
-        stiff, count, switched = _stiffness(False, count, hl)
-        if not stiff:
-            return OK, stiff, count
-        stats[6] += 1
+        count += 1
+        if hl <= _STIFF_HL and count < _JAC_EVERY:
+            return OK, False, count
     code = _derivatives(rhs, jac, dfdt, flags, t, y, p, ws, stats)
-    if code == OK and auto and was_stiff:
-        stiff, count, switched = _stiffness(True, count, h_next * _spectral_radius(ws[7], ws[12], ws[5]))
-        stats[6] += switched
-    return code, stiff, count
+    if code != OK or not auto:
+        return code, stiff, count
+    beyond = h_next * _spectral_radius(ws[7], ws[12], ws[5]) > _STIFF_HL
+    if not stiff:
+        if beyond:
+            stats[6] += 1
+        return OK, beyond, 0
+    count = 0 if beyond else count + 1
+    if count >= _TO_EXPLICIT:
+        stats[6] += 1
+        return OK, False, 0
+    return OK, True, count
 
 
 # %% ../nbs/02_rodas5p.ipynb #f38d643b
@@ -939,6 +948,11 @@ def _integrate(rhs, jac, dfdt, tab, flags, prob, y0, p, record, yout, stats, inf
     while True:
         t_old = t
         accepted, t, h_used, h, ctl, code, t_bad, hl = _try_step(rhs, p, tab, flags[1], prob, t, h, y, ctl, ws, stats, stiff)
+        if code != OK and not stiff:  # the explicit pair failed: Rodas5P goes on from the last accepted point
+            code, h = _explicit_failed(rhs, jac, dfdt, flags, prob, t, y, p, ws, stats)
+            ctl, stiff, count = _CTL0, True, 0
+            if code == OK:
+                continue
         if code != OK:
             info[0], info[1], info[2], info[3], info[4], info[5], info[6] = t, t, h, t_old, h_used, t_bad, ctl[2]
             return code, rec[:n_rec]
@@ -1562,6 +1576,13 @@ class RodasStepper:
                 ok, s_new, h_used, h, self._ctl, code, t_bad, hl = _try_step(
                     _py_rhs, self._p, _TABLEAU, self._flags[1], self._prob, s, h, y, self._ctl, self._ws, self.stats, self._stiff
                 )
+                if code != OK and not self._stiff:  # the explicit pair failed: Rodas5P goes on (as in the kernel)
+                    code, h = _explicit_failed(
+                        _py_rhs, _py_jac, _py_dfdt, self._flags, self._prob, s, y, self._p, self._ws, self.stats
+                    )
+                    self._ctl, self._stiff, self._count = _CTL0, True, 0
+                    if code == OK:
+                        continue
                 if code != OK:
                     t = sign * s
                     self._fail(code, np.array([t, t, h, t, h_used, sign * t_bad, self._ctl[2]]))

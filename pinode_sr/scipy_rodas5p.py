@@ -12,6 +12,7 @@ from scipy.sparse import issparse
 
 from .rodas5p import _TABLEAU, OK, NonFiniteError, RodasStepper, StepSizeError, _dense_K, _next_point
 from .rodas5p import _py_dfdt, _py_jac, _py_rhs, _try_step, dense_eval
+from .rodas5p import _CTL0, _explicit_failed
 from .tsit5 import explicit_dense_K
 
 # %% auto #0
@@ -41,6 +42,11 @@ def _advance(flags, prob, tab, p, s, h, y, ctl, ws, stats, stiff, count):
     ctl, t_bad, stiff, count, y_new, K); code != OK is a failure, of an attempt (where 0) or at the new point (1)."""
     while True:
         ok, s_new, h_used, h, ctl, code, t_bad, hl = _try_step(_py_rhs, p, tab, flags[1], prob, s, h, y, ctl, ws, stats, stiff)
+        if code != OK and not stiff:  # the explicit pair failed: Rodas5P goes on from the last accepted point
+            code, h = _explicit_failed(_py_rhs, _py_jac, _py_dfdt, flags, prob, s, y, p, ws, stats)
+            ctl, stiff, count = _CTL0, True, 0
+            if code == OK:
+                continue
         if code != OK:
             return code, 0, s, h_used, h, ctl, t_bad, stiff, count, y, ws[11]
         if ok:

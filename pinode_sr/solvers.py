@@ -147,10 +147,13 @@ def rollout(
     t_obs,  # sample times (T,), increasing; each interval a multiple of dt
     dt: float,  # solver step
     method: str = "heun",  # a key of SOLVERS
+    project: Callable | None = None,  # applied to the state after every step (e.g. gates clamped to [0, 1]); None: none
 ):  # states at t_obs, shape (T, ..., D)
     "Integrate `f` from `x0` with a fixed-step explicit method; return the states at the sample times."
     if not callable(f):
         raise TypeError(f"f must be a vector field f(t, x) -> dx/dt, got {type(f).__name__}")
+    if project is not None and not callable(project):
+        raise TypeError(f"project must be a function of the state (or None), got {type(project).__name__}")
     tab = get_solver(method)
     if not isinstance(x0, torch.Tensor):
         x0 = np.asarray(x0) if not isinstance(x0, str) else x0
@@ -163,6 +166,8 @@ def rollout(
     for n_i in n:
         for _ in range(n_i):
             x = rk_step(f, t0 + k * dt, x, dt, tab)  # t from the step count: no drift from repeated addition
+            if project is not None:
+                x = project(x)
             k += 1
         out.append(x)
     return torch.stack(out) if isinstance(x0, torch.Tensor) else np.stack(out)

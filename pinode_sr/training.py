@@ -370,6 +370,14 @@ def run_kernel(cfg: TrainConfig, device: str | torch.device | None = None) -> st
     return "compiled" if where and heun and cfg.vector_field == "mlp" else "auto"
 
 
+def _unevenly_stepped(
+    t: np.ndarray,  # sample times (T,), increasing
+    dt: float,  # the solver step
+) -> bool:
+    "Whether the sample intervals take different numbers of `dt` steps (a recording's gaps): the fused and compiled rollouts need them equal."
+    return len(np.unique(np.rint(np.diff(t) / dt))) > 1
+
+
 class Problem:
     "Dataset, scales and tensors of one config (on `device`)."
 
@@ -399,7 +407,7 @@ class Problem:
         tensor = lambda a: torch.tensor(a, dtype=dtype, device=self.device)
         self.obs, self.x0, self.sd_t, self.s_res_t = tensor(obs), tensor(obs[0]), tensor(self.sd), tensor(self.s_res)
         self.t_obs = self.ds.t_train
-        uneven = len(np.unique(np.rint(np.diff(self.t_obs) / cfg.dt))) > 1  # a recording's gaps
+        uneven = _unevenly_stepped(self.t_obs, cfg.dt)  # a recording's gaps
         self.dtype = dtype
         # what integrates, evaluates the residual and steps Adam (see TrainConfig); under 'auto', uneven samples
         # (a recording's gaps) rule out the fused and compiled rollouts, so the run takes the torch kernel
@@ -504,7 +512,7 @@ def recording_tag(cfg: TrainConfig, recording=None) -> str:
     if recording is None:
         return ""
     t, _, _ = check_recording(recording, cfg.data)
-    if cfg.kernel in ("fused", "compiled") and len(np.unique(np.rint(np.diff(t) / cfg.dt))) > 1:
+    if cfg.kernel in ("fused", "compiled") and _unevenly_stepped(t, cfg.dt):
         raise ValueError(
             f"recording: its samples are not equally spaced, but kernel={cfg.kernel!r} needs equal spacing: "
             "use kernel='auto' (the torch kernel then) or 'torch'"
