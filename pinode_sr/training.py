@@ -360,6 +360,15 @@ def _knobs(cfg: TrainConfig) -> str:
     )
 
 
+# %% ../nbs/06_training.ipynb #a7e1d5af
+def _unevenly_stepped(
+    t: np.ndarray,  # sample times (T,), increasing
+    dt: float,  # the solver step
+) -> bool:
+    "Whether the sample intervals take different numbers of `dt` steps (a recording's gaps): the fused and compiled rollouts need them equal."
+    return len(np.unique(np.rint(np.diff(t) / dt))) > 1
+
+
 # %% ../nbs/06_training.ipynb #f747a960
 def run_kernel(cfg: TrainConfig, device: str | torch.device | None = None) -> str:
     "The kernel a run of `cfg` trains and evaluates with on `device`: `cfg.kernel`, except that 'auto' is 'compiled' where that applies (the paper's MLP field, the explicit Heun step, tanh, backprop, the CPU); elsewhere 'auto' stays 'auto' (`resolve_kernel`: fused or torch)."
@@ -368,14 +377,6 @@ def run_kernel(cfg: TrainConfig, device: str | torch.device | None = None) -> st
     where = torch.device(device if device is not None else "cpu").type == "cpu"
     heun = (cfg.solver, cfg.method, cfg.activation, cfg.gradient) == ("heun", "heun", "tanh", "backprop")
     return "compiled" if where and heun and cfg.vector_field == "mlp" else "auto"
-
-
-def _unevenly_stepped(
-    t: np.ndarray,  # sample times (T,), increasing
-    dt: float,  # the solver step
-) -> bool:
-    "Whether the sample intervals take different numbers of `dt` steps (a recording's gaps): the fused and compiled rollouts need them equal."
-    return len(np.unique(np.rint(np.diff(t) / dt))) > 1
 
 
 class Problem:
